@@ -1,0 +1,209 @@
+"""IL101-IL104: the init family and gain must suit the activation that follows the layer."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from initlint.checks.common import fmt, gain_is_explicit, init_std, labels, site_gain
+from initlint.findings import Finding
+from initlint.picture import catalog
+from initlint.picture.catalog import Activation
+from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
+
+GAIN_TOLERANCE = 0.10
+
+# Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
+FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
+
+
+@dataclass
+class Hit:
+    layer: Layer
+    act: Activation
+    given: float | None  # std the init gives, when the fans are known
+    wanted: float | None  # std the activation calls for
+
+
+def check(picture: Picture, filename: str) -> Iterator[Finding]:
+    effective = picture.effective()
+    for site in picture.inits:
+        if site.in_slice:
+            continue
+        pairs = list(_judged_layers(picture, site, effective))
+        if not pairs:
+            continue
+        for code, hits in _classify(site, pairs).items():
+            yield _finding(code, site, hits, filename)
+
+
+def _judged_layers(picture: Picture, site: InitSite,
+                   effective: dict[ParamRef, InitSite]) -> Iterator[tuple[Layer, Activation]]:
+    """Layers whose main weight this site initializes last and whose output meets a known activation."""
+    seen: set[int] = set()
+    for ref in site.targets:
+        if effective.get(ref) is not site or ref.layer in seen:
+            continue
+        layer = picture.layer(ref.layer)
+        main = "" if layer.kind == "Parameter" else "weight"
+        if ref.param != main:
+            continue
+        if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
+            continue
+        follow = layer.follow()
+        if follow.kind != ACT or follow.activation is None:
+            continue
+        seen.add(ref.layer)
+        yield layer, follow.activation
+
+
+def _fans(layer: Layer) -> tuple[int, int] | None:
+    return layer.fans("" if layer.kind == "Parameter" else "weight")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a / b - 1) <= GAIN_TOLERANCE
+
+
+def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str, list[Hit]]:
+    out: dict[str, list[Hit]] = {}
+    gain = site_gain(site)
+    for layer, act in pairs:
+        fans = _fans(layer)
+        given = init_std(site, fans)
+        code: str | None = None
+        wanted: float | None = None
+        if act.family == "selu":
+            wanted = 1 / math.sqrt(fans[0]) if fans else None
+            if not _is_lecun_normal(site, fans):
+                code = "IL104"
+        elif act.family == "rectifier":
+            wanted = act.gain / math.sqrt(fans[0]) if fans else None
+            if site.func in catalog.XAVIER:
+                if gain is None or not _close(gain, act.gain):
+                    code = "IL101"
+            elif site.func in catalog.KAIMING and gain is not None and gain_is_explicit(site):
+                if not _close(gain, act.gain):
+                    code = "IL103"
+        elif act.family == "saturating":
+            glorot_gain = 5.0 / 3 if act.name == "tanh" else 1.0
+            wanted = glorot_gain * math.sqrt(2.0 / (fans[0] + fans[1])) if fans else None
+            if site.func in catalog.KAIMING:
+                if gain is None or not _close(gain, glorot_gain):
+                    code = "IL102"
+            elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site):
+                if not _close(gain, glorot_gain):
+                    code = "IL103"
+        if code is not None:
+            out.setdefault(code, []).append(Hit(layer, act, given, wanted))
+    return out
+
+
+def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
+    if site.func == "kaiming_normal_":
+        gain = site_gain(site)
+        return gain is not None and _close(gain, 1.0) and site.args.get("mode", "fan_in") == "fan_in"
+    if site.func in ("normal_", "trunc_normal_"):
+        std = site.args.get("std", 1.0)
+        if fans is None or not isinstance(std, (int, float)):
+            return True  # unknown std: say nothing
+        return _close(float(std), 1 / math.sqrt(fans[0]))
+    return False
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _finding(code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
+    from initlint.checks.common import finding
+
+    builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
+    return finding(code, site, builder(site, hits), filename)
+
+
+def _where(site: InitSite, hits: list[Hit]) -> str:
+    layers = [h.layer for h in hits]
+    if site.shared or len(layers) > 1:
+        return f"reaches {labels(layers)}"
+    return f"initializes {labels(layers)}"
+
+
+def _numbers(hit: Hit, given_name: str, wanted_name: str) -> str:
+    if hit.given is None or hit.wanted is None:
+        return ""
+    fans = _fans(hit.layer)
+    assert fans is not None
+    return (f" With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(hit.given)} where {wanted_name} "
+            f"wants {fmt(hit.wanted)}: the signal scales by ~{fmt(hit.given / hit.wanted)}x per layer.")
+
+
+def _il101(site: InitSite, hits: list[Hit]) -> str:
+    act = hits[0].act
+    dist = site.distribution
+    call = f"nn.init.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})"
+    return (
+        f"`{site.func}` {_where(site, hits)}, whose output feeds {act.display}. Glorot's variance "
+        f"2/(fan_in+fan_out) assumes a unit-slope activation; a rectifier discards about half the signal, so "
+        f"activations shrink layer after layer (He et al. 2015)."
+        f"{_numbers(hits[0], 'Xavier', 'He init')} Use `{call}`."
+    )
+
+
+def _il102(site: InitSite, hits: list[Hit]) -> str:
+    act = hits[0].act
+    dist = site.distribution
+    gain = ', gain=nn.init.calculate_gain("tanh")' if act.name == "tanh" else ""
+    call = f"nn.init.xavier_{dist}_({site.target_text}{gain})"
+    gain_value = site_gain(site)
+    named = f" (gain {fmt(gain_value)})" if gain_value is not None else ""
+    return (
+        f"`{site.func}`{named} {_where(site, hits)}, whose output feeds {act.display}. He init is derived "
+        f"for rectifiers; before a saturating activation its larger, fan_in-only variance pushes units into "
+        f"saturation where gradients vanish (Glorot & Bengio 2010)."
+        f"{_numbers(hits[0], 'He', 'Glorot')} Use `{call}`."
+    )
+
+
+def _il103(site: InitSite, hits: list[Hit]) -> str:
+    act = hits[0].act
+    gain = site_gain(site)
+    named = _named_activation(site)
+    if site.func in catalog.KAIMING:
+        call = f"nn.init.{site.func}({site.target_text}, {act.kaiming_args()})"
+        wanted_gain = act.gain
+    else:
+        arg = 'nn.init.calculate_gain("tanh")' if act.name == "tanh" else "1.0"
+        call = f"nn.init.{site.func}({site.target_text}, gain={arg})"
+        wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
+    gain_text = fmt(gain) if gain is not None else "?"
+    return (
+        f"`{site.func}` {_where(site, hits)} with the gain of {named} ({gain_text}), but the output feeds "
+        f"{act.display}, whose gain is {fmt(wanted_gain)}."
+        f"{_numbers(hits[0], site.func, act.display)} Use `{call}`."
+    )
+
+
+def _il104(site: InitSite, hits: list[Hit]) -> str:
+    call = f'nn.init.kaiming_normal_({site.target_text}, nonlinearity="linear")'
+    extra = ""
+    if site.func in catalog.KAIMING and site.args.get("nonlinearity") == "selu":
+        extra = " torch's calculate_gain(\"selu\") = 3/4 is not the SNN init; torch's docs say to use \"linear\"."
+    return (
+        f"`{site.func}` {_where(site, hits)}, whose output feeds SELU. Self-normalizing networks need LeCun "
+        f"normal weights, N(0, 1/fan_in), for activations to converge to mean 0 and variance 1 "
+        f"(Klambauer et al. 2017).{extra}{_numbers(hits[0], site.func, 'LeCun normal')} Use `{call}`."
+    )
+
+
+def _named_activation(site: InitSite) -> str:
+    if site.gain_named:
+        return f'calculate_gain("{site.gain_named}")'
+    if site.func in catalog.KAIMING:
+        nonlinearity = site.args.get("nonlinearity", "leaky_relu")
+        a = site.args.get("a", 0)
+        if nonlinearity == "leaky_relu":
+            a_text = fmt(a) if isinstance(a, (int, float)) else "?"
+            return f"leaky_relu with a={a_text}"
+        return f'nonlinearity="{nonlinearity}"'
+    return "the given gain"

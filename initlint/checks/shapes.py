@@ -1,0 +1,40 @@
+"""IL401: fan-based inits need a tensor of at least two dimensions; torch raises ValueError otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from initlint.checks.common import finding
+from initlint.findings import Finding
+from initlint.picture import catalog
+from initlint.picture.model import Picture
+
+
+def check(picture: Picture, filename: str) -> Iterator[Finding]:
+    for site in picture.inits:
+        needed = catalog.MIN_DIMS.get(site.func)
+        if needed is None or site.in_slice:
+            continue
+        short: list[str] = []
+        for ref in site.targets:
+            layer = picture.layer(ref.layer)
+            shape = layer.params.get(ref.param)
+            if shape is None or len(shape) >= needed:
+                continue
+            name = f"{layer.path}.{ref.param}" if ref.param else layer.path
+            short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.line})")
+        if not short:
+            continue
+        shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
+        if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
+            why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
+                   'can not be computed for tensor with fewer than 2 dimensions"')
+        else:
+            why = f"torch's `{site.func}` accepts only tensors of {needed} or more dimensions and raises ValueError"
+        yield finding(
+            "IL401",
+            site,
+            f"`{site.func}` on {shown}: {why} when the model is built. A 1-D bias or scale has no fan; "
+            f"use `nn.init.zeros_({site.target_text})` (or a constant) instead.",
+            filename,
+        )

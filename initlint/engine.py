@@ -1,0 +1,95 @@
+"""file -> picture -> checks -> findings, for one source or many paths (on both cores)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from initlint.checks import run_checks
+from initlint.config import Settings
+from initlint.files import decode, discover
+from initlint.findings import Finding
+from initlint.picture.build import PictureBuilder
+from initlint.picture.model import Picture
+
+# Below this many files a process pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+
+def parse(source: str) -> tuple[cst.Module, dict[cst.CSTNode, object]]:
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    return module, positions  # type: ignore[return-value]
+
+
+def picture_of(source: str) -> Picture:
+    """The static picture of one source text (raises libcst's ParserSyntaxError on bad syntax)."""
+    module, positions = parse(source)
+    return PictureBuilder(module, positions.__getitem__).build()  # type: ignore[arg-type]
+
+
+def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None) -> list[Finding]:
+    """All findings for one file's contents."""
+    settings = settings or Settings()
+    if isinstance(source, bytes):
+        try:
+            source = decode(source).text
+        except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+            return _filter([_unreadable(filename, f"cannot decode the file: {error}")], settings)
+    if "torch" not in source:
+        return []  # nothing here can name a torch layer or init
+    try:
+        picture = picture_of(source)
+    except cst.ParserSyntaxError as error:
+        message = str(error).splitlines()[0] if str(error) else "syntax error"
+        return _filter([_unreadable(filename, f"cannot parse the file: {message}", error.raw_line,
+                                    error.raw_column + 1)], settings)
+    except RecursionError:
+        return _filter([_unreadable(filename, "cannot parse the file: nesting too deep")], settings)
+    findings = run_checks(picture, filename)
+    return sorted(_filter(findings, settings), key=Finding.sort_key)
+
+
+def check_file(path: str, settings: Settings) -> list[Finding]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        return _filter([_unreadable(path, f"cannot read the file: {error.strerror or error}")], settings)
+    return check_source(data, path, settings)
+
+
+def _check_file_plain(args: tuple[str, dict[str, object]]) -> list[dict[str, object]]:
+    path, settings = args
+    return [f.as_plain() for f in check_file(path, Settings.from_plain(settings))]
+
+
+def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
+    """Findings for every Python file under ``paths`` and the number of files checked."""
+    settings = settings or Settings()
+    files = [str(p) for p in discover(paths)]
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    findings: list[Finding] = []
+    if jobs > 1 and len(files) >= POOL_THRESHOLD:
+        plain = settings.to_plain()
+        with ProcessPoolExecutor(max_workers=min(jobs, 8)) as pool:
+            chunks = max(1, len(files) // (jobs * 8))
+            for result in pool.map(_check_file_plain, [(f, plain) for f in files], chunksize=chunks):
+                findings.extend(Finding.from_plain(d) for d in result)
+    else:
+        for path in files:
+            findings.extend(check_file(path, settings))
+    return sorted(findings, key=Finding.sort_key), len(files)
+
+
+def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> Finding:
+    return Finding("IL001", message, filename, row, column, row, column)
+
+
+def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:
+    return [f for f in findings if settings.enabled(f.code)]

@@ -1,0 +1,41 @@
+"""A finding: plain data, so it can cross a process pool, a cache file or a JSON report unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    filename: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+    severity: str = "error"
+    fix: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a finding (ruff-like keys)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "filename": self.filename,
+            "location": {"row": self.row, "column": self.column},
+            "end_location": {"row": self.end_row, "column": self.end_column},
+            "fix": self.fix,
+        }
+
+    def as_plain(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_plain(cls, data: dict[str, Any]) -> Finding:
+        return cls(**data)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.filename, self.row, self.column, self.code)

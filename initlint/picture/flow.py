@@ -1,0 +1,451 @@
+"""What follows each layer: ``nn.Sequential`` order and ``forward()`` data flow.
+
+Each data value carries the set of layers whose output it still is ("pending").  When a pending
+value meets an activation, a norm, another layer, a residual add, a gate or the return statement,
+each pending layer records that as a :class:`Follow`.  Anything else records UNKNOWN, so a layer
+whose output goes somewhere we cannot see is never judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from initlint.picture import catalog
+from initlint.picture.build import (
+    ActVal,
+    ClassInfo,
+    INIT_METHOD_NAMES,
+    LayerVal,
+    MixedModules,
+    SeqVal,
+    TransVal,
+    flatten,
+    unwrap,
+)
+from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow
+from initlint.picture.syntax import keyword, positional, statements
+from initlint.picture.values import UNKNOWN as UNKNOWN_VALUE, Evaluator, is_number
+
+if TYPE_CHECKING:
+    from initlint.picture.build import PictureBuilder
+
+
+@dataclass(frozen=True)
+class Flow:
+    pending: frozenset[int] = frozenset()
+    const: bool = False
+
+
+EMPTY = Flow()
+CONST = Flow(const=True)
+
+
+def _join(*flows: Flow) -> Flow:
+    pending: frozenset[int] = frozenset()
+    for flow in flows:
+        pending |= flow.pending
+    return Flow(pending)
+
+
+class FlowAnalyzer:
+    def __init__(self, builder: PictureBuilder) -> None:
+        self.b = builder
+        self.layers = builder.picture.layers
+        self._done_seqs: set[int] = set()
+
+    def run(self) -> None:
+        for info in self.b.classes.values():
+            for value in info.attrs.values():
+                self._sequential_follows(value, exit_follow=None)
+        for value in self.b.module_env.values():
+            self._sequential_follows(value, exit_follow=Follow(OUTPUT))
+        for info in self.b.classes.values():
+            for name, fn in info.methods.items():
+                if name == "__init__" or name in INIT_METHOD_NAMES or "init" in name.lower():
+                    continue
+                MethodFlow(self, info, is_forward=(name == "forward")).run(fn)
+
+    def emit(self, flow: Flow, follow: Follow) -> None:
+        for uid in flow.pending:
+            self.layers[uid].follows.append(follow)
+
+    # ------------------------------------------------------------------ Sequential order
+
+    def _sequential_follows(self, value: Any, exit_follow: Follow | None) -> None:
+        if not isinstance(value, SeqVal) or id(value) in self._done_seqs:
+            return
+        self._done_seqs.add(id(value))
+        items = [unwrap(i) for i in flatten(value.items, twice=True)]
+        for item in items:
+            self._sequential_follows(item, exit_follow=None)
+        if value.kind not in ("Sequential",):
+            return
+        for index, item in enumerate(items):
+            if not isinstance(item, LayerVal) or self._all_norm(item):
+                continue
+            follow = self.next_follow(items[index + 1:])
+            if follow is not None:
+                self.emit(Flow(frozenset(item.uids)), follow)
+            elif exit_follow is not None:
+                self.emit(Flow(frozenset(item.uids)), exit_follow)
+
+    def _all_norm(self, value: LayerVal) -> bool:
+        return all(self.layers[u].is_norm for u in value.uids)
+
+    def next_follow(self, rest: list[Any]) -> Follow | None:
+        """What the first non-transparent item of a sequence means for the layer before it."""
+        for item in rest:
+            if isinstance(item, TransVal):
+                continue
+            if isinstance(item, ActVal):
+                return Follow(ACT, item.act)
+            if isinstance(item, LayerVal):
+                return Follow(NORM) if self._all_norm(item) else Follow(LINEAR)
+            if isinstance(item, SeqVal) and item.kind == "Sequential":
+                inner = self.next_follow([unwrap(i) for i in flatten(item.items)])
+                if inner is not None:
+                    return inner
+                continue
+            return Follow(UNKNOWN)
+        return None
+
+    def exit_layers(self, seq: SeqVal) -> frozenset[int]:
+        """Layers of a Sequential whose output leaves it unchanged (nothing but transparent after)."""
+        items = [unwrap(i) for i in flatten(seq.items)]
+        for item in reversed(items):
+            if isinstance(item, TransVal):
+                continue
+            if isinstance(item, LayerVal) and not self._all_norm(item):
+                return frozenset(item.uids)
+            if isinstance(item, SeqVal) and item.kind == "Sequential":
+                return self.exit_layers(item)
+            return frozenset()
+        return frozenset()
+
+
+class MethodFlow:
+    """Data flow through one method of a module class."""
+
+    def __init__(self, analyzer: FlowAnalyzer, info: ClassInfo, is_forward: bool) -> None:
+        self.a = analyzer
+        self.b = analyzer.b
+        self.info = info
+        self.is_forward = is_forward
+        self.env: dict[str, Any] = {}
+
+    def run(self, fn: cst.FunctionDef) -> None:
+        self.block(statements(fn.body))
+
+    # ------------------------------------------------------------------ statements
+
+    def block(self, body: list[cst.CSTNode]) -> None:
+        for stmt in body:
+            self.statement(stmt)
+
+    def statement(self, stmt: cst.CSTNode) -> None:
+        if isinstance(stmt, cst.Assign):
+            value = self.ev(stmt.value)
+            for target in stmt.targets:
+                self.bind(target.target, value)
+        elif isinstance(stmt, cst.AnnAssign) and stmt.value is not None:
+            self.bind(stmt.target, self.ev(stmt.value))
+        elif isinstance(stmt, cst.AugAssign):
+            left = self.ev(stmt.target)
+            right = self.ev(stmt.value)
+            self.bind(stmt.target, self.binary(stmt.operator, left, right))
+        elif isinstance(stmt, cst.Expr):
+            self.consume(self.ev(stmt.value), Follow(UNKNOWN))
+        elif isinstance(stmt, cst.Return):
+            if stmt.value is not None:
+                self.consume(self.ev(stmt.value), Follow(OUTPUT) if self.is_forward else Follow(UNKNOWN))
+        elif isinstance(stmt, cst.If):
+            self.ev(stmt.test)
+            before = dict(self.env)
+            self.block(statements(stmt.body))
+            after_true = self.env
+            self.env = dict(before)
+            if isinstance(stmt.orelse, cst.If):
+                self.statement(stmt.orelse)
+            elif isinstance(stmt.orelse, cst.Else):
+                self.block(statements(stmt.orelse.body))
+            self.env = self.merge(after_true, self.env)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            self.loop(stmt)
+        elif isinstance(stmt, cst.With):
+            self.block(statements(stmt.body))
+        elif isinstance(stmt, cst.Try):
+            self.block(statements(stmt.body))
+            for handler in stmt.handlers:
+                self.block(statements(handler.body))
+            if stmt.finalbody is not None:
+                self.block(statements(stmt.finalbody.body))
+
+    def merge(self, one: dict[str, Any], two: dict[str, Any]) -> dict[str, Any]:
+        out = dict(one)
+        for name, value in two.items():
+            if name in out and isinstance(out[name], Flow) and isinstance(value, Flow):
+                out[name] = _join(out[name], value)
+            elif name not in out:
+                out[name] = value
+        return out
+
+    def bind(self, target: cst.BaseExpression, value: Any) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind(element.value, value)
+
+    def loop(self, stmt: cst.For | cst.While) -> None:
+        if isinstance(stmt, cst.For):
+            iterable = self.module_value(stmt.iter, unwrap_enumerate=True)
+            element: Any = EMPTY
+            if isinstance(iterable, SeqVal):
+                items = [unwrap(i) for i in flatten(iterable.items, twice=False)]
+                if self._is_chain(stmt) and items:
+                    # ``for layer in self.layers: x = layer(x)`` runs the list like a Sequential.
+                    var = stmt.body.body[0].body[0].value.args[0].value.value  # type: ignore[union-attr]
+                    chain = SeqVal("Sequential", list(iterable.items))
+                    self.a._sequential_follows(chain, exit_follow=None)
+                    self.env[var] = self.seq_call(chain, self.ev(cst.Name(var)))
+                    return
+                from initlint.picture.build import union
+
+                element = union(items)
+            self.bind_loop(stmt.target, element)
+        before = dict(self.env)
+        self.block(statements(stmt.body))
+        self.env = self.merge(before, self.env)
+        self.block(statements(stmt.body))
+        self.env = self.merge(before, self.env)
+
+    def _is_chain(self, stmt: cst.For) -> bool:
+        body = statements(stmt.body)
+        if len(body) != 1 or not isinstance(body[0], cst.Assign) or not isinstance(stmt.target, cst.Name):
+            return False
+        assign = body[0]
+        call = assign.value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+            return False
+        if call.func.value != stmt.target.value or len(call.args) != 1:
+            return False
+        arg = call.args[0].value
+        target = assign.targets[0].target
+        return isinstance(arg, cst.Name) and isinstance(target, cst.Name) and arg.value == target.value
+
+    def bind_loop(self, target: cst.BaseExpression, element: Any) -> None:
+        if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            self.bind(target.elements[0].value, EMPTY)
+            self.bind(target.elements[1].value, element)
+        else:
+            self.bind(target, element)
+
+    # ------------------------------------------------------------------ expressions
+
+    def module_value(self, node: cst.BaseExpression, unwrap_enumerate: bool = False) -> Any:
+        if unwrap_enumerate and isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+                and node.func.value in ("enumerate", "reversed") and node.args:
+            return self.module_value(node.args[0].value)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self.info.attrs.get(node.attr.value, UNKNOWN_VALUE)
+        if isinstance(node, cst.Name):
+            return self.env.get(node.value, UNKNOWN_VALUE)
+        return UNKNOWN_VALUE
+
+    def consume(self, value: Any, follow: Follow) -> None:
+        if isinstance(value, Flow):
+            self.a.emit(value, follow)
+
+    def flow_of(self, node: cst.BaseExpression) -> Flow:
+        value = self.ev(node)
+        return value if isinstance(value, Flow) else EMPTY
+
+    def ev(self, node: cst.BaseExpression) -> Any:
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+            return CONST
+        if isinstance(node, cst.Name):
+            if node.value in self.env:
+                return self.env[node.value]
+            if node.value in self.b.module_env:
+                return CONST if is_number(self.b.module_env[node.value]) else EMPTY
+            return EMPTY
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == "self":
+                value = self.info.attrs.get(node.attr.value)
+                if value is None:
+                    return EMPTY
+                if is_number(value):
+                    return CONST
+                if isinstance(value, LayerVal) and all(self.b.picture.layers[u].kind == "Parameter" for u in value.uids):
+                    return Flow(const=True)  # a bare parameter read (a bias, a positional embedding)
+                return value
+            base = self.ev(node.value)
+            if isinstance(base, Flow):
+                return EMPTY  # x.shape, out.last_hidden_state: not a use of the layer's output
+            return UNKNOWN_VALUE
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self.binary(node.operator, self.ev(node.left), self.ev(node.right))
+        if isinstance(node, cst.UnaryOperation):
+            inner = self.ev(node.expression)
+            return inner if isinstance(node.operator, (cst.Minus, cst.Plus)) else EMPTY
+        if isinstance(node, cst.Subscript):
+            base = self.ev(node.value)
+            if isinstance(base, SeqVal):
+                index = Evaluator(self.b.imports, [self.b.module_env, self.info.consts])(
+                    node.slice[0].slice.value if isinstance(node.slice[0].slice, cst.Index) else None)
+                items = [unwrap(i) for i in flatten(base.items, twice=False)]
+                if isinstance(index, int) and -len(items) <= index < len(items):
+                    return items[index]
+                from initlint.picture.build import union
+
+                return union(items)
+            if isinstance(base, Flow):
+                self.a.emit(base, Follow(UNKNOWN))
+            return EMPTY
+        if isinstance(node, (cst.Tuple, cst.List)):
+            flows = [self.flow_of(e.value) for e in node.elements]
+            return _join(*flows) if flows else EMPTY
+        if isinstance(node, cst.IfExp):
+            self.ev(node.test)
+            one, two = self.ev(node.body), self.ev(node.orelse)
+            if isinstance(one, Flow) and isinstance(two, Flow):
+                return _join(one, two)
+            return one if one == two else UNKNOWN_VALUE
+        if isinstance(node, cst.Comparison):
+            self.ev(node.left)
+            return EMPTY
+        if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp, cst.Dict)):
+            return EMPTY
+        return EMPTY
+
+    def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
+        left_flow = left if isinstance(left, Flow) else EMPTY
+        right_flow = right if isinstance(right, Flow) else EMPTY
+        if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
+            if left_flow.pending and right_flow.pending:
+                return _join(left_flow, right_flow)
+            pending, other = (left_flow, right_flow) if left_flow.pending else (right_flow, left_flow)
+            if not pending.pending:
+                return EMPTY
+            if other.const:
+                return pending
+            self.a.emit(pending, Follow(RESIDUAL))
+            return EMPTY
+        if isinstance(operator, (cst.Multiply, cst.Divide, cst.MultiplyAssign, cst.DivideAssign)):
+            if left_flow.pending and right.const if isinstance(right, Flow) else False:
+                return left_flow
+            if right_flow.pending and left.const if isinstance(left, Flow) else False:
+                return right_flow
+            self.a.emit(_join(left_flow, right_flow), Follow(GATED))
+            return EMPTY
+        self.a.emit(_join(left_flow, right_flow), Follow(UNKNOWN))
+        return EMPTY
+
+    def call(self, node: cst.Call) -> Any:
+        func = node.func
+        resolved = self.b.imports.resolve(func)
+        args = positional(node)
+        if resolved is not None:
+            return self.torch_call(resolved, node, args)
+        if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value == "self"):
+            receiver = self.ev(func.value)
+            method = func.attr.value
+            if isinstance(receiver, Flow):
+                for arg in node.args:
+                    self.consume(self.ev(arg.value), Follow(UNKNOWN))
+                if method in catalog.ACTIVATION_METHODS:
+                    act = catalog.activation_for_function(catalog.ACTIVATION_METHODS[method])
+                    self.a.emit(receiver, Follow(ACT, act))
+                    return EMPTY
+                if method in catalog.TRANSPARENT_METHODS:
+                    return receiver
+                self.a.emit(receiver, Follow(UNKNOWN))
+                return EMPTY
+            callee = receiver
+        else:
+            callee = self.ev(func)
+        flows = [self.flow_of(a.value) for a in node.args]
+        inflow = flows[0] if flows else EMPTY
+        for extra in flows[1:]:
+            self.a.emit(extra, Follow(UNKNOWN))
+        return self.apply_module(callee, inflow)
+
+    def apply_module(self, callee: Any, inflow: Flow) -> Any:
+        if isinstance(callee, ActVal):
+            self.a.emit(inflow, Follow(ACT, callee.act))
+            return EMPTY
+        if isinstance(callee, TransVal):
+            return inflow
+        if isinstance(callee, LayerVal):
+            if all(self.b.picture.layers[u].is_norm for u in callee.uids):
+                self.a.emit(inflow, Follow(NORM))
+                return EMPTY
+            self.a.emit(inflow, Follow(LINEAR))
+            return Flow(frozenset(callee.uids))
+        if isinstance(callee, SeqVal) and callee.kind == "Sequential":
+            return self.seq_call(callee, inflow)
+        if isinstance(callee, MixedModules):
+            kinds = {type(v) for v in callee.values}
+            if kinds == {ActVal} and len(set(callee.values)) == 1:
+                return self.apply_module(callee.values[0], inflow)
+        self.a.emit(inflow, Follow(UNKNOWN))
+        return EMPTY
+
+    def seq_call(self, seq: SeqVal, inflow: Flow) -> Flow:
+        items = [unwrap(i) for i in flatten(seq.items)]
+        first = self.a.next_follow(items)
+        if first is None:
+            return inflow
+        self.a.emit(inflow, first)
+        return Flow(self.a.exit_layers(seq))
+
+    def torch_call(self, resolved: str, node: cst.Call, args: list[cst.BaseExpression]) -> Any:
+        name = resolved.rsplit(".", 1)[-1]
+        space = resolved.rsplit(".", 1)[0]
+        functional = space in ("torch.nn.functional", "torch", "torch.special")
+        if functional and name == "expit":
+            name = "sigmoid"
+        if functional and name in catalog.ACTIVATION_FUNCTIONS:
+            slope = None
+            if name.startswith("leaky_relu"):
+                slope_node = args[1] if len(args) > 1 else keyword(node, "negative_slope")
+                slope = Evaluator(self.b.imports, [self.b.module_env, self.info.consts])(slope_node) \
+                    if slope_node is not None else None
+                if slope is not None and not is_number(slope):
+                    self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(UNKNOWN))
+                    return EMPTY
+            act = catalog.activation_for_function(name, slope)
+            inflow = self.flow_of(args[0]) if args else EMPTY
+            self.a.emit(inflow, Follow(ACT, act))
+            return EMPTY
+        if functional and name in catalog.NORM_FUNCTIONS:
+            self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))
+            return EMPTY
+        if functional and name in catalog.TRANSPARENT_FUNCTIONS:
+            flows = [self.flow_of(a) for a in args[:1]]
+            if name in ("cat", "concat", "stack") and args:
+                return self.flow_of(args[0])
+            return _join(*flows) if flows else EMPTY
+        if functional and name in catalog.FUNCTIONAL_LAYERS:
+            inflow = self.flow_of(args[0]) if args else EMPTY
+            self.a.emit(inflow, Follow(LINEAR))
+            weight = args[1] if len(args) > 1 else keyword(node, "weight")
+            if isinstance(weight, cst.Attribute) and isinstance(weight.value, cst.Name) \
+                    and weight.value.value == "self":
+                value = self.info.attrs.get(weight.attr.value)
+                if isinstance(value, LayerVal):
+                    for uid in value.uids:
+                        self.b.picture.layers[uid].functional = name
+                    return Flow(frozenset(value.uids))
+            return EMPTY
+        if resolved.startswith("torch.nn.") and resolved.count(".") == 2:
+            # an inline module: nn.ReLU()(x)
+            return UNKNOWN_VALUE
+        for arg in node.args:
+            self.consume(self.ev(arg.value), Follow(UNKNOWN))
+        return EMPTY

@@ -1,0 +1,180 @@
+"""The static picture of one file: layers, what follows each, and the init sites that touch them.
+
+This module only holds data; ``build.py`` fills it from the syntax tree and ``checks/`` reads it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from initlint.picture import catalog
+from initlint.picture.catalog import Activation
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+# What a layer's output meets first (``Follow.kind``):
+ACT = "activation"  # an activation function; ``Follow.activation`` says which
+NORM = "normalized"  # a normalization layer (scale of the init no longer reaches the activation)
+RESIDUAL = "residual"  # added to a skip connection: last layer of a residual branch
+LINEAR = "linear"  # straight into another layer, no nonlinearity
+OUTPUT = "output"  # returned from forward (or the end of a module-level Sequential)
+GATED = "gated"  # multiplied by another value (a gate or modulation)
+UNKNOWN = "unknown"  # anything we cannot see: config activations, factories, other modules
+
+
+@dataclass(frozen=True)
+class Follow:
+    kind: str
+    activation: Activation | None = None
+
+    def describe(self) -> str:
+        if self.kind == ACT and self.activation is not None:
+            return self.activation.display
+        return self.kind
+
+
+UNKNOWN_FOLLOW = Follow(UNKNOWN)
+
+
+@dataclass
+class Layer:
+    """One constructed layer (or bare ``nn.Parameter``) and what we know of it."""
+
+    uid: int
+    kind: str  # "Linear", "Conv2d", "LSTM", "Parameter", "LayerNorm", ...
+    owner: str  # class (or function) that builds it
+    path: str  # attribute path inside its owner: "fc1", "net.0", "blocks.*"
+    line: int
+    args: dict[str, object] = field(default_factory=dict)
+    # parameter name -> declared shape; a dimension is None when unknown, the whole shape None if the
+    # rank is unknown.
+    params: dict[str, tuple[int | None, ...] | None] = field(default_factory=dict)
+    follows: list[Follow] = field(default_factory=list)
+    repeat: int | None = None  # how many copies a loop builds, when known
+    functional: str | None = None  # for a Parameter used through F.linear / F.conv*
+
+    @property
+    def is_norm(self) -> bool:
+        return self.kind in catalog.NORMS
+
+    @property
+    def display(self) -> str:
+        return f"{self.path} ({self.signature})"
+
+    @property
+    def signature(self) -> str:
+        shown = [_show(self.args.get(name)) for name in _shown_args(self.kind) if name in self.args]
+        if self.kind == "Parameter":
+            shape = self.params.get("")
+            inner = ", ".join(_show(d) for d in shape) if shape else "?"
+            return f"Parameter({inner})"
+        return f"{self.kind}({', '.join(shown)})"
+
+    def follow(self) -> Follow:
+        """The single thing all uses of this layer's output meet, or UNKNOWN when they disagree."""
+        if not self.follows:
+            return UNKNOWN_FOLLOW
+        distinct = set(self.follows)
+        if len(distinct) == 1:
+            return self.follows[0]
+        return UNKNOWN_FOLLOW
+
+    def fans(self, param: str = "weight") -> tuple[int, int] | None:
+        """torch's ``_calculate_fan_in_and_fan_out`` for a parameter, when its shape is known."""
+        shape = self.params.get(param)
+        if not shape or len(shape) < 2 or any(d is None for d in shape):
+            return None
+        dims = [int(d) for d in shape if d is not None]
+        receptive = math.prod(dims[2:]) if len(dims) > 2 else 1
+        return dims[1] * receptive, dims[0] * receptive
+
+
+def _shown_args(kind: str) -> tuple[str, ...]:
+    sig = catalog.LAYER_SIGNATURES.get(kind, ())
+    if kind in catalog.CONV or kind in catalog.CONV_TRANSPOSE:
+        return sig[:3]
+    if kind in ("Linear", "Embedding", "EmbeddingBag", "RNNCell", "LSTMCell", "GRUCell"):
+        return sig[:2]
+    if kind == "Bilinear":
+        return sig[:3]
+    if kind in catalog.RECURRENT:
+        return sig[:2]
+    if kind == "MultiheadAttention":
+        return sig[:2]
+    return sig[:1]
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, float):
+        return catalog.fmt(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    layer: int  # Layer.uid
+    param: str  # "weight", "bias", "weight_hh_l0", "" for a bare Parameter
+
+
+@dataclass
+class InitSite:
+    """One init call and everything it touches."""
+
+    func: str  # canonical torch.nn.init name: "xavier_uniform_", "normal_", "zeros_", ...
+    span: Span
+    args: dict[str, object]  # evaluated keyword view of the call (gain, a, mode, nonlinearity, std, ...)
+    targets: list[ParamRef]
+    target_text: str
+    order: tuple[int, ...]  # program order, to find the init that wins for a parameter
+    via: str = "nn.init"  # "nn.init" or "tensor" (``w.data.normal_``)
+    alias: str | None = None  # the deprecated alias spelled at the call, if any
+    gain_named: str | None = None  # activation named in gain=calculate_gain("...")
+    shared: bool = False  # reached through dispatch or a loop (one call, several layers)
+    in_slice: bool = False  # the target is a slice of a parameter
+
+    @property
+    def family(self) -> str:
+        if self.func in catalog.XAVIER:
+            return "xavier"
+        if self.func in catalog.KAIMING:
+            return "kaiming"
+        return self.func.rstrip("_")
+
+    @property
+    def distribution(self) -> str:
+        return "uniform" if self.func.endswith("uniform_") else "normal"
+
+
+@dataclass
+class Picture:
+    """Everything the checks need to know about one file."""
+
+    layers: dict[int, Layer] = field(default_factory=dict)
+    inits: list[InitSite] = field(default_factory=list)
+    # calls of deprecated aliases, whatever their targets
+    deprecated: list[InitSite] = field(default_factory=list)
+
+    def layer(self, uid: int) -> Layer:
+        return self.layers[uid]
+
+    def effective(self) -> dict[ParamRef, InitSite]:
+        """The init that a parameter ends with: the last in program order."""
+        final: dict[ParamRef, InitSite] = {}
+        for site in sorted(self.inits, key=lambda s: s.order):
+            if site.in_slice:
+                continue
+            for ref in site.targets:
+                final[ref] = site
+        return final

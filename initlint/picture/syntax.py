@@ -1,0 +1,72 @@
+"""Small helpers over libcst nodes shared by the picture builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import libcst as cst
+
+
+def statements(suite: cst.BaseSuite | Sequence[cst.CSTNode]) -> list[cst.CSTNode]:
+    """The statements of a block, flattening ``SimpleStatementLine`` into its small statements."""
+    if isinstance(suite, cst.IndentedBlock):
+        raw: Sequence[cst.CSTNode] = suite.body
+    elif isinstance(suite, cst.SimpleStatementSuite):
+        return list(suite.body)
+    else:
+        raw = suite  # type: ignore[assignment]
+    out: list[cst.CSTNode] = []
+    for stmt in raw:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(stmt.body)
+        else:
+            out.append(stmt)
+    return out
+
+
+def positional(call: cst.Call) -> list[cst.BaseExpression]:
+    return [a.value for a in call.args if a.keyword is None and not a.star]
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def bound_args(call: cst.Call, names: Sequence[str], skip: int = 0) -> dict[str, cst.BaseExpression]:
+    """Map a call's arguments to parameter names (positional first, after ``skip`` of them)."""
+    out: dict[str, cst.BaseExpression] = {}
+    pos = positional(call)[skip:]
+    for name, value in zip(names, pos):
+        out[name] = value
+    for arg in call.args:
+        if arg.keyword is not None:
+            out[arg.keyword.value] = arg.value
+    return out
+
+
+def has_star(call: cst.Call) -> bool:
+    return any(a.star for a in call.args)
+
+
+def function_params(fn: cst.FunctionDef) -> list[cst.Param]:
+    params = fn.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def names_in(node: cst.CSTNode) -> Iterator[str]:
+    """Every plain name used inside an expression."""
+    if isinstance(node, cst.Name):
+        yield node.value
+        return
+    for child in node.children:
+        yield from names_in(child)
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -1,0 +1,58 @@
+"""The rule catalog: codes, names, and where each rule's page lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    fix: str  # "safe", "unsafe" or "none"
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("IL001", "unreadable-file", "A file could not be read, decoded or parsed", "none"),
+        Rule("IL101", "rectifier-needs-he", "Xavier/Glorot init on a layer that feeds a rectifier", "none"),
+        Rule("IL102", "saturating-needs-glorot", "He/Kaiming init on a layer that feeds tanh/sigmoid/softmax",
+             "none"),
+        Rule("IL103", "gain-names-wrong-activation",
+             "The init's gain names another activation than the one that follows", "none"),
+        Rule("IL104", "selu-needs-lecun", "A layer feeding SELU is not LeCun-normal initialized", "none"),
+        Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "none"),
+        Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "none"),
+    )
+}
+
+
+def rules_dir() -> Path | None:
+    """The catalog pages: shipped inside the wheel, or the repository's ``rules/`` in a checkout."""
+    packaged = resources.files("initlint").joinpath("_rules")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "rules"
+    return checkout if checkout.is_dir() else None
+
+
+def rule_page(code: str) -> str | None:
+    directory = rules_dir()
+    if directory is None:
+        return None
+    for page in sorted(directory.glob(f"{code}-*.md")):
+        return page.read_text(encoding="utf-8")
+    return None
+
+
+def matches(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(p) for p in prefixes)
+
+
+def known_prefix(prefix: str) -> bool:
+    """A --select/--ignore value must name at least one rule (``ALL`` names them all)."""
+    return prefix == "ALL" or any(code.startswith(prefix) for code in RULES)
