@@ -1,0 +1,147 @@
+"""The installed ``initlint`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BAD = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(256, 256)
+        self.act = nn.ReLU()
+        nn.init.xavier_uniform_(self.fc.weight)
+
+    def forward(self, x):
+        return self.act(self.fc(x))
+"""
+GOOD = BAD.replace("nn.init.xavier_uniform_(self.fc.weight)",
+                   'nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")')
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("initlint")
+    command = [exe] if exe else [sys.executable, "-m", "initlint"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "bad.py").write_text(BAD)
+    (tmp_path / "good.py").write_text(GOOD)
+    return tmp_path
+
+
+def test_text_output_and_exit_one(tree: Path) -> None:
+    result = run("check", str(tree))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{tree / 'bad.py'}:9:9: IL101 ")
+    assert "kaiming_uniform_(self.fc.weight, nonlinearity=\"relu\")" in lines[0]
+    assert lines[-1] == "Found 1 finding in 2 files."
+
+
+def test_clean_exit_zero(tree: Path) -> None:
+    result = run("check", str(tree / "good.py"))
+    assert result.returncode == 0
+    assert "All checks passed!" in result.stdout
+
+
+def test_json_output(tree: Path) -> None:
+    result = run("check", "--output-format", "json", str(tree))
+    data = json.loads(result.stdout)
+    assert len(data) == 1
+    item = data[0]
+    assert set(item) == {"code", "message", "severity", "filename", "location", "end_location", "fix"}
+    assert item["code"] == "IL101"
+    assert item["location"] == {"row": 9, "column": 9}
+    assert item["end_location"]["row"] == 9
+    assert item["fix"] is None
+
+
+def test_select_and_ignore_by_prefix(tree: Path) -> None:
+    assert run("check", "--ignore", "IL1", str(tree)).returncode == 0
+    assert run("check", "--select", "IL4", str(tree)).returncode == 0
+    assert run("check", "--select", "IL10", str(tree)).returncode == 1
+
+
+def test_unknown_code_is_a_usage_error(tree: Path) -> None:
+    result = run("check", "--select", "IL999", str(tree))
+    assert result.returncode == 2
+    assert "IL999" in result.stderr
+
+
+def test_unparsable_file_is_reported_and_others_checked(tree: Path) -> None:
+    (tree / "broken.py").write_text("import torch\ndef f(:\n")
+    result = run("check", str(tree))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert any(": IL001 cannot parse" in line and "broken.py" in line for line in result.stdout.splitlines())
+    assert any(": IL101 " in line for line in result.stdout.splitlines())
+
+
+def test_undecodable_file_is_reported(tree: Path) -> None:
+    (tree / "latin.py").write_bytes(b"import torch\nname = '\xff\xfe'\n")
+    result = run("check", str(tree))
+    assert "latin.py:1:1: IL001 cannot decode" in result.stdout
+
+
+def test_missing_path_is_reported(tree: Path) -> None:
+    result = run("check", str(tree / "nope.py"))
+    assert result.returncode == 1
+    assert "IL001 cannot read" in result.stdout
+
+
+def test_skips_virtualenvs_and_build_dirs(tree: Path) -> None:
+    for skipped in (".git", "build", "__pycache__", ".venv"):
+        (tree / skipped).mkdir()
+        (tree / skipped / "bad.py").write_text(BAD)
+    result = run("check", str(tree))
+    assert result.stdout.count("IL101") == 1
+
+
+def test_default_path_is_current_directory(tree: Path) -> None:
+    result = run("check", cwd=tree)
+    assert result.returncode == 1
+    assert "bad.py:9:9: IL101" in result.stdout
+
+
+def test_rule_command_prints_the_page() -> None:
+    result = run("rule", "IL101")
+    assert result.returncode == 0
+    assert result.stdout.startswith("# IL101: rectifier-needs-he")
+    assert "## Use instead" in result.stdout
+
+
+def test_rule_command_unknown_code() -> None:
+    assert run("rule", "IL999").returncode == 2
+
+
+def test_rules_lists_every_code() -> None:
+    result = run("rules")
+    for code in ("IL101", "IL102", "IL103", "IL104", "IL401", "IL402"):
+        assert code in result.stdout
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert "initlint" in result.stdout
+
+
+def test_parallel_run_matches_serial(tree: Path) -> None:
+    for index in range(30):
+        (tree / f"copy{index}.py").write_text(BAD)
+    serial = run("check", "-j", "1", "--output-format", "json", str(tree))
+    parallel = run("check", "-j", "2", "--output-format", "json", str(tree))
+    assert json.loads(serial.stdout) == json.loads(parallel.stdout)
+    assert len(json.loads(serial.stdout)) == 31
