@@ -42,6 +42,8 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     settings = Settings(select=select or DEFAULT_SELECT, ignore=ignore or ())
     findings, count = check_paths(list(paths) or ["."], settings, jobs=jobs)
     click.echo(FORMATS[output_format](findings, count))
+    if any(f.severity == "internal" for f in findings):
+        sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
 
 

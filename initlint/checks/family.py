@@ -134,8 +134,11 @@ def _numbers(hit: Hit, given_name: str, wanted_name: str) -> str:
         return ""
     fans = _fans(hit.layer)
     assert fans is not None
+    ratio = fmt(hit.given / hit.wanted)
+    effect = (f"the signal scales by ~{ratio}x per layer" if hit.act.family == "rectifier"
+              else f"~{ratio}x the std it should have")
     return (f" With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(hit.given)} where {wanted_name} "
-            f"wants {fmt(hit.wanted)}: the signal scales by ~{fmt(hit.given / hit.wanted)}x per layer.")
+            f"wants {fmt(hit.wanted)}: {effect}.")
 
 
 def _il101(site: InitSite, hits: list[Hit]) -> str:

@@ -741,7 +741,9 @@ class Interpreter:
             if isinstance(current, (DispatchVal, ParamSetVal)):
                 positive = current.narrowed(include=pred)
                 negative = current.narrowed(exclude=pred)
-                return (negative, positive) if negate else (positive, negative)
+                if negate:
+                    return {var: negative}, {var: positive}
+                return {var: positive}, {var: negative}
         # A test we do not understand that mentions a dispatch variable makes both branches uncertain.
         mentioned = {n for n in names_in(test) if isinstance(self.env.get(n), (DispatchVal, ParamSetVal))}
         for name in list(names_in(test)):
@@ -1071,11 +1073,11 @@ class Interpreter:
         if kind in catalog.ACTIVATION_MODULES:
             slope = None
             if kind == "LeakyReLU":
-                arg = bound_args(node, ("negative_slope",)).get("negative_slope")
-                slope = self.number(arg) if arg is not None else None
+                slope_node = bound_args(node, ("negative_slope",)).get("negative_slope")
+                slope = self.number(slope_node) if slope_node is not None else None
             elif kind == "PReLU":
-                arg = bound_args(node, ("num_parameters", "init")).get("init")
-                slope = self.number(arg) if arg is not None else None
+                slope_node = bound_args(node, ("num_parameters", "init")).get("init")
+                slope = self.number(slope_node) if slope_node is not None else None
             act = catalog.activation_for_module(kind, slope if is_number(slope) else None)
             if kind == "LeakyReLU" and slope is not None and not is_number(slope):
                 return OpaqueVal()
