@@ -3,35 +3,38 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from initlint.checks import run_checks
 from initlint.config import Settings
 from initlint.files import decode, discover
 from initlint.findings import Finding
 from initlint.picture.build import PictureBuilder
-from initlint.picture.model import Picture
+from initlint.picture.model import Locator, Picture
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
 
 
-def parse(source: str) -> tuple[cst.Module, dict[cst.CSTNode, object]]:
+def parse(source: str) -> tuple[cst.Module, Locator]:
+    """One parse; positions are computed later, only if a finding needs them."""
     module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    return module, positions  # type: ignore[return-value]
+
+    def positions() -> Mapping[cst.CSTNode, CodeRange]:
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    return module, Locator(positions)
 
 
 def picture_of(source: str) -> Picture:
     """The static picture of one source text (raises libcst's ParserSyntaxError on bad syntax)."""
-    module, positions = parse(source)
-    return PictureBuilder(module, positions.__getitem__).build()  # type: ignore[arg-type]
+    module, locator = parse(source)
+    return PictureBuilder(module, locator).build()
 
 
 def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None) -> list[Finding]:

@@ -11,12 +11,12 @@ from initlint.picture.values import is_number
 
 
 def finding(code: str, site: InitSite, message: str, filename: str) -> Finding:
-    span = site.span
+    span = site.location
     return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column)
 
 
 def layer_label(layer: Layer) -> str:
-    return f"`{layer.path}` ({layer.signature}, line {layer.line})"
+    return f"`{layer.path}` ({layer.signature}, line {layer.where()})"
 
 
 def labels(layers: list[Layer], limit: int = 4) -> str:

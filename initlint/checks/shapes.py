@@ -22,7 +22,7 @@ def check(picture: Picture, filename: str) -> Iterator[Finding]:
             if shape is None or len(shape) >= needed:
                 continue
             name = f"{layer.path}.{ref.param}" if ref.param else layer.path
-            short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.line})")
+            short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.where()})")
         if not short:
             continue
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")

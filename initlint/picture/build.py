@@ -9,17 +9,15 @@ self.modules()``), narrowed by ``isinstance`` tests.  It never imports or runs t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.imports import ImportTable, dotted
-from initlint.picture.model import LINEAR, NORM, OUTPUT, UNKNOWN_FOLLOW, Follow, InitSite, Layer, ParamRef, Picture, Span, ACT
+from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, UNKNOWN_FOLLOW, Follow, InitSite, Layer, Locator, ParamRef, Picture
 from initlint.picture.syntax import bound_args, function_params, keyword, names_in, positional, statements, string_value
 from initlint.picture.values import UNKNOWN, Evaluator, gain_name, is_number
 
@@ -195,9 +193,9 @@ INIT_METHOD_NAMES = ("reset_parameters", "_reset_parameters", "init_weights", "_
 class PictureBuilder:
     """Fills a :class:`Picture` from one parsed module."""
 
-    def __init__(self, module: cst.Module, positions: Callable[[cst.CSTNode], CodeRange]) -> None:
+    def __init__(self, module: cst.Module, locator: Locator) -> None:
         self.module = module
-        self.positions = positions
+        self.locator = locator
         self.imports = ImportTable.from_module(module)
         self.picture = Picture()
         self.module_env: dict[str, Any] = {}
@@ -208,7 +206,7 @@ class PictureBuilder:
         self._order = 0
         self.collecting = False
         self._applied: set[int] = set()  # ids of functions analysed with a known dispatch scope
-        self._seen_sites: dict[tuple[int, int, str], InitSite] = {}
+        self._seen_sites: dict[tuple[int, str], InitSite] = {}
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
 
     # ------------------------------------------------------------------ entry
@@ -376,26 +374,23 @@ class PictureBuilder:
 
     # ------------------------------------------------------------------ layers
 
-    def new_layer(self, key: tuple[Any, ...], kind: str, owner: str, line: int) -> tuple[Layer, bool]:
+    def new_layer(self, key: tuple[Any, ...], kind: str, owner: str, node: cst.CSTNode) -> tuple[Layer, bool]:
         uid = self._memo.get(key)
         if uid is not None:
             return self.picture.layers[uid], False
         uid = self._next_uid
         self._next_uid += 1
         self._memo[key] = uid
-        layer = Layer(uid=uid, kind=kind, owner=owner, path=f"<{kind} at line {line}>", line=line)
+        layer = Layer(uid=uid, kind=kind, owner=owner, path=f"<{kind} in {owner}>", node=node,
+                      locator=self.locator)
         self.picture.layers[uid] = layer
         return layer, True
-
-    def span(self, node: cst.CSTNode) -> Span:
-        rng = self.positions(node)
-        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
 
     def next_order(self) -> int:
         self._order += 1
         return self._order
 
-    def record_site(self, site: InitSite, key: tuple[int, int, str]) -> None:
+    def record_site(self, site: InitSite, key: tuple[int, str]) -> None:
         """Record an init site once; a call reached again (another apply) adds its targets."""
         existing = self._seen_sites.get(key)
         if existing is not None:
@@ -1130,9 +1125,8 @@ class Interpreter:
 
     def layer(self, kind: str, node: cst.Call) -> LayerVal:
         owner = self.info.name if self.info else "<module>"
-        line = self.b.span(node).line
         key = (self.context, id(node))
-        layer, created = self.b.new_layer(key, kind, owner, line)
+        layer, created = self.b.new_layer(key, kind, owner, node)
         if self.loop_stack:
             layer.repeat = self.loop_stack[-1]
         if created:
@@ -1142,7 +1136,7 @@ class Interpreter:
             layer.args = {k: (None if v is UNKNOWN else v) for k, v in args.items()}
             layer.params = _layer_params(kind, layer.args, star=any(a.star for a in node.args))
             if kind == "MultiheadAttention":
-                child, _ = self.b.new_layer(key + ("out_proj",), "Linear", owner, line)
+                child, _ = self.b.new_layer(key + ("out_proj",), "Linear", owner, node)
                 embed = layer.args.get("embed_dim")
                 child.args = {"in_features": embed, "out_features": embed}
                 child.params = _layer_params("Linear", child.args, star=False)
@@ -1159,8 +1153,7 @@ class Interpreter:
             return OpaqueVal()
         tensor_call: cst.Call = inner[2]
         owner = self.info.name if self.info else "<module>"
-        line = self.b.span(node).line
-        layer, created = self.b.new_layer((self.context, id(node)), "Parameter", owner, line)
+        layer, created = self.b.new_layer((self.context, id(node)), "Parameter", owner, node)
         if created:
             layer.params = {"": self._tensor_shape(inner[1], tensor_call)}
         return LayerVal((layer.uid,))
@@ -1274,7 +1267,9 @@ class Interpreter:
         found = self.targets(tensor) if tensor is not None else None
         site = InitSite(
             func=name,
-            span=self.b.span(node),
+            span=None,
+            node=node,
+            locator=self.b.locator,
             args=evaluated,
             targets=found[0] if found else [],
             target_text=self.b.module.code_for_node(tensor) if tensor is not None else "?",
@@ -1289,9 +1284,9 @@ class Interpreter:
             return
         if alias is not None:
             self.b.picture.deprecated.append(site) if not any(
-                s.span == site.span for s in self.b.picture.deprecated) else None
+                s.node is node for s in self.b.picture.deprecated) else None
         if found and found[0]:
-            self.b.record_site(site, (site.span.line, site.span.column, name))
+            self.b.record_site(site, (id(node), name))
 
     def tensor_init(self, node: cst.Call, method: str, target: cst.BaseExpression,
                     found: tuple[list[ParamRef], bool, bool]) -> None:
@@ -1304,7 +1299,9 @@ class Interpreter:
         evaluated = {k: self.number(v) for k, v in raw.items()}
         site = InitSite(
             func=func,
-            span=self.b.span(node),
+            span=None,
+            node=node,
+            locator=self.b.locator,
             args=evaluated,
             targets=found[0],
             target_text=self.b.module.code_for_node(target),
@@ -1313,7 +1310,7 @@ class Interpreter:
             shared=found[1],
             in_slice=found[2],
         )
-        self.b.record_site(site, (site.span.line, site.span.column, func))
+        self.b.record_site(site, (id(node), func))
 
 
 def union(values: list[Any]) -> Any:

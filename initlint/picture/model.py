@@ -6,7 +6,9 @@ This module only holds data; ``build.py`` fills it from the syntax tree and ``ch
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
@@ -18,6 +20,24 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+
+class Locator:
+    """Source positions, computed only when a finding needs one.
+
+    libcst's position metadata costs about twice the parse; most files have nothing to report, so it is
+    resolved on the first request and shared by every layer and init site of the file.
+    """
+
+    def __init__(self, resolve: Callable[[], Mapping[Any, Any]]) -> None:
+        self._resolve = resolve
+        self._positions: Mapping[Any, Any] | None = None
+
+    def span(self, node: object) -> Span:
+        if self._positions is None:
+            self._positions = self._resolve()
+        rng = self._positions[node]
+        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
 
 
 # What a layer's output meets first (``Follow.kind``):
@@ -52,7 +72,7 @@ class Layer:
     kind: str  # "Linear", "Conv2d", "LSTM", "Parameter", "LayerNorm", ...
     owner: str  # class (or function) that builds it
     path: str  # attribute path inside its owner: "fc1", "net.0", "blocks.*"
-    line: int
+    line: int = 0  # 0 until located (see ``where``)
     args: dict[str, object] = field(default_factory=dict)
     # parameter name -> declared shape; a dimension is None when unknown, the whole shape None if the
     # rank is unknown.
@@ -60,6 +80,14 @@ class Layer:
     follows: list[Follow] = field(default_factory=list)
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
+    node: object = field(default=None, repr=False, compare=False)
+    locator: Locator | None = field(default=None, repr=False, compare=False)
+
+    def where(self) -> int:
+        """The line that builds the layer."""
+        if not self.line and self.locator is not None and self.node is not None:
+            self.line = self.locator.span(self.node).line
+        return self.line
 
     @property
     def is_norm(self) -> bool:
@@ -133,7 +161,7 @@ class InitSite:
     """One init call and everything it touches."""
 
     func: str  # canonical torch.nn.init name: "xavier_uniform_", "normal_", "zeros_", ...
-    span: Span
+    span: Span | None
     args: dict[str, object]  # evaluated keyword view of the call (gain, a, mode, nonlinearity, std, ...)
     targets: list[ParamRef]
     target_text: str
@@ -143,6 +171,15 @@ class InitSite:
     gain_named: str | None = None  # activation named in gain=calculate_gain("...")
     shared: bool = False  # reached through dispatch or a loop (one call, several layers)
     in_slice: bool = False  # the target is a slice of a parameter
+    node: object = field(default=None, repr=False, compare=False)
+    locator: Locator | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def location(self) -> Span:
+        if self.span is None and self.locator is not None:
+            self.span = self.locator.span(self.node)
+        assert self.span is not None
+        return self.span
 
     @property
     def family(self) -> str:
