@@ -331,7 +331,7 @@ class PictureBuilder:
     def _run_dispatch_function(self, ref: FuncRef, scope: DispatchVal, info: ClassInfo | None) -> None:
         self._applied.add(id(ref.node))
         interp = Interpreter(self, info, context=("<apply>", id(ref.node)))
-        interp.call_function(ref.node, [scope], {}, self_bound=ref.bound_self, owner=info)
+        interp.call_function(ref.node, dispatch_args(ref.node, scope), {}, self_bound=ref.bound_self, owner=info)
 
     # ------------------------------------------------------------------ scopes
 
@@ -401,6 +401,16 @@ class PictureBuilder:
             return
         self._seen_sites[key] = site
         self.picture.inits.append(site)
+
+
+def dispatch_args(fn: cst.FunctionDef, scope: DispatchVal) -> list[Any]:
+    """Arguments for an init routine run over a scope: the module, and its name if the routine takes one
+    (timm's ``named_apply`` passes ``name``), so that tests on the name narrow the dispatch."""
+    params = [p.name.value for p in function_params(fn) if p.name.value not in ("self", "cls")]
+    args: list[Any] = [scope]
+    if len(params) > 1 and "name" in params[1]:
+        args.append(NameOf(params[0]))
+    return args
 
 
 def _looks_like_init_routine(fn: cst.FunctionDef) -> bool:
@@ -1007,7 +1017,8 @@ class Interpreter:
                 interp.shared_depth = 1
                 params = [p for p in function_params(fn.node) if p.name.value not in ("self", "cls")]
                 if params:
-                    interp.call_function(fn.node, [scope], {}, self_bound=bool(bound), owner=info)
+                    interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
+                                         owner=info)
                 return True, owner
             return True, owner
         if method in ("append", "extend", "add_module", "insert") and isinstance(func.value, cst.Name):
