@@ -1457,18 +1457,29 @@ def _layer_params(kind: str, args: dict[str, object], star: bool) -> dict[str, t
             layers = n("num_layers", 1) or 1
             bidirectional = args.get("bidirectional", False) is True
             directions = ["", "_reverse"] if bidirectional else [""]
+            proj = n("proj_size", 0) if kind == "LSTM" else 0
+            out_width = proj if proj else hidden  # an LSTM with proj_size projects h_t to proj_size
             for index in range(layers):
                 width_in = n("input_size") if index == 0 else (
-                    hidden * len(directions) if hidden is not None else None)
+                    out_width * len(directions) if out_width is not None else None)
                 for suffix in directions:
                     params[f"weight_ih_l{index}{suffix}"] = (rows, width_in)
-                    params[f"weight_hh_l{index}{suffix}"] = (rows, hidden)
+                    params[f"weight_hh_l{index}{suffix}"] = (rows, out_width)
                     if has_bias:
                         params[f"bias_ih_l{index}{suffix}"] = (rows,)
                         params[f"bias_hh_l{index}{suffix}"] = (rows,)
+                    if proj:
+                        params[f"weight_hr_l{index}{suffix}"] = (proj, hidden)
     elif kind == "MultiheadAttention":
         embed = n("embed_dim")
-        params["in_proj_weight"] = (embed * 3 if embed else None, embed)
+        kdim, vdim = args.get("kdim"), args.get("vdim")
+        if (kdim is not None and kdim != embed) or (vdim is not None and vdim != embed):
+            # separate projections when key/value widths differ from embed_dim
+            params["q_proj_weight"] = (embed, embed)
+            params["k_proj_weight"] = (embed, kdim if isinstance(kdim, int) else None)
+            params["v_proj_weight"] = (embed, vdim if isinstance(vdim, int) else None)
+        else:
+            params["in_proj_weight"] = (embed * 3 if embed else None, embed)
         if has_bias:
             params["in_proj_bias"] = (embed * 3 if embed else None,)
         if args.get("add_bias_kv") is True:
@@ -1476,6 +1487,11 @@ def _layer_params(kind: str, args: dict[str, object], star: bool) -> dict[str, t
             params["bias_v"] = (1, 1, embed)
     elif kind in catalog.NORMS:
         if kind == "LocalResponseNorm":
+            return {}
+        affine_default = not kind.startswith("InstanceNorm")
+        affine_key = "elementwise_affine" if kind in ("LayerNorm", "RMSNorm") else "affine"
+        affine = args.get(affine_key, affine_default)
+        if affine is False or (affine is None and not affine_default):
             return {}
         if kind in ("LayerNorm", "RMSNorm"):
             shape = args.get("normalized_shape")
@@ -1487,7 +1503,7 @@ def _layer_params(kind: str, args: dict[str, object], star: bool) -> dict[str, t
             else:
                 rank = (None,) if not star else None
             params["weight"] = rank
-            if kind == "LayerNorm":
+            if kind == "LayerNorm" and args.get("bias", True) is not False:
                 params["bias"] = rank
         elif kind == "GroupNorm":
             params["weight"] = (n("num_channels"),)
