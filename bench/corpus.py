@@ -68,7 +68,7 @@ def run_initlint(root: Path, trees: list[str], jobs: int | None) -> tuple[list[d
     if jobs:
         cmd[2:2] = ["--jobs", str(jobs)]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     try:
         findings = json.loads(proc.stdout) if proc.stdout.strip() else []
@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.download:
         download(args.wheels, args.src, projects)
 
+    version = subprocess.run(["initlint", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, check=False,
+                          text=True).stdout.strip()
+    print(f"{version or 'initlint: not found'} (checkout {head or '?'})")
     labels = load_labels(args.labels)
     used: set[tuple[str, str, int, str]] = set()
     totals = Counter()
@@ -120,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {name}: {root} is missing (run with --download)")
             continue
         findings, elapsed, stderr, code = run_initlint(root, MODEL_TREES[name], args.jobs)
+        # IL001 (unreadable file, or an internal error of the engine) is reported, never judged.
+        unreadable = [f for f in findings if f["code"] == "IL001"]
+        findings = [f for f in findings if f["code"] != "IL001"]
         by_code = Counter(f["code"] for f in findings)
         counts = Counter()
         unlabeled = []
@@ -138,8 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {name} {PINNED[name]}: {len(findings)} findings in {elapsed:.1f}s "
               f"(exit {code}; {', '.join(f'{c} {n}' for c, n in sorted(by_code.items())) or 'none'})")
         print(f"   labeled true {counts['true']}, labeled false {counts['false']}, unlabeled {counts['unlabeled']}")
-        if code not in (0, 1) or "Traceback" in stderr:
-            print(f"   initlint failed (exit {code}):")
+        totals["IL001"] += len(unreadable)
+        for f in unreadable:
+            print(f"   IL001 ({f['severity']}): {relative(f['filename'], root)}:{f['location']['row']} {f['message']}")
+        if code not in (0, 1, 2) or "Traceback" in stderr:
+            totals["crashed"] += 1
+            print(f"   initlint crashed (exit {code}):")
             print("   " + "\n   ".join(stderr.strip().splitlines()[-15:]))
         for line in unlabeled:
             print(f"   unlabeled: {line}")
@@ -154,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     precision = f"{totals['true'] / judged:.3f}" if judged else "n/a"
     print(f"\noverall: {totals['findings']} findings, true {totals['true']}, false {totals['false']}, "
           f"unlabeled {totals['unlabeled']}; precision over labeled = {precision}")
+    print(f"IL001 (unreadable or internal error): {totals['IL001']}; projects where initlint crashed: "
+          f"{totals['crashed']}")
     if args.dump:
         args.dump.write_text(json.dumps(dump, indent=1) + "\n")
     return 0

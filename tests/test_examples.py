@@ -72,19 +72,19 @@ def test_good_example_is_clean(name):
     assert not found, _show(found)
 
 
-def test_dcgan_dispatch_names_both_last_layers():
+def test_dcgan_dispatch_names_the_tanh_output_layer():
     (finding,) = findings_for("bad_dcgan_dispatch.py")
-    # The generator's last ConvTranspose2d (main.9, feeds Tanh) and the discriminator's last Conv2d
-    # (main.8, feeds Sigmoid); not the convs that feed BatchNorm or LeakyReLU.
-    assert "`main.9`" in finding.message and "`main.8`" in finding.message
+    # The generator's last ConvTranspose2d (main.9) feeds Tanh. The discriminator's last Conv2d(256, 1, 4)
+    # feeds Sigmoid, but with fan_in=4096 and fan_out=16 He's sqrt(2/4096) and Glorot's sqrt(2/4112) agree, so
+    # it is not worth a finding; the convs that feed BatchNorm or LeakyReLU are not named either.
+    assert "`main.9`" in finding.message
+    assert "`main.8`" not in finding.message
     assert "`main.0`" not in finding.message
 
 
-@pytest.mark.xfail(reason="engine: tuple-unpacked module constants (`NZ, NGF, NDF, NC = 100, 64, 64, 3`) "
-                          "are not evaluated, so layer sizes are unknown", strict=True)
 def test_dcgan_layer_sizes_are_known():
     (finding,) = findings_for("bad_dcgan_dispatch.py")
-    assert "ConvTranspose2d(64, 3, 4)" in finding.message and "Conv2d(256, 1, 4)" in finding.message
+    assert "ConvTranspose2d(64, 3, 4)" in finding.message
 
 
 @pytest.mark.parametrize("name", BAD + GOOD)

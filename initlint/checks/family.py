@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from initlint.checks.common import fmt, gain_is_explicit, init_std, labels, site_gain
+from initlint.checks.common import fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
 from initlint.findings import Finding
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
@@ -95,6 +95,8 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
             elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site):
                 if not _close(gain, glorot_gain):
                     code = "IL103"
+        if code in ("IL101", "IL102") and given is not None and wanted is not None and _close(given, wanted):
+            code = None  # the shapes make both formulas agree (e.g. fan_out << fan_in): nothing to gain
         if code is not None:
             out.setdefault(code, []).append(Hit(layer, act, given, wanted))
     return out
@@ -123,13 +125,29 @@ def _finding(code: str, site: InitSite, hits: list[Hit], filename: str) -> Findi
 
 
 def _where(site: InitSite, hits: list[Hit]) -> str:
-    layers = [h.layer for h in hits]
-    if site.shared or len(layers) > 1:
-        return f"reaches {labels(layers)}"
-    return f"initializes {labels(layers)}"
+    """Which layers the call gets wrong and the activation each one feeds."""
+    verb = "reaches" if site.shared or len(hits) > 1 else "initializes"
+    acts = {h.act for h in hits}
+    if len(acts) == 1:
+        return f"{verb} {labels([h.layer for h in hits])}, whose output feeds {hits[0].act.display}"
+    parts = [f"{layer_label(h.layer)} feeding {h.act.display}" for h in hits[:4]]
+    if len(hits) > 4:
+        parts.append(f"and {len(hits) - 4} more")
+    return f"{verb} {', '.join(parts)}"
 
 
-def _numbers(hit: Hit, given_name: str, wanted_name: str) -> str:
+def _use(hits: list[Hit], call_for: Callable[[Activation], str]) -> str:
+    """The call to write instead, one per distinct activation when a shared call needs splitting."""
+    calls: dict[str, str] = {}
+    for hit in hits:
+        calls.setdefault(call_for(hit.act), hit.act.display)
+    if len(calls) == 1:
+        return f"Use `{next(iter(calls))}`."
+    options = "; ".join(f"`{call}` for the {act} layers" for call, act in calls.items())
+    return f"Split the call by layer: {options}."
+
+
+def _numbers(hit: Hit, wanted_name: str) -> str:
     if hit.given is None or hit.wanted is None:
         return ""
     fans = _fans(hit.layer)
@@ -137,34 +155,36 @@ def _numbers(hit: Hit, given_name: str, wanted_name: str) -> str:
     ratio = fmt(hit.given / hit.wanted)
     effect = (f"the signal scales by ~{ratio}x per layer" if hit.act.family == "rectifier"
               else f"~{ratio}x the std it should have")
-    return (f" With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(hit.given)} where {wanted_name} "
-            f"wants {fmt(hit.wanted)}: {effect}.")
+    where = f" for `{hit.layer.path}`" if hit.layer else ""
+    return (f" With fan_in={fans[0]}, fan_out={fans[1]}{where} it gives std {fmt(hit.given)} where "
+            f"{wanted_name} wants {fmt(hit.wanted)}: {effect}.")
 
 
 def _il101(site: InitSite, hits: list[Hit]) -> str:
-    act = hits[0].act
     dist = site.distribution
-    call = f"nn.init.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})"
+    use = _use(hits, lambda act: f"nn.init.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})")
     return (
-        f"`{site.func}` {_where(site, hits)}, whose output feeds {act.display}. Glorot's variance "
-        f"2/(fan_in+fan_out) assumes a unit-slope activation; a rectifier discards about half the signal, so "
-        f"activations shrink layer after layer (He et al. 2015)."
-        f"{_numbers(hits[0], 'Xavier', 'He init')} Use `{call}`."
+        f"`{site.func}` {_where(site, hits)}. Glorot's variance 2/(fan_in+fan_out) assumes a unit-slope "
+        f"activation; a rectifier discards about half the signal, so activations shrink layer after layer "
+        f"(He et al. 2015).{_numbers(hits[0], 'He init')} {use}"
     )
 
 
-def _il102(site: InitSite, hits: list[Hit]) -> str:
-    act = hits[0].act
-    dist = site.distribution
+def _glorot_call(site: InitSite, act: Activation) -> str:
     gain = ', gain=nn.init.calculate_gain("tanh")' if act.name == "tanh" else ""
-    call = f"nn.init.xavier_{dist}_({site.target_text}{gain})"
+    return f"nn.init.xavier_{site.distribution}_({site.target_text}{gain})"
+
+
+def _il102(site: InitSite, hits: list[Hit]) -> str:
     gain_value = site_gain(site)
-    named = f" (gain {fmt(gain_value)})" if gain_value is not None else ""
+    named = f" (gain {fmt(gain_value)}, variance from fan_{site.args.get('mode', 'fan_in')[4:]} alone)" \
+        if gain_value is not None and isinstance(site.args.get("mode", "fan_in"), str) else ""
+    use = _use(hits, lambda act: _glorot_call(site, act))
     return (
-        f"`{site.func}`{named} {_where(site, hits)}, whose output feeds {act.display}. He init is derived "
-        f"for rectifiers; before a saturating activation its larger, fan_in-only variance pushes units into "
-        f"saturation where gradients vanish (Glorot & Bengio 2010)."
-        f"{_numbers(hits[0], 'He', 'Glorot')} Use `{call}`."
+        f"`{site.func}`{named} {_where(site, hits)}. He init is derived for rectifiers; a saturating "
+        f"activation wants Glorot's variance, which balances fan_in and fan_out so that neither activations "
+        f"nor gradients drift into the flat, gradient-free ends of the curve (Glorot & Bengio 2010)."
+        f"{_numbers(hits[0], 'Glorot')} {use}"
     )
 
 
@@ -173,17 +193,17 @@ def _il103(site: InitSite, hits: list[Hit]) -> str:
     gain = site_gain(site)
     named = _named_activation(site)
     if site.func in catalog.KAIMING:
-        call = f"nn.init.{site.func}({site.target_text}, {act.kaiming_args()})"
+        use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, {a.kaiming_args()})")
         wanted_gain = act.gain
     else:
-        arg = 'nn.init.calculate_gain("tanh")' if act.name == "tanh" else "1.0"
-        call = f"nn.init.{site.func}({site.target_text}, gain={arg})"
+        use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, gain="
+                   + ('nn.init.calculate_gain("tanh")' if a.name == "tanh" else "1.0") + ")")
         wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
     gain_text = fmt(gain) if gain is not None else "?"
     return (
-        f"`{site.func}` {_where(site, hits)} with the gain of {named} ({gain_text}), but the output feeds "
-        f"{act.display}, whose gain is {fmt(wanted_gain)}."
-        f"{_numbers(hits[0], site.func, act.display)} Use `{call}`."
+        f"`{site.func}` uses the gain of {named} ({gain_text}) but {_where(site, hits)}, whose gain is "
+        f"{fmt(wanted_gain)}: the gain multiplies every weight, so each layer is off by their ratio."
+        f"{_numbers(hits[0], act.display)} {use}"
     )
 
 
@@ -193,9 +213,9 @@ def _il104(site: InitSite, hits: list[Hit]) -> str:
     if site.func in catalog.KAIMING and site.args.get("nonlinearity") == "selu":
         extra = " torch's calculate_gain(\"selu\") = 3/4 is not the SNN init; torch's docs say to use \"linear\"."
     return (
-        f"`{site.func}` {_where(site, hits)}, whose output feeds SELU. Self-normalizing networks need LeCun "
-        f"normal weights, N(0, 1/fan_in), for activations to converge to mean 0 and variance 1 "
-        f"(Klambauer et al. 2017).{extra}{_numbers(hits[0], site.func, 'LeCun normal')} Use `{call}`."
+        f"`{site.func}` {_where(site, hits)}. Self-normalizing networks need LeCun normal weights, "
+        f"N(0, 1/fan_in), for activations to converge to mean 0 and variance 1 (Klambauer et al. 2017)."
+        f"{extra}{_numbers(hits[0], 'LeCun normal')} Use `{call}`."
     )
 
 

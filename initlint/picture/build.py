@@ -57,6 +57,7 @@ class SeqVal:
     kind: str  # "Sequential", "ModuleList", "ModuleDict", "list"
     items: list[Any] = field(default_factory=list)
     name: str | None = None
+    keys: dict[str, Any] = field(default_factory=dict)  # OrderedDict / ModuleDict names -> item
 
 
 @dataclass(frozen=True)
@@ -241,10 +242,15 @@ class PictureBuilder:
                 self.functions[stmt.name.value] = stmt
             elif isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
                 target = stmt.targets[0].target
+                value = consts(stmt.value)
                 if isinstance(target, cst.Name):
-                    value = consts(stmt.value)
                     if value is not UNKNOWN:
                         self.module_env[target.value] = value
+                elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, tuple) \
+                        and len(value) == len(target.elements):
+                    for element, item in zip(target.elements, value):
+                        if isinstance(element.value, cst.Name) and item is not UNKNOWN:
+                            self.module_env[element.value.value] = item
 
     def _class_order(self) -> list[ClassInfo]:
         """Classes with the ones they build on (bases, composed parts) first."""
@@ -357,10 +363,8 @@ class PictureBuilder:
             return self.scope_of_class(value.cls, f"{path}.", depth + 1)
         if isinstance(value, SeqVal):
             out = []
-            for index, item in enumerate(flatten(value.items, twice=False)):
-                label = str(index) if not isinstance(item, _InRepeat) else "*"
-                inner = item.value if isinstance(item, _InRepeat) else item
-                out += self.scope_of_value(inner, f"{path}.{label}", depth + 1)
+            for label, item in seq_labels(value):
+                out += self.scope_of_value(item, f"{path}.{label}", depth + 1)
             return out
         if isinstance(value, DispatchVal):
             return list(value.scope)
@@ -428,20 +432,51 @@ class _InRepeat:
         self.count = count
 
 
+MAX_EXPANSION = 64
+
+
 def flatten(items: list[Any], twice: bool = True) -> list[Any]:
-    """Container items in order, nested Sequentials inlined; a loop-built block appears twice
-    (when ``twice``) so that its last item is seen followed by its first."""
+    """Container items in order, nested Sequentials inlined.
+
+    With ``twice`` a loop-built block appears twice, so that its last item is seen followed by its first
+    (what matters for "what follows"); without it a block of known count appears that many times, so that
+    indices after it are torch's, and a block of unknown count once."""
     out: list[Any] = []
     for item in items:
         if isinstance(item, Repeat):
             inner = flatten(item.items, twice)
-            times = 1 if (not twice or item.count == 1) else 2
+            if twice:
+                times = 1 if item.count == 1 else 2
+            else:
+                known = item.count is not None and 0 <= item.count <= MAX_EXPANSION
+                times = item.count if known and item.count is not None else 1
             for _ in range(times):
                 out += [x if isinstance(x, _InRepeat) else _InRepeat(x, item.count) for x in inner]
         elif isinstance(item, SeqVal) and item.kind == "Sequential":
             out += flatten(item.items, twice)
         else:
             out.append(item)
+    return out
+
+
+def seq_labels(seq: SeqVal) -> list[tuple[str, Any]]:
+    """torch's child names for a container's items: its keys, else indices (``*`` inside a loop-built
+    block, whose items torch names once per copy); each distinct item once."""
+    by_identity = {id(v): k for k, v in seq.keys.items()}
+    out: list[tuple[str, Any]] = []
+    seen: set[int] = set()
+    for index, item in enumerate(flatten(seq.items, twice=False)):
+        inner = unwrap(item)
+        if id(inner) in seen and isinstance(item, _InRepeat):
+            continue
+        seen.add(id(inner))
+        if id(inner) in by_identity:
+            label = by_identity[id(inner)]
+        elif isinstance(item, _InRepeat):
+            label = "*"
+        else:
+            label = str(index)
+        out.append((label, inner))
     return out
 
 
@@ -466,6 +501,7 @@ class Interpreter:
         self.module_level = False
         self.loop_stack: list[int | None] = []
         self.shared_depth = 0
+        self.imports = builder.imports  # replaced by a copy when the function imports names itself
 
     # ------------------------------------------------------------------ helpers
 
@@ -475,7 +511,7 @@ class Interpreter:
         if self.info is not None:
             scopes.append(self.info.consts)
         scopes.append(self.env)
-        return Evaluator(self.b.imports, scopes)
+        return Evaluator(self.imports, scopes)
 
     def number(self, node: cst.BaseExpression | None) -> Any:
         return self.evaluator(node)
@@ -548,6 +584,10 @@ class Interpreter:
         elif isinstance(stmt, cst.FunctionDef):
             owner = self.info.name if self.info else None
             self.env[stmt.name.value] = FuncRef(stmt, owner)
+        elif isinstance(stmt, (cst.Import, cst.ImportFrom)) and not self.module_level:
+            if self.imports is self.b.imports:
+                self.imports = self.imports.copy()
+            self.imports.add(stmt)
 
     def assign(self, target: cst.BaseExpression, value: Any, source: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
@@ -581,9 +621,10 @@ class Interpreter:
         elif isinstance(value, SeqVal):
             if value.name is None:
                 value.name = path
-            for index, item in enumerate(flatten(value.items, twice=False)):
-                label = "*" if isinstance(item, _InRepeat) else str(index)
-                self.name_value(unwrap(item), f"{path}.{label}", owner)
+            for key, item in value.keys.items():
+                self.name_value(item, f"{path}.{key}", owner)
+            for label, item in seq_labels(value):
+                self.name_value(item, f"{path}.{label}", owner)
 
     def aug_assign(self, stmt: cst.AugAssign) -> None:
         if isinstance(stmt.operator, cst.AddAssign) and isinstance(stmt.target, cst.Name):
@@ -608,6 +649,15 @@ class Interpreter:
             self.if_statement(orelse)
         elif isinstance(orelse, cst.Else):
             self.run(statements(orelse.body))
+        # ``if not isinstance(m, nn.Linear): return`` / ``if p.dim() < 2: continue``: the code after the
+        # ``if`` only runs in the branch that did not leave.
+        true_exits = _always_exits(statements(stmt.body))
+        false_exits = isinstance(orelse, cst.Else) and _always_exits(statements(orelse.body))
+        if true_exits and not false_exits:
+            return
+        if false_exits and not true_exits:
+            self.env = after_true
+            return
         # Join: a name keeps its narrowed value only if both branches agree; otherwise the later
         # definition wins, except dispatch/param variables, which go back to their unnarrowed value.
         joined = dict(after_true)
@@ -623,7 +673,7 @@ class Interpreter:
         iterable = stmt.iter
         count: int | None = None
         value = self.iter_value(iterable)
-        if isinstance(iterable, cst.Call) and self.b.imports.resolve(iterable.func) is None \
+        if isinstance(iterable, cst.Call) and self.imports.resolve(iterable.func) is None \
                 and isinstance(iterable.func, cst.Name) and iterable.func.value == "range":
             bound = [self.number(a) for a in positional(iterable)]
             if len(bound) == 1 and isinstance(bound[0], int):
@@ -743,6 +793,8 @@ class Interpreter:
         if found is not None:
             var, pred, negate = found
             current = self.env.get(var)
+            if isinstance(current, (LayerVal, MixedModules)) and pred.op in ("kinds", "kindcontains"):
+                current = self.env[var] = self._as_dispatch(current)
             if isinstance(current, (DispatchVal, ParamSetVal)):
                 positive = current.narrowed(include=pred)
                 negative = current.narrowed(exclude=pred)
@@ -761,6 +813,12 @@ class Interpreter:
             return {}, {}
         uncertain = {name: self._uncertain(self.env[name]) for name in mentioned}
         return uncertain, dict(uncertain)
+
+    def _as_dispatch(self, value: LayerVal | MixedModules) -> DispatchVal:
+        """A loop variable over a container, as a dispatch variable so ``isinstance`` can narrow it."""
+        uids = value.uids if isinstance(value, LayerVal) else tuple(
+            u for v in value.values if isinstance(v, LayerVal) for u in v.uids)
+        return DispatchVal(tuple((u, self.b.picture.layers[u].path) for u in uids))
 
     @staticmethod
     def _uncertain(value: Any) -> Any:
@@ -856,7 +914,7 @@ class Interpreter:
                     return None
                 out |= inner
             return frozenset(out)
-        resolved = self.b.imports.resolve(node)
+        resolved = self.imports.resolve(node)
         if resolved is not None and resolved.startswith("torch.nn."):
             return frozenset({resolved.rsplit(".", 1)[-1]})
         if resolved is not None:
@@ -882,7 +940,7 @@ class Interpreter:
                 return ClassRef(f"<local>.{node.value}")
             if node.value in self.b.functions:
                 return FuncRef(self.b.functions[node.value], None)
-            resolved = self.b.imports.resolve(node)
+            resolved = self.imports.resolve(node)
             if resolved is not None:
                 return ClassRef(resolved)
             return self.number(node)
@@ -899,7 +957,7 @@ class Interpreter:
                     and node.value.attr.value == "__class__" and isinstance(node.value.value, cst.Name):
                 return ClassNameOf(node.value.value.value)
             base = self.value(node.value) if not isinstance(node.value, cst.Name) or \
-                node.value.value in self.env else None
+                node.value.value in self.env or node.value.value == "self" else None
             if isinstance(base, LayerVal):
                 children = [c for uid in base.uids for c in self.b.children.get(uid, ())
                             if self.b.picture.layers[c].path.rsplit(".", 1)[-1] == node.attr.value]
@@ -909,7 +967,9 @@ class Interpreter:
                 info = self.b.classes.get(base.cls)
                 if info is not None and node.attr.value in info.attrs:
                     return info.attrs[node.attr.value]
-            resolved = self.b.imports.resolve(node)
+            if isinstance(base, SeqVal) and node.attr.value in base.keys:
+                return base.keys[node.attr.value]
+            resolved = self.imports.resolve(node)
             if resolved is not None:
                 return ClassRef(resolved)
             return self.number(node)
@@ -919,12 +979,13 @@ class Interpreter:
                 items = flatten(base.items, twice=False)
                 if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                     index = self.number(node.slice[0].slice.value)
-                    if isinstance(index, int) and not any(isinstance(i, _InRepeat) for i in items):
+                    exact = not any(isinstance(i, _InRepeat) and i.count is None for i in items)
+                    if isinstance(index, int) and exact:
                         if -len(items) <= index < len(items):
                             return unwrap(items[index])
                         return UNKNOWN
                     if isinstance(index, str):
-                        return UNKNOWN
+                        return base.keys.get(index, UNKNOWN) if base.keys else UNKNOWN
                 return union([unwrap(i) for i in items])
             return UNKNOWN
         if isinstance(node, (cst.List, cst.Tuple)):
@@ -962,7 +1023,7 @@ class Interpreter:
 
     def call(self, node: cst.Call) -> Any:
         func = node.func
-        resolved = self.b.imports.resolve(func)
+        resolved = self.imports.resolve(func)
         if resolved is not None and resolved.startswith("torch.nn.init."):
             self.init_call(node, resolved[len("torch.nn.init."):])
             return UNKNOWN
@@ -1094,10 +1155,16 @@ class Interpreter:
             return self.container(kind, node)
         if kind == "ModuleDict":
             args = positional(node)
-            items: list[Any] = []
+            seq = SeqVal("ModuleDict")
             if args and isinstance(args[0], cst.Dict):
-                items = [self.value(e.value) for e in args[0].elements if isinstance(e, cst.DictElement)]
-            return SeqVal("ModuleDict", items)
+                for element in args[0].elements:
+                    if isinstance(element, cst.DictElement):
+                        item = self.value(element.value)
+                        seq.items.append(item)
+                        key = string_value(element.key)
+                        if key is not None:
+                            seq.keys[key] = item
+            return seq
         if kind == "Parameter":
             return self.parameter(node)
         if kind in catalog.LAYER_SIGNATURES:
@@ -1106,6 +1173,7 @@ class Interpreter:
 
     def container(self, kind: str, node: cst.Call) -> SeqVal:
         items: list[Any] = []
+        keys: dict[str, Any] = {}
         for arg in node.args:
             if arg.keyword is not None:
                 continue
@@ -1114,24 +1182,30 @@ class Interpreter:
                 items.extend(value.items if isinstance(value, SeqVal) else [OpaqueVal()])
             elif kind == "ModuleList" and isinstance(value, SeqVal):
                 items.extend(value.items)
-            elif isinstance(arg.value, cst.Call) and self.b.imports.resolve(arg.value.func) == "collections.OrderedDict":
-                items.extend(self._ordered_dict_items(arg.value))
+            elif isinstance(arg.value, cst.Call) and self.imports.resolve(arg.value.func) == "collections.OrderedDict":
+                ordered = self._ordered_dict_items(arg.value)
+                items.extend(ordered.items)
+                keys.update(ordered.keys)
             else:
                 items.append(value)
-        return SeqVal(kind, items)
+        return SeqVal(kind, items, keys=keys)
 
-    def _ordered_dict_items(self, node: cst.Call) -> list[Any]:
+    def _ordered_dict_items(self, node: cst.Call) -> SeqVal:
         args = positional(node)
-        out: list[Any] = []
+        out = SeqVal("list")
         if args and isinstance(args[0], (cst.List, cst.Tuple)):
             for element in args[0].elements:
                 pair = element.value
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
-                    out.append(self.value(pair.elements[1].value))
+                    item = self.value(pair.elements[1].value)
+                    out.items.append(item)
+                    key = string_value(pair.elements[0].value)
+                    if key is not None:
+                        out.keys[key] = item
                 else:
-                    out.append(OpaqueVal())
+                    out.items.append(OpaqueVal())
         else:
-            out.append(OpaqueVal())
+            out.items.append(OpaqueVal())
         return out
 
     def layer(self, kind: str, node: cst.Call) -> LayerVal:
@@ -1274,7 +1348,7 @@ class Interpreter:
         tensor = args_nodes[0] if args_nodes else keyword(node, "tensor")
         raw = bound_args(node, ("tensor",) + catalog.INIT_SIGNATURES[name])
         evaluated = {k: self.number(v) for k, v in raw.items() if k != "tensor"}
-        gain = gain_name(self.b.imports, raw.get("gain"))
+        gain = gain_name(self.imports, raw.get("gain"))
         found = self.targets(tensor) if tensor is not None else None
         site = InitSite(
             func=name,
@@ -1347,6 +1421,10 @@ class MixedModules:
     """A variable that holds one of several different modules (a heterogeneous ModuleList)."""
 
     values: tuple[Any, ...]
+
+
+def _always_exits(body: list[cst.CSTNode]) -> bool:
+    return bool(body) and isinstance(body[-1], (cst.Return, cst.Continue, cst.Break, cst.Raise))
 
 
 def _is_presence_test(test: cst.BaseExpression) -> bool:

@@ -298,8 +298,12 @@ class MethodFlow:
             if isinstance(base, SeqVal):
                 index = Evaluator(self.b.imports, [self.b.module_env, self.info.consts])(
                     node.slice[0].slice.value if isinstance(node.slice[0].slice, cst.Index) else None)
-                items = [unwrap(i) for i in flatten(base.items, twice=False)]
-                if isinstance(index, int) and -len(items) <= index < len(items):
+                if isinstance(index, str):
+                    return base.keys.get(index, UNKNOWN_VALUE)
+                wrapped = flatten(base.items, twice=False)
+                items = [unwrap(i) for i in wrapped]
+                exact = not any(getattr(i, "count", 0) is None for i in wrapped)
+                if isinstance(index, int) and exact and -len(items) <= index < len(items):
                     return items[index]
                 from initlint.picture.build import union
 
@@ -361,6 +365,8 @@ class MethodFlow:
                 if method in catalog.ACTIVATION_METHODS:
                     act = catalog.activation_for_function(catalog.ACTIVATION_METHODS[method])
                     self.a.emit(receiver, Follow(ACT, act))
+                    if method.endswith("_") and isinstance(func.value, cst.Name):
+                        self.env[func.value.value] = EMPTY  # x.relu_(): x now holds the activation's output
                     return EMPTY
                 if method in catalog.TRANSPARENT_METHODS:
                     return receiver
@@ -422,6 +428,10 @@ class MethodFlow:
             act = catalog.activation_for_function(name, slope)
             inflow = self.flow_of(args[0]) if args else EMPTY
             self.a.emit(inflow, Follow(ACT, act))
+            inplace = name.endswith("_") or isinstance(keyword(node, "inplace"), cst.Name) and \
+                keyword(node, "inplace").value == "True"  # type: ignore[union-attr]
+            if inplace and args and isinstance(args[0], cst.Name):
+                self.env[args[0].value] = EMPTY  # F.relu(x, inplace=True) as a statement
             return EMPTY
         if functional and name in catalog.NORM_FUNCTIONS:
             self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))

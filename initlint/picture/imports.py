@@ -76,6 +76,18 @@ class ImportTable:
             for inner in stmt.body.body:
                 self._visit_statement(inner)
 
+    def copy(self) -> ImportTable:
+        table = ImportTable()
+        table.names = dict(self.names)
+        return table
+
+    def add(self, node: cst.Import | cst.ImportFrom) -> None:
+        """Record an import statement met inside a function body."""
+        if isinstance(node, cst.Import):
+            self._add_import(node)
+        else:
+            self._add_import_from(node)
+
     def _add_import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = _module_name(alias.name)
