@@ -1813,3 +1813,71 @@ def test_dispatched_finding_names_each_activation():
     # `b` feeds Sigmoid, not Tanh: the message must not say that every reached layer feeds Tanh.
     assert "Sigmoid" in got[0].message, got[0].message
     assert "Split the call by layer" in got[0].message
+
+
+def test_layers_from_super_init_with_subclass_sizes():
+    expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Base(nn.Module):
+            def __init__(self, width=128):
+                super().__init__()
+                self.fc = nn.Linear(width, width)
+                self.out = nn.Linear(width, 10)
+
+            def forward(self, x):
+                return self.out(F.relu(self.fc(x)))
+
+        class Child(Base):
+            def __init__(self):
+                super().__init__(width=256)
+                nn.init.xavier_uniform_(self.fc.weight)
+        """,
+        ("IL101", "nn.init.xavier_uniform_(self.fc.weight)"),
+    )
+    (finding,) = check_source(textwrap.dedent("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Base(nn.Module):
+            def __init__(self, width=128):
+                super().__init__()
+                self.fc = nn.Linear(width, width)
+
+            def forward(self, x):
+                return F.relu(self.fc(x))
+
+        class Child(Base):
+            def __init__(self):
+                super().__init__(width=256)
+                nn.init.xavier_uniform_(self.fc.weight)
+        """), "model.py")
+    assert "Linear(256, 256)" in finding.message
+
+
+def test_explicit_base_init_call_and_inherited_forward():
+    expect(
+        """
+        import torch.nn as nn
+
+        class Base(nn.Module):
+            def __init__(self, width):
+                super().__init__()
+                self.fc = nn.Linear(width, width)
+                self.act = nn.Tanh()
+
+            def forward(self, x):
+                return self.act(self.fc(x))
+
+        class Child(Base):
+            def __init__(self):
+                Base.__init__(self, 64)
+                self.reset_parameters()
+
+            def reset_parameters(self):
+                nn.init.kaiming_normal_(self.fc.weight)
+        """,
+        ("IL102", "nn.init.kaiming_normal_(self.fc.weight)"),
+    )

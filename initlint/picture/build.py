@@ -502,6 +502,7 @@ class Interpreter:
         self.loop_stack: list[int | None] = []
         self.shared_depth = 0
         self.imports = builder.imports  # replaced by a copy when the function imports names itself
+        self.owner: ClassInfo | None = info  # the class that defines the running method (for super())
 
     # ------------------------------------------------------------------ helpers
 
@@ -518,6 +519,7 @@ class Interpreter:
 
     def call_function(self, fn: cst.FunctionDef, args: list[Any], kwargs: dict[str, Any], self_bound: bool,
                       owner: ClassInfo | None) -> Any:
+        self.owner = owner
         params = function_params(fn)
         if self_bound and params and params[0].name.value in ("self", "cls"):
             self.env[params[0].name.value] = SubVal(self.info.name) if self.info else UNKNOWN
@@ -1028,6 +1030,9 @@ class Interpreter:
             self.init_call(node, resolved[len("torch.nn.init."):])
             return UNKNOWN
         if isinstance(func, cst.Attribute):
+            parent = self.parent_method(func)
+            if parent is not None:
+                return self.call_local(parent, node, skip_self=isinstance(func.value, cst.Name))
             handled, result = self.method_call(node, func)
             if handled:
                 return result
@@ -1043,18 +1048,38 @@ class Interpreter:
             self.value(arg.value)
         return UNKNOWN
 
-    def call_local(self, ref: FuncRef, node: cst.Call) -> Any:
+    def parent_method(self, func: cst.Attribute) -> FuncRef | None:
+        """``super().__init__`` / ``Base.__init__(self, ...)``: the base-class method, run on this object."""
+        if self.info is None or self.owner is None:
+            return None
+        target = func.value
+        bases: list[ClassInfo] = []
+        if isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.func.value == "super":
+            bases = self.b._base_infos(self.owner)
+        elif isinstance(target, cst.Name) and target.value in self.b.classes \
+                and target.value in [b.rsplit(".", 1)[-1] for b in self.owner.bases]:
+            bases = [self.b.classes[target.value]]
+        for base in bases:
+            found = self.b.method(base, func.attr.value)
+            if found is not None:
+                return FuncRef(found[0], found[1].name, True)
+        return None
+
+    def call_local(self, ref: FuncRef, node: cst.Call, skip_self: bool = False) -> Any:
         if self.depth >= MAX_CALL_DEPTH or ref.node is None:
             return UNKNOWN
         args = [self.value(a.value) for a in node.args if a.keyword is None and not a.star]
+        if skip_self:
+            args = args[1:]  # Base.__init__(self, ...): self is bound already
         kwargs = {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None}
         info = self.b.classes.get(ref.owner) if ref.owner else None
+        owner = info
         if ref.bound_self and self.info is not None:
             info = self.info
         child = Interpreter(self.b, info, self.context + (id(node),), self.depth + 1)
         child.shared_depth = self.shared_depth
         self.b._applied.add(id(ref.node))
-        result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=info)
+        result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
         return result
 
     def method_call(self, node: cst.Call, func: cst.Attribute) -> tuple[bool, Any]:

@@ -63,10 +63,20 @@ class FlowAnalyzer:
         for value in self.b.module_env.values():
             self._sequential_follows(value, exit_follow=Follow(OUTPUT))
         for info in self.b.classes.values():
-            for name, fn in info.methods.items():
+            for name in self._method_names(info):
                 if name == "__init__" or name in INIT_METHOD_NAMES or "init" in name.lower():
                     continue
-                MethodFlow(self, info, is_forward=(name == "forward")).run(fn)
+                found = self.b.method(info, name)
+                if found is not None:
+                    MethodFlow(self, info, is_forward=(name == "forward")).run(found[0])
+
+    def _method_names(self, info: ClassInfo, depth: int = 0) -> list[str]:
+        """Own and inherited method names (inherited ones run on this class's own layers)."""
+        names = list(info.methods)
+        if depth < 10:
+            for base in self.b._base_infos(info):
+                names += [n for n in self._method_names(base, depth + 1) if n not in names]
+        return names
 
     def emit(self, flow: Flow, follow: Follow) -> None:
         for uid in flow.pending:
