@@ -1881,3 +1881,33 @@ def test_explicit_base_init_call_and_inherited_forward():
         """,
         ("IL102", "nn.init.kaiming_normal_(self.fc.weight)"),
     )
+
+
+def test_module_level_helper_looping_over_a_local_container():
+    # torchvision's SSD: `_xavier_init(extra)` on a ModuleList of Sequentials built in a local variable,
+    # then `extra.insert(0, ...)` shifts torch's names by one.
+    got = expect(
+        """
+        import torch
+        import torch.nn as nn
+
+        def _xavier_init(conv: nn.Module):
+            for layer in conv.modules():
+                if isinstance(layer, nn.Conv2d):
+                    torch.nn.init.xavier_uniform_(layer.weight)
+                    if layer.bias is not None:
+                        torch.nn.init.constant_(layer.bias, 0.0)
+
+        class Extractor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                extra = nn.ModuleList([
+                    nn.Sequential(nn.Conv2d(512, 128, kernel_size=1), nn.ReLU(inplace=True)),
+                ])
+                _xavier_init(extra)
+                extra.insert(0, nn.Identity())
+                self.extra = extra
+        """,
+        ("IL101", "torch.nn.init.xavier_uniform_(layer.weight)"),
+    )
+    assert "`extra.1.0` (Conv2d(512, 128, 1)" in got[0].message

@@ -209,6 +209,7 @@ class PictureBuilder:
         self._applied: set[int] = set()  # ids of functions analysed with a known dispatch scope
         self._seen_sites: dict[tuple[int, str], InitSite] = {}
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
+        self.containers: list[SeqVal] = []  # every Sequential/ModuleList built, stored or not
 
     # ------------------------------------------------------------------ entry
 
@@ -435,7 +436,7 @@ class _InRepeat:
 MAX_EXPANSION = 64
 
 
-def flatten(items: list[Any], twice: bool = True) -> list[Any]:
+def flatten(items: list[Any], twice: bool = True, inline: bool = True) -> list[Any]:
     """Container items in order, nested Sequentials inlined.
 
     With ``twice`` a loop-built block appears twice, so that its last item is seen followed by its first
@@ -444,7 +445,7 @@ def flatten(items: list[Any], twice: bool = True) -> list[Any]:
     out: list[Any] = []
     for item in items:
         if isinstance(item, Repeat):
-            inner = flatten(item.items, twice)
+            inner = flatten(item.items, twice, inline)
             if twice:
                 times = 1 if item.count == 1 else 2
             else:
@@ -452,7 +453,7 @@ def flatten(items: list[Any], twice: bool = True) -> list[Any]:
                 times = item.count if known and item.count is not None else 1
             for _ in range(times):
                 out += [x if isinstance(x, _InRepeat) else _InRepeat(x, item.count) for x in inner]
-        elif isinstance(item, SeqVal) and item.kind == "Sequential":
+        elif inline and isinstance(item, SeqVal) and item.kind == "Sequential":
             out += flatten(item.items, twice)
         else:
             out.append(item)
@@ -465,7 +466,7 @@ def seq_labels(seq: SeqVal) -> list[tuple[str, Any]]:
     by_identity = {id(v): k for k, v in seq.keys.items()}
     out: list[tuple[str, Any]] = []
     seen: set[int] = set()
-    for index, item in enumerate(flatten(seq.items, twice=False)):
+    for index, item in enumerate(flatten(seq.items, twice=False, inline=False)):
         inner = unwrap(item)
         if id(inner) in seen and isinstance(item, _InRepeat):
             continue
@@ -1118,8 +1119,13 @@ class Interpreter:
                     target.items.extend(added.items if isinstance(added, SeqVal) else [OpaqueVal()])
                 elif method == "add_module" and len(args) == 2:
                     target.items.append(self.value(args[1]))
-                elif method == "insert":
-                    target.items.append(OpaqueVal())
+                elif method == "insert" and len(args) == 2:
+                    index = self.number(args[0])
+                    value = self.value(args[1])
+                    if isinstance(index, int) and not any(isinstance(i, Repeat) for i in target.items):
+                        target.items.insert(index, value)
+                    else:
+                        target.items.append(OpaqueVal())
                 return True, UNKNOWN
         if method in ("append", "extend", "add_module") and isinstance(func.value, cst.Attribute) \
                 and self.is_self(func.value.value) and self.info is not None:
@@ -1213,7 +1219,10 @@ class Interpreter:
                 keys.update(ordered.keys)
             else:
                 items.append(value)
-        return SeqVal(kind, items, keys=keys)
+        seq = SeqVal(kind, items, keys=keys)
+        if self.b.collecting:
+            self.b.containers.append(seq)
+        return seq
 
     def _ordered_dict_items(self, node: cst.Call) -> SeqVal:
         args = positional(node)

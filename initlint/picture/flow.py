@@ -62,6 +62,8 @@ class FlowAnalyzer:
                 self._sequential_follows(value, exit_follow=None)
         for value in self.b.module_env.values():
             self._sequential_follows(value, exit_follow=Follow(OUTPUT))
+        for seq in self.b.containers:  # built in a local variable, or inserted into another container
+            self._sequential_follows(seq, exit_follow=None)
         for info in self.b.classes.values():
             for name in self._method_names(info):
                 if name == "__init__" or name in INIT_METHOD_NAMES or "init" in name.lower():
@@ -88,11 +90,11 @@ class FlowAnalyzer:
         if not isinstance(value, SeqVal) or id(value) in self._done_seqs:
             return
         self._done_seqs.add(id(value))
-        items = [unwrap(i) for i in flatten(value.items, twice=True)]
-        for item in items:
-            self._sequential_follows(item, exit_follow=None)
+        for item in flatten(value.items, twice=False, inline=False):
+            self._sequential_follows(unwrap(item), exit_follow=None)
         if value.kind not in ("Sequential",):
             return
+        items = [unwrap(i) for i in flatten(value.items, twice=True)]
         for index, item in enumerate(items):
             if not isinstance(item, LayerVal) or self._all_norm(item):
                 continue
