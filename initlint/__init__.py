@@ -9,6 +9,6 @@ try:
 except PackageNotFoundError:  # running from a checkout
     __version__ = "0.0.0"
 
-from initlint.engine import check_paths, check_source  # noqa: E402
+from initlint.engine import check_paths, check_source
 
 __all__ = ["__version__", "check_paths", "check_source"]

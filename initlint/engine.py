@@ -55,7 +55,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
                                     error.raw_column + 1)], settings)
     except RecursionError:
         return _filter([_unreadable(filename, "cannot parse the file: nesting too deep")], settings)
-    except Exception as error:  # a bug of ours must not hide the other files' findings
+    except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
                         "please report it", filename, 1, 1, 1, 1, severity="internal")]
     findings = run_checks(picture, filename)

@@ -83,18 +83,18 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
             if site.func in catalog.XAVIER:
                 if gain is None or not _close(gain, act.gain):
                     code = "IL101"
-            elif site.func in catalog.KAIMING and gain is not None and gain_is_explicit(site):
-                if not _close(gain, act.gain):
-                    code = "IL103"
+            elif site.func in catalog.KAIMING and gain is not None and gain_is_explicit(site) \
+                    and not _close(gain, act.gain):
+                code = "IL103"
         elif act.family == "saturating":
             glorot_gain = 5.0 / 3 if act.name == "tanh" else 1.0
             wanted = glorot_gain * math.sqrt(2.0 / (fans[0] + fans[1])) if fans else None
             if site.func in catalog.KAIMING:
                 if gain is None or not _close(gain, glorot_gain):
                     code = "IL102"
-            elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site):
-                if not _close(gain, glorot_gain):
-                    code = "IL103"
+            elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site) \
+                    and not _close(gain, glorot_gain):
+                code = "IL103"
         if code in ("IL101", "IL102") and given is not None and wanted is not None and _close(given, wanted):
             code = None  # the shapes make both formulas agree (e.g. fan_out << fan_in): nothing to gain
         if code is not None:
@@ -177,8 +177,9 @@ def _glorot_call(site: InitSite, act: Activation) -> str:
 
 def _il102(site: InitSite, hits: list[Hit]) -> str:
     gain_value = site_gain(site)
-    named = f" (gain {fmt(gain_value)}, variance from fan_{site.args.get('mode', 'fan_in')[4:]} alone)" \
-        if gain_value is not None and isinstance(site.args.get("mode", "fan_in"), str) else ""
+    mode = site.args.get("mode", "fan_in")
+    named = f" (gain {fmt(gain_value)}, variance from {mode} alone)" \
+        if gain_value is not None and isinstance(mode, str) else ""
     use = _use(hits, lambda act: _glorot_call(site, act))
     return (
         f"`{site.func}`{named} {_where(site, hits)}. He init is derived for rectifiers; a saturating "

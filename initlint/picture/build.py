@@ -17,8 +17,28 @@ import libcst as cst
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.imports import ImportTable, dotted
-from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, UNKNOWN_FOLLOW, Follow, InitSite, Layer, Locator, ParamRef, Picture
-from initlint.picture.syntax import bound_args, function_params, keyword, names_in, positional, statements, string_value
+from initlint.picture.model import (
+    ACT,
+    LINEAR,
+    NORM,
+    OUTPUT,
+    UNKNOWN_FOLLOW,
+    Follow,
+    InitSite,
+    Layer,
+    Locator,
+    ParamRef,
+    Picture,
+)
+from initlint.picture.syntax import (
+    bound_args,
+    function_params,
+    keyword,
+    names_in,
+    positional,
+    statements,
+    string_value,
+)
 from initlint.picture.values import UNKNOWN, Evaluator, gain_name, is_number
 
 MAX_CALL_DEPTH = 4
@@ -169,9 +189,7 @@ def _kind_matches(kind: str, kinds: frozenset[str]) -> bool:
         return True
     if "RNNBase" in kinds and kind in catalog.RECURRENT:
         return True
-    if "RNNCellBase" in kinds and kind in catalog.RECURRENT_CELLS:
-        return True
-    return False
+    return bool("RNNCellBase" in kinds and kind in catalog.RECURRENT_CELLS)
 
 
 # --------------------------------------------------------------------------- class table
@@ -355,7 +373,6 @@ class PictureBuilder:
         if isinstance(value, LayerVal):
             out = []
             for uid in value.uids:
-                layer = self.picture.layers[uid]
                 out.append((uid, path))
                 for child in self.children.get(uid, ()):
                     out.append((child, f"{path}.{self.picture.layers[child].path.rsplit('.', 1)[-1]}"))
@@ -420,13 +437,11 @@ def dispatch_args(fn: cst.FunctionDef, scope: DispatchVal) -> list[Any]:
 
 def _looks_like_init_routine(fn: cst.FunctionDef) -> bool:
     name = fn.name.value.lower()
-    if "init" in name or "reset" in name:
-        return True
-    return False
+    return bool("init" in name or "reset" in name)
 
 
 class _InRepeat:
-    __slots__ = ("value", "count")
+    __slots__ = ("count", "value")
 
     def __init__(self, value: Any, count: int | None) -> None:
         self.value = value
@@ -1354,21 +1369,19 @@ class Interpreter:
         kind = self.b.picture.layers[uid].kind
         if any(p.test(kind, path, None) is not True for p in dispatch.include):
             return False
-        if any(p.test(kind, path, None) is True for p in dispatch.exclude):
-            return False
-        return True
+        return not any(p.test(kind, path, None) is True for p in dispatch.exclude)
 
     def _has_param(self, uid: int, pname: str) -> bool:
         layer = self.b.picture.layers[uid]
         if pname in layer.params:
             return True
         match = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)(_reverse)?", pname)
-        if match and layer.kind in catalog.RECURRENT and "weight_ih_l0" in layer.params:
-            # Only for recurrent layers whose depth we could not evaluate.
-            if layer.args.get("num_layers") is None or layer.args.get("bidirectional") is None:
-                base = f"{match.group(1)}_{match.group(2)}_l0"
-                layer.params[pname] = layer.params.get(base)
-                return True
+        unknown_depth = any(key in layer.args and layer.args[key] is None for key in ("num_layers", "bidirectional"))
+        if match and layer.kind in catalog.RECURRENT and "weight_ih_l0" in layer.params and unknown_depth:
+            # A recurrent layer whose depth or direction we could not evaluate: accept its other layers' names.
+            base = f"{match.group(1)}_{match.group(2)}_l0"
+            layer.params[pname] = layer.params.get(base)
+            return True
         return False
 
     def init_call(self, node: cst.Call, name: str) -> None:
@@ -1470,9 +1483,7 @@ def _is_presence_test(test: cst.BaseExpression) -> bool:
             return isinstance(test.left, (cst.Attribute, cst.Call))
     if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("hasattr", "getattr"):
         return True
-    if isinstance(test, cst.Attribute) and test.attr.value in ("bias", "weight", "affine", "elementwise_affine"):
-        return True
-    return False
+    return bool(isinstance(test, cst.Attribute) and test.attr.value in ("bias", "weight", "affine", "elementwise_affine"))
 
 
 def _rank_subject(node: cst.BaseExpression) -> str | None:
@@ -1502,7 +1513,7 @@ def _looks_scalar(node: cst.BaseExpression) -> bool:
     if path is None:
         return False
     last = path.rsplit(".", 1)[-1].lower()
-    return not (last.endswith("shape") or last in ("size", "sizes", "dims", "shp") or last.endswith("_sizes"))
+    return not (last.endswith(("shape", "_sizes")) or last in ("size", "sizes", "dims", "shp"))
 
 
 def _is_module_like(qualified: str) -> bool:
@@ -1626,4 +1637,4 @@ def _layer_params(kind: str, args: dict[str, object], star: bool) -> dict[str, t
     return params
 
 
-__all__ = ["PictureBuilder", "LINEAR", "NORM", "OUTPUT", "ACT", "Follow", "UNKNOWN_FOLLOW"]
+__all__ = ["ACT", "LINEAR", "NORM", "OUTPUT", "UNKNOWN_FOLLOW", "Follow", "PictureBuilder"]

@@ -374,7 +374,6 @@ TRANSPARENT_METHODS = frozenset(
         "reshape_as",
         "expand",
         "expand_as",
-        "flatten",
         "t",
     }
 )

@@ -15,9 +15,9 @@ import libcst as cst
 
 from initlint.picture import catalog
 from initlint.picture.build import (
+    INIT_METHOD_NAMES,
     ActVal,
     ClassInfo,
-    INIT_METHOD_NAMES,
     LayerVal,
     MixedModules,
     SeqVal,
@@ -27,7 +27,8 @@ from initlint.picture.build import (
 )
 from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow
 from initlint.picture.syntax import keyword, positional, statements
-from initlint.picture.values import UNKNOWN as UNKNOWN_VALUE, Evaluator, is_number
+from initlint.picture.values import UNKNOWN as UNKNOWN_VALUE
+from initlint.picture.values import Evaluator, is_number
 
 if TYPE_CHECKING:
     from initlint.picture.build import PictureBuilder

@@ -69,10 +69,7 @@ class ImportTable:
         elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             # A local definition shadows any import of the same name.
             self.names[stmt.name.value] = f"<local>.{stmt.name.value}"
-        elif isinstance(stmt, cst.Try):
-            for inner in stmt.body.body:
-                self._visit_statement(inner)
-        elif isinstance(stmt, cst.If):
+        elif isinstance(stmt, (cst.Try, cst.If)):
             for inner in stmt.body.body:
                 self._visit_statement(inner)
 

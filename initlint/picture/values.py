@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 import libcst as cst
 
@@ -18,12 +19,7 @@ from initlint.picture.imports import ImportTable
 
 
 class _Unknown:
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    """The value of anything that cannot be known statically."""
 
     def __repr__(self) -> str:
         return "UNKNOWN"
@@ -62,7 +58,7 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
 }
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
