@@ -1911,3 +1911,25 @@ def test_module_level_helper_looping_over_a_local_container():
         ("IL101", "torch.nn.init.xavier_uniform_(layer.weight)"),
     )
     assert "`extra.1.0` (Conv2d(512, 128, 1)" in got[0].message
+
+
+def test_single_output_attention_logits_before_softmax_is_not_il102():
+    # timm's GlobalContext: Conv2d(C, 1, 1) + softmax. With one output unit He's 2/fan_in and Glorot's
+    # 2/(fan_in + 1) agree whatever C is, so there is nothing to fix.
+    expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class GlobalContext(nn.Module):
+            def __init__(self, channels):
+                super().__init__()
+                self.conv_attn = nn.Conv2d(channels, 1, kernel_size=1)
+                nn.init.kaiming_normal_(self.conv_attn.weight, mode="fan_in", nonlinearity="relu")
+
+            def forward(self, x):
+                B, C, H, W = x.shape
+                attn = self.conv_attn(x).reshape(B, 1, H * W)
+                return F.softmax(attn, dim=-1)
+        """,
+    )

@@ -97,9 +97,20 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
                 code = "IL103"
         if code in ("IL101", "IL102") and given is not None and wanted is not None and _close(given, wanted):
             code = None  # the shapes make both formulas agree (e.g. fan_out << fan_in): nothing to gain
+        if code == "IL102" and given is None and _single_output(layer) and site.args.get("mode", "fan_in") == \
+                "fan_in" and gain is not None and _close(gain, math.sqrt(2.0)) and act.gain == 1.0:
+            code = None  # one output unit: Glorot's 2/(fan_in+1) is He's 2/fan_in whatever fan_in is
         if code is not None:
             out.setdefault(code, []).append(Hit(layer, act, given, wanted))
     return out
+
+
+def _single_output(layer: Layer) -> bool:
+    """A weight with one output unit and a 1x1 receptive field (an attention-logit or gate projection)."""
+    shape = layer.params.get("" if layer.kind == "Parameter" else "weight")
+    if not shape or len(shape) < 2 or shape[0] != 1:
+        return False
+    return all(d == 1 for d in shape[2:])
 
 
 def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
