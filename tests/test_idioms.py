@@ -1933,3 +1933,25 @@ def test_single_output_attention_logits_before_softmax_is_not_il102():
                 return F.softmax(attn, dim=-1)
         """,
     )
+
+
+def test_xavier_normal_on_square_layer_before_selu_is_lecun_normal():
+    # Glorot normal on a square layer is N(0, 2/(n+n)) = N(0, 1/n): LeCun normal in all but name.
+    expect(
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(256, 256)
+                self.fc2 = nn.Linear(256, 128)
+                self.act = nn.SELU()
+                nn.init.xavier_normal_(self.fc1.weight)
+                nn.init.xavier_normal_(self.fc2.weight)
+
+            def forward(self, x):
+                return self.act(self.fc2(self.act(self.fc1(x))))
+        """,
+        ("IL104", "nn.init.xavier_normal_(self.fc2.weight)"),
+    )

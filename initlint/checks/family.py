@@ -116,7 +116,11 @@ def _single_output(layer: Layer) -> bool:
 def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
     if site.func == "kaiming_normal_":
         gain = site_gain(site)
-        return gain is not None and _close(gain, 1.0) and site.args.get("mode", "fan_in") == "fan_in"
+        if gain is not None and _close(gain, 1.0) and site.args.get("mode", "fan_in") == "fan_in":
+            return True
+    if site.func in ("kaiming_normal_", "xavier_normal_") and fans is not None:
+        given = init_std(site, fans)  # e.g. xavier_normal_ on a square layer is N(0, 1/fan_in) exactly
+        return given is not None and _close(given, 1 / math.sqrt(fans[0]))
     if site.func in ("normal_", "trunc_normal_"):
         std = site.args.get("std", 1.0)
         if fans is None or not isinstance(std, (int, float)):
