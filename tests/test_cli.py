@@ -145,3 +145,11 @@ def test_parallel_run_matches_serial(tree: Path) -> None:
     parallel = run("check", "-j", "2", "--output-format", "json", str(tree))
     assert json.loads(serial.stdout) == json.loads(parallel.stdout)
     assert len(json.loads(serial.stdout)) == 31
+
+
+def test_unparsable_file_without_torch_is_reported(tree: Path) -> None:
+    (tree / "plain.py").write_text("def f(:\n    pass\n")
+    result = run("check", str(tree / "plain.py"))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{tree / 'plain.py'}:1:")
+    assert "IL001 cannot parse" in result.stdout
