@@ -1955,3 +1955,102 @@ def test_xavier_normal_on_square_layer_before_selu_is_lecun_normal():
         """,
         ("IL104", "nn.init.xavier_normal_(self.fc2.weight)"),
     )
+
+
+def test_layers_cloned_with_deepcopy():
+    expect(
+        """
+        import copy
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Layer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear1 = nn.Linear(256, 1024)
+                self.linear2 = nn.Linear(1024, 256)
+
+            def forward(self, x):
+                return self.linear2(F.relu(self.linear1(x)))
+
+        def clones(module, n):
+            return nn.ModuleList([copy.deepcopy(module) for _ in range(n)])
+
+        class Net(nn.Module):
+            def __init__(self, n=2):
+                super().__init__()
+                self.layers = clones(Layer(), n)
+                for p in self.parameters():
+                    if p.dim() > 1:
+                        nn.init.xavier_uniform_(p)
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+        """,
+        ("IL101", "nn.init.xavier_uniform_(p)"),
+    )
+
+
+def test_subclass_override_does_not_hide_the_base_models_init():
+    # EncoderFixed overrides init_weights, so Encoder's Xavier still runs on every plain Encoder.
+    expect(
+        """
+        import torch.nn as nn
+
+        class FeedForward(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(128, 512), nn.GELU(), nn.Linear(512, 128))
+
+            def forward(self, x):
+                return self.net(x)
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ff = FeedForward()
+                self.init_weights()
+
+            def init_weights(self):
+                for p in self.parameters():
+                    if p.dim() > 1:
+                        nn.init.xavier_normal_(p)
+
+            def forward(self, x):
+                return self.ff(x) + x
+
+        class EncoderFixed(Encoder):
+            def init_weights(self):
+                for p in self.parameters():
+                    if p.dim() > 1:
+                        nn.init.kaiming_normal_(p, nonlinearity="relu")
+        """,
+        ("IL101", "nn.init.xavier_normal_(p)"),
+    )
+
+
+def test_kaiming_with_saturating_nonlinearity_judged_by_std_for_the_shape():
+    expect(
+        """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(1024, 257)
+                self.b = nn.Linear(1024, 257)
+                self.sq = nn.Linear(256, 256)
+                nn.init.kaiming_uniform_(self.a.weight, nonlinearity="sigmoid")
+                nn.init.kaiming_normal_(self.b.weight, nonlinearity="tanh")
+                nn.init.kaiming_normal_(self.sq.weight, nonlinearity="tanh")
+
+            def forward(self, x):
+                return torch.sigmoid(self.a(x)) + torch.tanh(self.b(x)) + torch.tanh(self.sq(x))
+        """,
+        # a: std 0.0313 vs Glorot 0.0395; b: 0.0521 vs 0.0659; sq (square): kaiming-tanh equals Glorot-tanh.
+        ("IL102", 'nn.init.kaiming_uniform_(self.a.weight, nonlinearity="sigmoid")'),
+        ("IL102", 'nn.init.kaiming_normal_(self.b.weight, nonlinearity="tanh")'),
+    )

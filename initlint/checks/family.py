@@ -39,11 +39,11 @@ def check(picture: Picture, filename: str) -> Iterator[Finding]:
 
 
 def _judged_layers(picture: Picture, site: InitSite,
-                   effective: dict[ParamRef, InitSite]) -> Iterator[tuple[Layer, Activation]]:
+                   effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation]]:
     """Layers whose main weight this site initializes last and whose output meets a known activation."""
     seen: set[int] = set()
     for ref in site.targets:
-        if effective.get(ref) is not site or ref.layer in seen:
+        if site not in effective.get(ref, ()) or ref.layer in seen:
             continue
         layer = picture.layer(ref.layer)
         main = "" if layer.kind == "Parameter" else "weight"
@@ -90,7 +90,11 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
             glorot_gain = 5.0 / 3 if act.name == "tanh" else 1.0
             wanted = glorot_gain * math.sqrt(2.0 / (fans[0] + fans[1])) if fans else None
             if site.func in catalog.KAIMING:
-                if gain is None or not _close(gain, glorot_gain):
+                # Judged by the std for this shape when the fans are known (kaiming's fan_in-only variance
+                # is off even with nonlinearity="tanh" unless fan_in == fan_out), else by the gain.
+                if given is not None and wanted is not None:
+                    code = None if _close(given, wanted) else "IL102"
+                elif gain is None or not _close(gain, glorot_gain):
                     code = "IL102"
             elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site) \
                     and not _close(gain, glorot_gain):

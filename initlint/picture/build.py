@@ -416,6 +416,8 @@ class PictureBuilder:
         """Record an init site once; a call reached again (another apply) adds its targets."""
         existing = self._seen_sites.get(key)
         if existing is not None:
+            for root, order in site.root_orders.items():
+                existing.root_orders.setdefault(root, order)
             for ref in site.targets:
                 if ref not in existing.targets:
                     existing.targets.append(ref)
@@ -521,6 +523,12 @@ class Interpreter:
         self.owner: ClassInfo | None = info  # the class that defines the running method (for super())
 
     # ------------------------------------------------------------------ helpers
+
+    @property
+    def root(self) -> str | None:
+        """The model class whose construction runs this code; None for module-level code and routines."""
+        head = self.context[0] if self.context else None
+        return head if isinstance(head, str) and head in self.b.classes else None
 
     @property
     def evaluator(self) -> Evaluator:
@@ -1053,6 +1061,9 @@ class Interpreter:
             if handled:
                 return result
         callee = self.value(func) if resolved is None else ClassRef(resolved)
+        if resolved in ("copy.deepcopy", "copy.copy"):
+            args = positional(node)
+            return self.value(args[0]) if args else UNKNOWN  # clones(): the same kind of module
         if isinstance(func, cst.Name) and func.value == "partial" or resolved == "functools.partial":
             args = positional(node)
             return self.value(args[0]) if args else UNKNOWN
@@ -1406,6 +1417,7 @@ class Interpreter:
             targets=found[0] if found else [],
             target_text=self.b.module.code_for_node(tensor) if tensor is not None else "?",
             order=(self.b.next_order(),),
+            root_orders={self.root: self.b._order},
             via="nn.init",
             alias=alias,
             gain_named=gain[0] if gain else None,
@@ -1438,6 +1450,7 @@ class Interpreter:
             targets=found[0],
             target_text=self.b.module.code_for_node(target),
             order=(self.b.next_order(),),
+            root_orders={self.root: self.b._order},
             via="tensor",
             shared=found[1],
             in_slice=found[2],

@@ -171,6 +171,9 @@ class InitSite:
     gain_named: str | None = None  # activation named in gain=calculate_gain("...")
     shared: bool = False  # reached through dispatch or a loop (one call, several layers)
     in_slice: bool = False  # the target is a slice of a parameter
+    # Program order per construction root: the class whose building ran the call (None: module-level code
+    # or a routine run for every model of the file).
+    root_orders: dict[str | None, int] = field(default_factory=dict)
     node: object = field(default=None, repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
 
@@ -206,12 +209,38 @@ class Picture:
     def layer(self, uid: int) -> Layer:
         return self.layers[uid]
 
-    def effective(self) -> dict[ParamRef, InitSite]:
-        """The init that a parameter ends with: the last in program order."""
-        final: dict[ParamRef, InitSite] = {}
-        for site in sorted(self.inits, key=lambda s: s.order):
+    def effective(self) -> dict[ParamRef, list[InitSite]]:
+        """For each parameter, the inits that can be the last one to run on it.
+
+        Each model class that (re)initializes a shared part is its own scenario: a subclass overriding
+        ``init_weights``, or a second model owning the same block, does not hide the first one's init.
+        """
+        by_ref: dict[ParamRef, list[InitSite]] = {}
+        for site in self.inits:
             if site.in_slice:
                 continue
             for ref in site.targets:
-                final[ref] = site
-        return final
+                by_ref.setdefault(ref, []).append(site)
+        live: dict[ParamRef, list[InitSite]] = {}
+        for ref, sites in by_ref.items():
+            owner = self.layers[ref.layer].owner
+            scenarios = {owner} | {root for s in sites for root in s.root_orders if root is not None}
+            winners: list[InitSite] = []
+            for scenario in scenarios:
+                ranked = [(order, s) for s in sites if (order := _order_in(s, scenario, owner)) is not None]
+                if ranked:
+                    winner = max(ranked, key=lambda pair: pair[0])[1]
+                    if winner not in winners:
+                        winners.append(winner)
+            live[ref] = winners
+        return live
+
+
+def _order_in(site: InitSite, scenario: str, owner: str) -> int | None:
+    """Where a site runs when building ``scenario`` (None if it does not run then)."""
+    if not site.root_orders:
+        return site.order[0]
+    for root in (scenario, owner, None):
+        if root in site.root_orders:
+            return site.root_orders[root]
+    return None
