@@ -17,6 +17,7 @@ from initlint.files import decode, discover
 from initlint.findings import Finding
 from initlint.picture.build import PictureBuilder
 from initlint.picture.model import Locator, Picture
+from initlint.suppressions import apply_suppressions, skips_file
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -46,6 +47,8 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
             source = decode(source).text
         except (UnicodeDecodeError, SyntaxError, LookupError) as error:
             return _filter([_unreadable(filename, f"cannot decode the file: {error}")], settings)
+    if skips_file(source):
+        return []
     if "torch" not in source:
         # Nothing here can name a torch layer or init: skip the libcst parse, but still say if the file is
         # broken (CPython's own parser is an order of magnitude cheaper).
@@ -68,7 +71,8 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
                         "please report it", filename, 1, 1, 1, 1, severity="internal")]
-    findings = run_checks(picture, filename)
+    findings = _filter(run_checks(picture, filename), settings)
+    findings = apply_suppressions(findings, source, filename, enabled=set(settings.enabled_codes()))
     return sorted(_filter(findings, settings), key=Finding.sort_key)
 
 

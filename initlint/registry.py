@@ -19,6 +19,8 @@ RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
         Rule("IL001", "unreadable-file", "A file could not be read, decoded or parsed", "none"),
+        Rule("IL002", "unused-suppression", "A `# noqa`/`# initlint: ignore[...]` that suppresses nothing",
+             "none"),
         Rule("IL101", "rectifier-needs-he", "Xavier/Glorot init on a layer that feeds a rectifier", "none"),
         Rule("IL102", "saturating-needs-glorot", "He/Kaiming init on a layer that feeds tanh/sigmoid/softmax",
              "none"),

@@ -1,0 +1,97 @@
+"""Inline suppressions: ``# noqa: IL101``, ``# initlint: ignore[IL101]`` and ``# initlint: skip-file``.
+
+Comments are read with the tokenizer (so a ``# noqa`` inside a string is not one), and only for files that
+have findings. A suppression that suppresses nothing is itself reported (IL002), as ruff's RUF100 does.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+
+from initlint.findings import Finding
+
+SKIP_FILE = re.compile(r"#\s*initlint\s*:\s*skip-file\b", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"#\s*initlint\s*:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+
+
+@dataclass
+class Suppression:
+    line: int
+    column: int
+    end_column: int
+    kind: str  # "noqa" or "ignore"
+    codes: tuple[str, ...]  # empty: every code (a bare noqa comment)
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return not self.codes or code in self.codes
+
+
+def skips_file(source: str) -> bool:
+    """``# initlint: skip-file`` anywhere in a comment line."""
+    if "skip-file" not in source:
+        return False
+    return any(SKIP_FILE.search(line) and line.lstrip().startswith("#") for line in source.splitlines())
+
+
+def find_suppressions(source: str) -> dict[int, list[Suppression]]:
+    out: dict[int, list[Suppression]] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return out
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        line, column = token.start
+        for pattern, kind in ((_NOQA, "noqa"), (_IGNORE, "ignore")):
+            match = pattern.search(token.string)
+            if match is None:
+                continue
+            raw = match.group("codes") or ""
+            codes = tuple(c.upper() for c in re.split(r"[\s,]+", raw.strip()) if c)
+            start = column + match.start() + 1
+            out.setdefault(line, []).append(Suppression(line, start, start + len(match.group(0)), kind, codes))
+    return out
+
+
+def apply_suppressions(findings: list[Finding], source: str, filename: str,
+                       enabled: set[str] | None = None) -> list[Finding]:
+    """Drop suppressed findings; add an IL002 for each suppression of ours that suppressed nothing.
+
+    ``enabled`` is the set of rule codes that ran: a ``# noqa: IL101`` is not unused when IL101 was not
+    selected. A bare ``# noqa`` or one naming only other tools' codes is never reported.
+    """
+    if not findings and "noqa" not in source and "initlint" not in source:
+        return findings
+    table = find_suppressions(source)
+    if not table:
+        return findings
+    kept: list[Finding] = []
+    for finding in findings:
+        hits = [s for s in table.get(finding.row, ()) if s.covers(finding.code)]
+        for suppression in hits:
+            suppression.used.add(finding.code)
+        if not hits:
+            kept.append(finding)
+    for suppressions in table.values():
+        for suppression in suppressions:
+            ours = [c for c in suppression.codes if c.startswith("IL")]
+            if suppression.kind == "noqa" and not ours:
+                continue
+            named = ours if suppression.kind == "noqa" else list(suppression.codes)
+            unused = [c for c in named if c not in suppression.used and (enabled is None or c in enabled)]
+            if suppression.kind == "ignore" and not suppression.codes and not suppression.used:
+                unused = ["(all)"]
+            if unused:
+                kept.append(Finding(
+                    "IL002",
+                    f"Unused suppression: nothing here is reported as {', '.join(unused)}; remove "
+                    f"{', '.join(unused)} from the comment (or the whole comment).",
+                    filename, suppression.line, suppression.column, suppression.line, suppression.end_column,
+                ))
+    return sorted(kept, key=Finding.sort_key)
