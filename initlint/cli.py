@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import click
 
 from initlint import __version__
 from initlint.config import DEFAULT_SELECT, Settings
-from initlint.engine import check_paths
+from initlint.engine import check_paths, check_source
+from initlint.findings import Finding
 from initlint.registry import RULES, known_prefix, rule_page
 from initlint.report import FORMATS
 
@@ -36,15 +38,39 @@ def main() -> None:
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no summary line).")
+@click.option("--stdin-filename", default=None, help="With `-` as the path: the name to report for standard input.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
-          output_format: str, jobs: int | None, exit_zero: bool) -> None:
+          output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
+          stdin_filename: str | None) -> None:
     """Check Python files (default: the current directory) and report findings."""
     settings = Settings(select=select or DEFAULT_SELECT, ignore=ignore or ())
-    findings, count = check_paths(list(paths) or ["."], settings, jobs=jobs)
-    click.echo(FORMATS[output_format](findings, count))
+    if paths == ("-",):
+        data = click.get_binary_stream("stdin").read()
+        findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1
+    elif "-" in paths:
+        raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")
+    else:
+        findings, count = check_paths(list(paths) or ["."], settings, jobs=jobs)
+    if statistics:
+        click.echo(_statistics(findings))
+    else:
+        rendered = FORMATS[output_format](findings, count)
+        if quiet and output_format in ("text", "concise"):
+            rendered = "\n".join(rendered.splitlines()[:-1])
+        if rendered:
+            click.echo(rendered)
     if any(f.severity == "internal" for f in findings):
         sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _statistics(findings: list[Finding]) -> str:
+    counts = Counter(f.code for f in findings)
+    lines = [f"{n:>5}  {code}  {RULES[code].name}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
+    return "\n".join(lines)
 
 
 @main.command()
@@ -65,8 +91,9 @@ def rule(code: str) -> None:
 @main.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, and what it finds."""
+    click.echo(f"{'code':<6} {'name':<28} {'fix':<6} {'default':<8} summary")
     for known in RULES.values():
-        click.echo(f"{known.code}  {known.name:<30} {known.summary}")
+        click.echo(f"{known.code:<6} {known.name:<28} {known.fix:<6} {'on':<8} {known.summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover

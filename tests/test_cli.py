@@ -153,3 +153,47 @@ def test_unparsable_file_without_torch_is_reported(tree: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.startswith(f"{tree / 'plain.py'}:1:")
     assert "IL001 cannot parse" in result.stdout
+
+
+def run_stdin(source: str, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("initlint")
+    command = [exe] if exe else [sys.executable, "-m", "initlint"]
+    return subprocess.run([*command, *args], input=source, capture_output=True, text=True, timeout=120)
+
+
+def test_stdin_with_filename() -> None:
+    result = run_stdin(BAD, "check", "--stdin-filename", "model.py", "-")
+    assert result.returncode == 1
+    assert result.stdout.startswith("model.py:9:9: IL101 ")
+
+
+def test_stdin_clean() -> None:
+    result = run_stdin(GOOD, "check", "-")
+    assert result.returncode == 0
+
+
+def test_statistics(tree: Path) -> None:
+    (tree / "alias.py").write_text(BAD.replace("xavier_uniform_", "xavier_uniform"))
+    result = run("check", "--statistics", str(tree))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["2", "IL101", "rectifier-needs-he"]
+    assert lines[1].split() == ["1", "IL402", "deprecated-init-alias"]
+    assert lines[-1] == "Found 3 findings."
+
+
+def test_quiet_prints_only_findings(tree: Path) -> None:
+    result = run("check", "-q", str(tree))
+    assert result.returncode == 1
+    assert len(result.stdout.splitlines()) == 1
+    assert run("check", "-q", str(tree / "good.py")).stdout == ""
+
+
+def test_exit_zero(tree: Path) -> None:
+    assert run("check", "--exit-zero", str(tree)).returncode == 0
+
+
+def test_rules_table_columns() -> None:
+    header, *rows = run("rules").stdout.splitlines()
+    assert header.split()[:4] == ["code", "name", "fix", "default"]
+    assert any(row.split()[:2] == ["IL002", "unused-suppression"] for row in rows)

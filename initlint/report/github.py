@@ -1,0 +1,35 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+from __future__ import annotations
+
+from initlint.findings import Finding
+
+_LEVELS = {"warning": "warning", "note": "notice", "info": "notice"}
+
+
+def _escape_data(value: str) -> str:
+    """The message part of a workflow command (after ``::``)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    """A ``key=value`` property, where ``:`` and ``,`` would end the value early."""
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(f: Finding) -> str:
+    properties = {
+        "title": f"initlint ({f.code})",
+        "file": f.filename,
+        "line": str(f.row),
+        "col": str(f.column),
+        "endLine": str(f.end_row),
+        "endColumn": str(f.end_column),
+    }
+    joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
+    text = f"{f.filename}:{f.row}:{f.column}: {f.code} {f.message}"
+    return f"::{_LEVELS.get(f.severity, 'error')} {joined}::{_escape_data(text)}"
+
+
+def render_github(findings: list[Finding], files_checked: int) -> str:
+    return "\n".join(_command(f) for f in findings)

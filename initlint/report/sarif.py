@@ -1,0 +1,123 @@
+"""SARIF 2.1.0, the format GitHub code scanning (and other result viewers) read.
+
+One run; the driver lists every rule of the catalog, and each result points at its rule by id
+and by index into that list. Columns are counted in code points, as in every other format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+import initlint
+from initlint.findings import Finding
+from initlint.registry import RULES, Rule, rule_page
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+REPOSITORY_URI = "https://github.com/initlint/initlint"
+_PAGE_BASE_URI = f"{REPOSITORY_URI}/blob/main/rules"
+
+_LEVELS = {"warning": "warning", "note": "note", "info": "note"}
+
+# Left as they are in a path: RFC 3986 sub-delimiters and "@". A ":" is escaped in a relative
+# reference, where it could be read as a scheme, and kept in a file:// URI.
+_PATH_SAFE = "/!$&'()*+,;=@"
+
+
+def _level(severity: str) -> str:
+    return _LEVELS.get(severity, "error")
+
+
+def artifact_uri(filename: str) -> str:
+    """A relative POSIX URI reference for a relative path, a ``file://`` URI for an absolute one."""
+    path = PurePath(filename)
+    posix = path.as_posix()
+    if not path.is_absolute():
+        return quote(posix, safe=_PATH_SAFE)
+    if posix.startswith("//"):  # a Windows UNC path: //host/share/...
+        return "file:" + quote(posix, safe=_PATH_SAFE + ":")
+    if not posix.startswith("/"):  # a Windows drive: C:/...
+        posix = "/" + posix
+    return "file://" + quote(posix, safe=_PATH_SAFE + ":")
+
+
+def _what_it_does(page: str) -> str | None:
+    """The '## What it does' section of a rule page, on one line."""
+    match = re.search(r"^## What it does\s*$(.*?)(?=^#|\Z)", page, re.MULTILINE | re.DOTALL)
+    if match is None:
+        return None
+    text = " ".join(match.group(1).split())
+    return text or None
+
+
+def _descriptor(rule: Rule) -> dict[str, Any]:
+    page = rule_page(rule.code)
+    fallback = f"{rule.code}: {rule.name}\n\n{rule.summary}."
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": (_what_it_does(page) if page else None) or f"{rule.summary}."},
+        "help": {"text": page or fallback, "markdown": page or f"# {fallback}"},
+        "helpUri": f"{_PAGE_BASE_URI}/{rule.code}-{rule.name}.md",
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    start_line = max(f.row, 1)
+    start_column = max(f.column, 1)
+    end_line = max(f.end_row, start_line)
+    end_column = max(f.end_column, start_column) if end_line == start_line else max(f.end_column, 1)
+    return {
+        "ruleId": f.code,
+        "ruleIndex": index,
+        "level": _level(f.severity),
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(f.filename)},
+                    "region": {
+                        "startLine": start_line,
+                        "startColumn": start_column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                    },
+                }
+            }
+        ],
+    }
+
+
+def sarif_log(findings: list[Finding]) -> dict[str, Any]:
+    rules = [_descriptor(rule) for rule in RULES.values()]
+    index = {rule.code: i for i, rule in enumerate(RULES.values())}
+    for code in sorted({f.code for f in findings} - index.keys()):  # a code the catalog does not know
+        index[code] = len(rules)
+        rules.append({"id": code, "defaultConfiguration": {"level": "error"}})
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "initlint",
+                        "version": initlint.__version__,
+                        "informationUri": REPOSITORY_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index[f.code]) for f in findings],
+            }
+        ],
+    }
+
+
+def render_sarif(findings: list[Finding], files_checked: int) -> str:
+    return json.dumps(sarif_log(findings), indent=2)
