@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from initlint import __version__
-from initlint.config import DEFAULT_SELECT, Settings
+from initlint.config import ConfigError, load_settings, with_overrides
 from initlint.engine import check_paths, check_source
 from initlint.findings import Finding
 from initlint.registry import RULES, known_prefix, rule_page
@@ -41,11 +41,26 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no summary line).")
 @click.option("--stdin-filename", default=None, help="With `-` as the path: the name to report for standard input.")
+@click.option("--extend-select", callback=_codes, help="Rule codes or prefixes to enable on top of --select.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="A pyproject.toml to read [tool.initlint] from (default: the nearest one upwards).")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
+@click.option("--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
-          stdin_filename: str | None) -> None:
+          stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
+          show_settings: bool, force_exclude: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
-    settings = Settings(select=select or DEFAULT_SELECT, ignore=ignore or ())
+    try:
+        settings = load_settings(config_path)
+    except ConfigError as error:
+        click.echo(f"initlint: error: {error}", err=True)
+        sys.exit(2)
+    settings = with_overrides(settings, select=select, ignore=ignore, extend_select=extend_select,
+                              force_exclude=force_exclude or None)
+    if show_settings:
+        click.echo(settings.describe())
+        return
     if paths == ("-",):
         data = click.get_binary_stream("stdin").read()
         findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1

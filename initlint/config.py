@@ -1,22 +1,54 @@
-"""Settings: which rules run. Plain data so a process pool or a cache key can carry it."""
+"""Settings: ``[tool.initlint]`` in pyproject.toml, merged with command-line flags.
+
+Settings are plain data (tuples of strings and booleans) so a process pool or a cache key can carry them.
+Every key and value is validated once per run; a bad one is a :class:`ConfigError` naming it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import fnmatch
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from initlint.registry import RULES, matches
+from initlint.registry import RULES, known_prefix, matches
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 DEFAULT_SELECT = ("IL",)
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "build", "dist", "__pycache__", "node_modules",
+    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs", "*.egg-info",
+    ".initlint_cache",
+)
+KNOWN_KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
+              "respect-gitignore")
+
+
+class ConfigError(ValueError):
+    """A configuration value initlint cannot accept; the message names the key and the file."""
 
 
 @dataclass(frozen=True)
 class Settings:
     select: tuple[str, ...] = DEFAULT_SELECT
     ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    root: str = "."  # the directory globs are relative to (where the config file is)
+    source: str | None = field(default=None)  # the config file read, if any
 
-    def enabled(self, code: str) -> bool:
-        select = tuple("IL" if s == "ALL" else s for s in self.select)
-        ignore = tuple("IL" if s == "ALL" else s for s in self.ignore)
+    def enabled(self, code: str, filename: str | None = None) -> bool:
+        select = tuple("IL" if s == "ALL" else s for s in self.select + self.extend_select)
+        ignore = tuple("IL" if s == "ALL" else s for s in self.ignore + self._file_ignores(filename))
         if code == "IL001":  # an unreadable file is always said, unless ignored by name
             return "IL001" not in ignore
         if not matches(code, select):
@@ -26,12 +58,146 @@ class Settings:
         best_ignore = max((len(s) for s in ignore if code.startswith(s)), default=-1)
         return best_select > best_ignore
 
-    def to_plain(self) -> dict[str, object]:
+    def _file_ignores(self, filename: str | None) -> tuple[str, ...]:
+        if filename is None or not self.per_file_ignores:
+            return ()
+        rel = _relative(filename, self.root)
+        out: tuple[str, ...] = ()
+        for pattern, codes in self.per_file_ignores:
+            if _glob_match(rel, pattern):
+                out += codes
+        return out
+
+    def excluded(self, path: str) -> bool:
+        """Whether ``exclude``/``extend-exclude`` covers a path (any of its parts, or the whole path)."""
+        rel = _relative(path, self.root)
+        parts = PurePosixPath(rel).parts
+        for pattern in self.exclude + self.extend_exclude:
+            if _glob_match(rel, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+                return True
+        return False
+
+    def to_plain(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_plain(cls, data: dict[str, object]) -> Settings:
-        return cls(select=tuple(data["select"]), ignore=tuple(data["ignore"]))  # type: ignore[arg-type]
+    def from_plain(cls, data: dict[str, Any]) -> Settings:
+        values = dict(data)
+        for key in ("select", "ignore", "extend_select", "exclude", "extend_exclude"):
+            values[key] = tuple(values[key])
+        values["per_file_ignores"] = tuple((p, tuple(c)) for p, c in values["per_file_ignores"])
+        return cls(**values)
 
     def enabled_codes(self) -> list[str]:
         return [code for code in RULES if self.enabled(code)]
+
+    def describe(self) -> str:
+        """``--show-settings``: the resolved settings, one per line."""
+        lines = [f"config file: {self.source or '(none)'}", f"root: {self.root}"]
+        for key, value in asdict(self).items():
+            if key in ("source", "root"):
+                continue
+            lines.append(f"{key.replace('_', '-')}: {value!r}")
+        lines.append(f"enabled rules: {', '.join(self.enabled_codes())}")
+        return "\n".join(lines)
+
+
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern + "/*") or (
+        "/" not in pattern and fnmatch.fnmatchcase(PurePosixPath(rel).name, pattern))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a ``[tool.initlint]`` table, walking up from ``start``."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as error:
+                if "tool.initlint" in text:  # ours, but broken: say so rather than run with defaults
+                    raise ConfigError(f"{candidate}: not valid TOML: {error}") from error
+                continue
+            if "initlint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_settings(config: str | None = None, cwd: Path | None = None) -> Settings:
+    """Settings from ``--config PATH`` or the nearest pyproject.toml (defaults when there is none)."""
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"{config}: no such configuration file")
+    else:
+        found = find_config((cwd or Path.cwd()).resolve())
+        if found is None:
+            return Settings()
+        path = found
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+    table = data.get("tool", {}).get("initlint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.initlint] must be a table")
+    return settings_from_table(table, str(path), str(path.parent))
+
+
+def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settings:
+    for key in table:
+        if key not in KNOWN_KEYS:
+            raise ConfigError(f"{source}: unknown key `{key}` in [tool.initlint] (known: {', '.join(KNOWN_KEYS)})")
+    values: dict[str, Any] = {"source": source, "root": root}
+    for key in ("select", "ignore", "extend-select"):
+        if key in table:
+            values[key.replace("-", "_")] = codes_list(table[key], f"{source}: `{key}`")
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            values[key.replace("-", "_")] = _strings(table[key], f"{source}: `{key}`")
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [codes]")
+        values["per_file_ignores"] = tuple(
+            (str(pattern), codes_list(codes, f"{source}: `per-file-ignores` entry {pattern!r}"))
+            for pattern, codes in raw.items()
+        )
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
+        values["respect_gitignore"] = table["respect-gitignore"]
+    return Settings(**values)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def codes_list(value: Any, where: str) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for c in _strings(value, where))
+    for code in codes:
+        if not known_prefix(code):
+            raise ConfigError(f"{where}: unknown rule code or prefix {code!r} (see `initlint rules`)")
+    return codes
+
+
+def with_overrides(settings: Settings, **overrides: Any) -> Settings:
+    """Command-line flags win over the file."""
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

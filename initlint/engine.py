@@ -17,6 +17,7 @@ from initlint.files import decode, discover
 from initlint.findings import Finding
 from initlint.picture.build import PictureBuilder
 from initlint.picture.model import Locator, Picture
+from initlint.registry import RULES
 from initlint.suppressions import apply_suppressions, skips_file
 
 # Below this many files a process pool costs more than it saves.
@@ -72,7 +73,8 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
                         "please report it", filename, 1, 1, 1, 1, severity="internal")]
     findings = _filter(run_checks(picture, filename), settings)
-    findings = apply_suppressions(findings, source, filename, enabled=set(settings.enabled_codes()))
+    enabled = {code for code in RULES if settings.enabled(code, filename)}
+    findings = apply_suppressions(findings, source, filename, enabled=enabled)
     return sorted(_filter(findings, settings), key=Finding.sort_key)
 
 
@@ -92,7 +94,7 @@ def _check_file_plain(args: tuple[str, dict[str, object]]) -> list[dict[str, obj
 def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
     """Findings for every Python file under ``paths`` and the number of files checked."""
     settings = settings or Settings()
-    files = [str(p) for p in discover(paths)]
+    files = [str(p) for p in discover(paths, settings)]
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     findings: list[Finding] = []
     if jobs > 1 and len(files) >= POOL_THRESHOLD:
@@ -112,4 +114,4 @@ def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> F
 
 
 def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:
-    return [f for f in findings if settings.enabled(f.code)]
+    return [f for f in findings if settings.enabled(f.code, f.filename)]

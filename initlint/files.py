@@ -4,38 +4,58 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_EXCLUDES = frozenset(
-    {
-        ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "build", "dist", "__pycache__", "node_modules",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs",
-        ".initlint_cache",
-    }
-)
+from initlint.config import Settings
 
 
-def discover(paths: Iterable[str]) -> Iterator[Path]:
-    """Python files under the given paths; a file named explicitly is always checked."""
+def discover(paths: Iterable[str], settings: Settings | None = None) -> Iterator[Path]:
+    """Python files under the given paths, minus ``exclude``/``extend-exclude`` and git-ignored ones.
+
+    A file named explicitly is always checked unless ``force_exclude`` is set (pre-commit names files)."""
+    settings = settings or Settings()
     seen: set[Path] = set()
+    found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info")
+                dirs[:] = sorted(d for d in dirs if not settings.excluded(str(Path(root) / d))
                                  and not _is_virtualenv(Path(root) / d))
                 for name in sorted(files):
-                    if name.endswith((".py", ".pyi")):
-                        found = Path(root) / name
-                        if found not in seen:
-                            seen.add(found)
-                            yield found
+                    candidate = Path(root) / name
+                    if name.endswith((".py", ".pyi")) and candidate not in seen \
+                            and not settings.excluded(str(candidate)):
+                        seen.add(candidate)
+                        found.append(candidate)
         elif path not in seen:
+            if settings.force_exclude and settings.excluded(str(path)):
+                continue
             seen.add(path)
-            yield path
+            found.append(path)
+    if settings.respect_gitignore and found:
+        ignored = _git_ignored(found)
+        found = [p for p in found if p not in ignored]
+    yield from found
+
+
+def _git_ignored(paths: list[Path]) -> set[Path]:
+    """Paths git would ignore (``git check-ignore``); nothing when git or a repository is not there."""
+    try:
+        result = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(p) for p in paths) + "\0",
+            capture_output=True, text=True, timeout=60, cwd=Path.cwd(), check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if result.returncode not in (0, 1):
+        return set()
+    return {Path(p) for p in result.stdout.split("\0") if p}
 
 
 def _is_virtualenv(directory: Path) -> bool:
