@@ -13,7 +13,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_safe(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    # A reader normalizes line ends to "\n" anyway; doing it here makes the file say what it reads as.
+    return _NOT_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def render_junit(findings: list[Finding], files_checked: int) -> str:
@@ -22,8 +23,8 @@ def render_junit(findings: list[Finding], files_checked: int) -> str:
         by_file.setdefault(f.filename, []).append(f)
     tests = max(len(by_file), 1)
     counts = {"tests": str(tests), "failures": str(len(by_file)), "errors": "0"}
-    root = ET.Element("testsuites", name="initlint", **counts)
-    suite = ET.SubElement(root, "testsuite", name="initlint", **counts, skipped="0")
+    root = ET.Element("testsuites", {"name": "initlint", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": "initlint", **counts, "skipped": "0"})
     for filename, in_file in by_file.items():
         name = _xml_safe(filename)
         case = ET.SubElement(suite, "testcase", classname=name, name=name)
