@@ -12,7 +12,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from initlint.checks import run_checks
-from initlint.config import Settings
+from initlint.config import Settings, load_settings
 from initlint.files import decode, discover
 from initlint.findings import Finding
 from initlint.picture.build import PictureBuilder
@@ -91,9 +91,13 @@ def _check_file_plain(args: tuple[str, dict[str, object]]) -> list[dict[str, obj
     return [f.as_plain() for f in check_file(path, Settings.from_plain(settings))]
 
 
-def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
-    """Findings for every Python file under ``paths`` and the number of files checked."""
-    settings = settings or Settings()
+def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None,
+                config: str | None = None) -> tuple[list[Finding], int]:
+    """Findings for every Python file under ``paths`` and the number of files checked.
+
+    Without ``settings``, they are read like the CLI reads them: ``config`` (a pyproject.toml) or the
+    nearest pyproject.toml with a ``[tool.initlint]`` table (raises ConfigError when it is invalid)."""
+    settings = settings or load_settings(config)
     files = [str(p) for p in discover(paths, settings)]
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     findings: list[Finding] = []

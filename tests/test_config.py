@@ -157,3 +157,14 @@ def test_config_errors_raise_in_api(tmp_path: Path) -> None:
     project(tmp_path, "bogus = 1")
     with pytest.raises(ConfigError, match="bogus"):
         load_settings(cwd=tmp_path)
+
+
+def test_api_reads_the_config_like_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from initlint import check_paths
+
+    root = project(tmp_path, 'ignore = ["IL402"]')
+    monkeypatch.chdir(root)
+    findings, count = check_paths(["src"])
+    assert count == 1 and [f.code for f in findings] == ["IL101"]
+    findings, _ = check_paths([str(root / "src")], config=str(root / "pyproject.toml"))
+    assert [f.code for f in findings] == ["IL101"]
