@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections import Counter
 
@@ -74,11 +76,28 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         rendered = FORMATS[output_format](findings, count)
         if quiet and output_format in ("text", "concise"):
             rendered = "\n".join(rendered.splitlines()[:-1])
+        if output_format in ("text", "concise") and _use_colour():
+            rendered = _colour(rendered)
         if rendered:
             click.echo(rendered)
     if any(f.severity == "internal" for f in findings):
         sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _use_colour() -> bool:
+    """Colours only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+_LOCATION = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<code>IL\d{3})", re.MULTILINE)
+
+
+def _colour(text: str) -> str:
+    def paint(match: re.Match[str]) -> str:
+        return f"{click.style(match['where'], bold=True)} {click.style(match['code'], fg='red', bold=True)}"
+
+    return _LOCATION.sub(paint, text)
 
 
 def _statistics(findings: list[Finding]) -> str:

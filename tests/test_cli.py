@@ -197,3 +197,34 @@ def test_rules_table_columns() -> None:
     header, *rows = run("rules").stdout.splitlines()
     assert header.split()[:4] == ["code", "name", "fix", "default"]
     assert any(row.split()[:2] == ["IL002", "unused-suppression"] for row in rows)
+
+
+def test_no_colour_when_not_a_terminal(tree: Path) -> None:
+    assert "\x1b[" not in run("check", str(tree)).stdout
+
+
+def test_colour_on_a_terminal_unless_no_color(tree: Path) -> None:
+    pty = pytest.importorskip("pty")
+    import os
+
+    exe = shutil.which("initlint") or "initlint"
+
+    def through_pty(env: dict[str, str]) -> str:
+        pid, fd = pty.fork()
+        if pid == 0:  # child
+            os.execvpe(exe, [exe, "check", str(tree / "bad.py")], env)
+        chunks = []
+        while True:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.waitpid(pid, 0)
+        return b"".join(chunks).decode()
+
+    base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\x1b[" in through_pty(base)
+    assert "\x1b[" not in through_pty({**base, "NO_COLOR": "1"})
