@@ -13,6 +13,7 @@ from initlint import __version__
 from initlint.config import ConfigError, load_settings, with_overrides
 from initlint.engine import check_paths, check_source
 from initlint.findings import Finding
+from initlint.noqa import add_noqa as baseline
 from initlint.registry import RULES, known_prefix, rule_page
 from initlint.report import FORMATS
 
@@ -48,10 +49,11 @@ def main() -> None:
               help="A pyproject.toml to read [tool.initlint] from (default: the nearest one upwards).")
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding (baseline a codebase).")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
-          show_settings: bool, force_exclude: bool) -> None:
+          show_settings: bool, force_exclude: bool, add_noqa: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
     try:
         settings = load_settings(config_path)
@@ -70,6 +72,15 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")
     else:
         findings, count = check_paths(list(paths) or ["."], settings, jobs=jobs)
+    if add_noqa:
+        if paths == ("-",):
+            raise click.BadParameter("--add-noqa rewrites files; it cannot be used with standard input")
+        added, changed, problems = baseline(findings)
+        for problem in problems:
+            click.echo(problem, err=True)
+        click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''} to {changed} "
+                   f"file{'s' if changed != 1 else ''}.")
+        sys.exit(1 if problems else 0)
     if statistics:
         click.echo(_statistics(findings))
     else:

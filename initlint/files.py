@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import stat
 import subprocess
+import tempfile
 import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,3 +78,27 @@ def decode(data: bytes) -> Decoded:
     bom = data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
     return Decoded(text, "utf-8" if encoding == "utf-8-sig" else encoding, bom)
+
+
+def encode(text: str, original: Decoded) -> bytes:
+    """Encode text back the way the file was: its encoding and its BOM (line endings live in the text)."""
+    data = text.encode(original.encoding)
+    return (b"\xef\xbb\xbf" + data) if original.bom else data
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace a file's bytes all at once: a temporary file in the same directory, then a rename, keeping
+    the file's mode. A crash leaves either the old file or the new one, never half of either."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".initlint-tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
