@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
+
+from helpers import initlint
 
 from initlint.noqa import add_noqa_to_source
 
@@ -27,9 +27,7 @@ BAD = (
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("initlint")
-    command = [exe] if exe else [sys.executable, "-m", "initlint"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
+    return initlint(*args)
 
 
 def test_adds_and_merges() -> None:

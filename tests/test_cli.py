@@ -5,33 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import BAD_MODEL, GOOD_MODEL, initlint
 
-BAD = """\
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(256, 256)
-        self.act = nn.ReLU()
-        nn.init.xavier_uniform_(self.fc.weight)
-
-    def forward(self, x):
-        return self.act(self.fc(x))
-"""
-GOOD = BAD.replace("nn.init.xavier_uniform_(self.fc.weight)",
-                   'nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")')
+BAD = BAD_MODEL
+GOOD = GOOD_MODEL
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("initlint")
-    command = [exe] if exe else [sys.executable, "-m", "initlint"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return initlint(*args, cwd=cwd)
 
 
 @pytest.fixture
@@ -156,9 +140,7 @@ def test_unparsable_file_without_torch_is_reported(tree: Path) -> None:
 
 
 def run_stdin(source: str, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("initlint")
-    command = [exe] if exe else [sys.executable, "-m", "initlint"]
-    return subprocess.run([*command, *args], input=source, capture_output=True, text=True, timeout=120)
+    return initlint(*args, stdin=source)
 
 
 def test_stdin_with_filename() -> None:

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import BAD_MODEL, initlint
 
 from initlint.config import ConfigError, Settings, load_settings
 
-BAD = """\
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(256, 256)
-        self.act = nn.ReLU()
-        nn.init.xavier_uniform(self.fc.weight)
-
-    def forward(self, x):
-        return self.act(self.fc(x))
-"""  # IL101 and IL402 at 9:9
+BAD = BAD_MODEL.replace("xavier_uniform_(", "xavier_uniform(")  # IL101 and IL402 at 9:9
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("initlint")
-    command = [exe] if exe else [sys.executable, "-m", "initlint"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return initlint(*args, cwd=cwd)
 
 
 def project(tmp_path: Path, config: str) -> Path:

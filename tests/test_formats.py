@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import BAD_MODEL
 
 import initlint
 from initlint.findings import Finding
@@ -31,20 +32,7 @@ FINDINGS = [
 ]
 FILES_CHECKED = 4
 
-BAD = """\
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(256, 256)
-        self.act = nn.ReLU()
-        nn.init.xavier_uniform_(self.fc.weight)
-
-    def forward(self, x):
-        return self.act(self.fc(x))
-"""
+BAD = BAD_MODEL
 
 
 def render(name: str, findings: list[Finding] = FINDINGS, files_checked: int = FILES_CHECKED) -> str:

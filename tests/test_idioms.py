@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from initlint.engine import check_source, picture_of
 
 

@@ -8,23 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import BAD_MODEL, GOOD_MODEL
 
 REPO = Path(__file__).resolve().parent.parent
-BAD = """\
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(256, 256)
-        self.act = nn.ReLU()
-        nn.init.xavier_uniform_(self.fc.weight)
-
-    def forward(self, x):
-        return self.act(self.fc(x))
-"""
-GOOD = BAD.replace("xavier_uniform_(self.fc.weight)", 'kaiming_uniform_(self.fc.weight, nonlinearity="relu")')
+BAD = BAD_MODEL
+GOOD = GOOD_MODEL
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -50,7 +38,7 @@ def try_repo(tmp_path: Path, home: Path, source: str) -> subprocess.CompletedPro
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     return subprocess.run(["pre-commit", "try-repo", str(REPO), "initlint", "--all-files"], cwd=scratch,
-                          env=env, capture_output=True, text=True, timeout=900)
+                          env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
 def test_hook_fails_on_a_bad_model(tmp_path: Path, pre_commit_home: Path) -> None:

@@ -16,7 +16,7 @@ SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix s
 
 
 def _block(page: str, heading: str) -> str:
-    match = re.search(rf"^## {re.escape(heading)}\s*\n```python\n(.*?)^```", page, re.S | re.M)
+    match = re.search(rf"^## {re.escape(heading)}\s*\n```python\n(.*?)^```", page, re.DOTALL | re.MULTILINE)
     assert match, f"no python block under '## {heading}'"
     return match.group(1)
 
