@@ -11,7 +11,8 @@ import click
 
 from initlint import __version__
 from initlint.config import ConfigError, load_settings, with_overrides
-from initlint.engine import check_paths, check_source
+from initlint.engine import check_paths, check_source, fix_paths, fix_source
+from initlint.files import decode, encode
 from initlint.findings import Finding
 from initlint.noqa import add_noqa as baseline
 from initlint.registry import RULES, known_prefix, rule_page
@@ -50,10 +51,14 @@ def main() -> None:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too.")
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding (baseline a codebase).")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the numbers a model starts from.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
-          show_settings: bool, force_exclude: bool, add_noqa: bool) -> None:
+          show_settings: bool, force_exclude: bool, add_noqa: bool, apply_fixes: bool, unsafe_fixes: bool,
+          show_diff: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
     try:
         settings = load_settings(config_path)
@@ -65,6 +70,30 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     if show_settings:
         click.echo(settings.describe())
         return
+    if (apply_fixes or show_diff) and paths != ("-",):
+        if "-" in paths:
+            raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")
+        results, count = fix_paths(list(paths) or ["."], settings, unsafe_fixes, write=not show_diff)
+        fixed = sum(r.fixed for r in results)
+        findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+        if show_diff:
+            click.echo("".join(r.diff for r in results), nl=False)
+            click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
+            sys.exit(1 if fixed else 0)
+        click.echo(FORMATS[output_format](findings, count))
+        if output_format in ("text", "concise"):
+            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.")
+        sys.exit(0 if exit_zero or not findings else 1)
+    if paths == ("-",) and (apply_fixes or show_diff):
+        data = click.get_binary_stream("stdin").read()
+        try:
+            original = decode(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+            click.echo(f"initlint: error: cannot decode standard input: {error}", err=True)
+            sys.exit(2)
+        new_text, fixed, findings = fix_source(original.text, stdin_filename or "<stdin>", settings, unsafe_fixes)
+        click.get_binary_stream("stdout").write(encode(new_text, original))
+        sys.exit(0 if exit_zero or not findings else 1)
     if paths == ("-",):
         data = click.get_binary_stream("stdin").read()
         findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
@@ -13,8 +15,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from initlint.checks import run_checks
 from initlint.config import Settings, load_settings
-from initlint.files import decode, discover
+from initlint.files import decode, discover, encode, write_atomic
 from initlint.findings import Finding
+from initlint.fix import MAX_ROUNDS, apply_edits
 from initlint.picture.build import PictureBuilder
 from initlint.picture.model import Locator, Picture
 from initlint.registry import RULES
@@ -119,3 +122,55 @@ def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> F
 
 def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:
     return [f for f in findings if settings.enabled(f.code, f.filename)]
+
+
+def fix_source(source: str, filename: str, settings: Settings, unsafe: bool = False) -> tuple[str, int, list[Finding]]:
+    """Apply fixes round after round (re-checking each result) until none applies: the fixed text, how many
+    fixes went in, and the findings left. A round whose result does not parse is dropped."""
+    fixed = 0
+    findings = check_source(source, filename, settings)
+    for _ in range(MAX_ROUNDS):
+        candidate, applied = apply_edits(source, findings, unsafe)
+        if not applied or candidate == source:
+            break
+        try:
+            compile(candidate, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError):
+            break
+        source, fixed = candidate, fixed + applied
+        findings = check_source(source, filename, settings)
+    return source, fixed, findings
+
+
+@dataclass
+class FileFix:
+    path: str
+    fixed: int
+    findings: list[Finding]
+    diff: str
+
+
+def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: bool) -> tuple[list[FileFix], int]:
+    """Fix every file under ``paths``; write atomically (keeping encoding, BOM, line endings and mode) when
+    ``write``, else only compute the unified diff."""
+    results: list[FileFix] = []
+    files = [str(p) for p in discover(paths, settings)]
+    for path in files:
+        try:
+            original = decode(Path(path).read_bytes())
+        except OSError:
+            results.append(FileFix(path, 0, check_file(path, settings), ""))
+            continue
+        except (UnicodeDecodeError, SyntaxError, LookupError):
+            results.append(FileFix(path, 0, check_file(path, settings), ""))
+            continue
+        new_text, fixed, findings = fix_source(original.text, path, settings, unsafe)
+        diff = ""
+        if fixed:
+            diff = "".join(difflib.unified_diff(
+                original.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                fromfile=path, tofile=path))
+            if write:
+                write_atomic(Path(path), encode(new_text, original))
+        results.append(FileFix(path, fixed, findings, diff))
+    return results, len(files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from initlint.findings import Finding
 from initlint.picture import catalog
@@ -10,9 +11,9 @@ from initlint.picture.model import InitSite, Layer
 from initlint.picture.values import is_number
 
 
-def finding(code: str, site: InitSite, message: str, filename: str) -> Finding:
+def finding(code: str, site: InitSite, message: str, filename: str, fix: dict[str, Any] | None = None) -> Finding:
     span = site.location
-    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column)
+    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column, fix=fix)
 
 
 def layer_label(layer: Layer) -> str:

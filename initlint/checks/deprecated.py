@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from initlint.checks.common import finding
 from initlint.findings import Finding
+from initlint.fix import make_fix
 from initlint.picture.model import Picture
 
 
 def check(picture: Picture, filename: str) -> Iterator[Finding]:
     for site in picture.deprecated:
+        fix = None
+        call = site.node
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            span = site.span_of(call.func.attr)
+            fix = make_fix("safe", f"Rename to `{site.func}`",
+                           [(span.line, span.column, span.end_line, span.end_column, site.func)])
         yield finding(
             "IL402",
             site,
@@ -18,4 +27,5 @@ def check(picture: Picture, filename: str) -> Iterator[Finding]:
             f"FutureWarning on every call and may be removed. Use `nn.init.{site.func}({site.target_text}, ...)`"
             f" with the same arguments.",
             filename,
+            fix,
         )

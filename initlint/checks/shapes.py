@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from initlint.checks.common import finding
 from initlint.findings import Finding
+from initlint.fix import make_fix
 from initlint.picture import catalog
 from initlint.picture.model import Picture
 
@@ -25,6 +26,13 @@ def check(picture: Picture, filename: str) -> Iterator[Finding]:
             short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.where()})")
         if not short:
             continue
+        fix = None
+        if len(short) == len(site.targets) and site.func_prefix is not None:
+            # Every tensor the call reaches is 1-D: zeros_ is what runs instead of the crash.
+            span = site.location
+            fix = make_fix("safe", "Replace with `zeros_`",
+                           [(span.line, span.column, span.end_line, span.end_column,
+                             f"{site.func_prefix}.zeros_({site.target_text})")])
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
@@ -37,4 +45,5 @@ def check(picture: Picture, filename: str) -> Iterator[Finding]:
             f"`{site.func}` on {shown}: {why} when the model is built. A 1-D bias or scale has no fan; "
             f"use `nn.init.zeros_({site.target_text})` (or a constant) instead.",
             filename,
+            fix,
         )

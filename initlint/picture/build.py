@@ -1416,6 +1416,7 @@ class Interpreter:
             args=evaluated,
             targets=found[0] if found else [],
             target_text=self.b.module.code_for_node(tensor) if tensor is not None else "?",
+            func_prefix=self.b.module.code_for_node(node.func.value) if isinstance(node.func, cst.Attribute) else None,
             order=(self.b.next_order(),),
             root_orders={self.root: self.b._order},
             via="nn.init",

@@ -171,11 +171,16 @@ class InitSite:
     gain_named: str | None = None  # activation named in gain=calculate_gain("...")
     shared: bool = False  # reached through dispatch or a loop (one call, several layers)
     in_slice: bool = False  # the target is a slice of a parameter
+    func_prefix: str | None = None  # ``nn.init`` in ``nn.init.xavier_uniform(...)``: how the file names the module
     # Program order per construction root: the class whose building ran the call (None: module-level code
     # or a routine run for every model of the file).
     root_orders: dict[str | None, int] = field(default_factory=dict)
     node: object = field(default=None, repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
+
+    def span_of(self, node: object) -> Span:
+        assert self.locator is not None
+        return self.locator.span(node)
 
     @property
     def location(self) -> Span:

@@ -1,0 +1,109 @@
+"""Safe fixes (IL401 -> zeros_, IL402 -> the underscore name): --fix, --diff, stdin, idempotence."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import initlint
+
+from initlint.config import Settings
+from initlint.engine import check_source, fix_source
+
+CRASHING = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 16)  # keep this comment
+        self.act = nn.Tanh()
+        nn.init.xavier_uniform_(self.fc.weight, gain=nn.init.calculate_gain("tanh"))
+        nn.init.xavier_uniform(self.fc.bias)
+
+    def forward(self, x):
+        return self.act(self.fc(x))
+"""
+
+
+def test_json_describes_the_fixes() -> None:
+    by_code = {f.code: f.fix for f in check_source(CRASHING, "m.py")}
+    assert by_code["IL401"] == {
+        "applicability": "safe",
+        "message": "Replace with `zeros_`",
+        "edits": [{"content": "nn.init.zeros_(self.fc.bias)", "location": {"row": 10, "column": 9},
+                   "end_location": {"row": 10, "column": 45}}],
+    }
+    assert by_code["IL402"]["edits"][0]["content"] == "xavier_uniform_"
+
+
+def test_fix_source_applies_both_and_is_idempotent() -> None:
+    fixed_text, fixed, left = fix_source(CRASHING, "m.py", Settings())
+    assert fixed == 1 and left == []
+    assert "        nn.init.zeros_(self.fc.bias)\n" in fixed_text
+    assert "# keep this comment" in fixed_text
+    assert fixed_text.replace("nn.init.zeros_(self.fc.bias)", "nn.init.xavier_uniform(self.fc.bias)") == CRASHING
+    again, fixed_again, _ = fix_source(fixed_text, "m.py", Settings())
+    assert (again, fixed_again) == (fixed_text, 0)
+
+
+def test_alias_alone_is_renamed() -> None:
+    source = CRASHING.replace("nn.init.xavier_uniform(self.fc.bias)", "nn.init.constant(self.fc.bias, 0.0)")
+    fixed_text, fixed, left = fix_source(source, "m.py", Settings())
+    assert fixed == 1 and left == []
+    assert "nn.init.constant_(self.fc.bias, 0.0)" in fixed_text
+
+
+def test_shared_call_reaching_weights_too_is_not_rewritten() -> None:
+    source = CRASHING.replace(
+        "        nn.init.xavier_uniform(self.fc.bias)\n",
+        "        for p in self.parameters():\n            nn.init.xavier_uniform_(p)\n")
+    _, fixed, left = fix_source(source, "m.py", Settings())
+    assert fixed == 0 and [f.code for f in left] == ["IL401"]
+    assert [f.fix for f in left] == [None]
+
+
+def test_fixed_model_builds_with_torch() -> None:
+    torch = pytest.importorskip("torch")
+    namespace: dict[str, object] = {}
+    exec(compile(CRASHING, "m.py", "exec"), namespace)  # noqa: S102 - our own test model
+    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="Fan in and fan out"):
+        namespace["Net"]()  # type: ignore[operator]
+    fixed_text, _, _ = fix_source(CRASHING, "m.py", Settings())
+    namespace = {}
+    exec(compile(fixed_text, "m.py", "exec"), namespace)  # noqa: S102
+    net = namespace["Net"]()  # type: ignore[operator]
+    assert torch.count_nonzero(net.fc.bias) == 0
+
+
+def test_cli_diff_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(CRASHING)
+    result = initlint("check", "--diff", str(path))
+    assert result.returncode == 1
+    assert "-        nn.init.xavier_uniform(self.fc.bias)" in result.stdout
+    assert "+        nn.init.zeros_(self.fc.bias)" in result.stdout
+    assert path.read_text() == CRASHING
+
+
+def test_cli_fix_writes_atomically_keeping_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"\xef\xbb\xbf" + CRASHING.replace("\n", "\r\n").encode())
+    os.chmod(path, 0o600)
+    result = initlint("check", "--fix", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Fixed 1 finding." in result.stdout
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"nn.init.zeros_(self.fc.bias)\r\n" in data
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+    assert initlint("check", "--diff", str(path)).returncode == 0  # nothing left to do
+
+
+def test_cli_fix_stdin_prints_the_fixed_code() -> None:
+    result = initlint("check", "--fix", "--stdin-filename", "m.py", "-", stdin=CRASHING)
+    assert result.returncode == 0
+    assert "nn.init.zeros_(self.fc.bias)" in result.stdout
+    assert result.stdout.count("class Net") == 1
