@@ -54,11 +54,12 @@ def main() -> None:
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the numbers a model starts from.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when anything was fixed, even if clean.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
           show_settings: bool, force_exclude: bool, add_noqa: bool, apply_fixes: bool, unsafe_fixes: bool,
-          show_diff: bool) -> None:
+          show_diff: bool, exit_non_zero_on_fix: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
     try:
         settings = load_settings(config_path)
@@ -83,6 +84,8 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         click.echo(FORMATS[output_format](findings, count))
         if output_format in ("text", "concise"):
             click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.")
+        if exit_non_zero_on_fix and fixed:
+            sys.exit(1)
         sys.exit(0 if exit_zero or not findings else 1)
     if paths == ("-",) and (apply_fixes or show_diff):
         data = click.get_binary_stream("stdin").read()

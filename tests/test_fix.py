@@ -107,3 +107,19 @@ def test_cli_fix_stdin_prints_the_fixed_code() -> None:
     assert result.returncode == 0
     assert "nn.init.zeros_(self.fc.bias)" in result.stdout
     assert result.stdout.count("class Net") == 1
+
+
+def test_text_marks_fixable_findings_and_counts_them(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(CRASHING)
+    lines = initlint("check", str(path)).stdout.splitlines()
+    assert any(": IL401 [*] " in line for line in lines)
+    assert any(": IL402 [*] " in line for line in lines)
+    assert lines[-1] == "Found 2 findings in 1 file (2 fixable with --fix)."
+
+
+def test_exit_non_zero_on_fix(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(CRASHING)
+    assert initlint("check", "--fix", "--exit-non-zero-on-fix", str(path)).returncode == 1
+    assert initlint("check", "--fix", "--exit-non-zero-on-fix", str(path)).returncode == 0

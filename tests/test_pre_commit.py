@@ -28,7 +28,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(tmp_path: Path, home: Path, source: str) -> subprocess.CompletedProcess[str]:
+def try_repo(tmp_path: Path, home: Path, source: str, hook: str = "initlint") -> subprocess.CompletedProcess[str]:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     git("init", "-q", cwd=scratch)
@@ -37,7 +37,7 @@ def try_repo(tmp_path: Path, home: Path, source: str) -> subprocess.CompletedPro
     git("add", ".", cwd=scratch)
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    return subprocess.run(["pre-commit", "try-repo", str(REPO), "initlint", "--all-files"], cwd=scratch,
+    return subprocess.run(["pre-commit", "try-repo", str(REPO), hook, "--all-files"], cwd=scratch,
                           env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
@@ -51,3 +51,10 @@ def test_hook_passes_on_a_good_model(tmp_path: Path, pre_commit_home: Path) -> N
     result = try_repo(tmp_path, pre_commit_home, GOOD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_fix_hook_repairs_and_fails_once(tmp_path: Path, pre_commit_home: Path) -> None:
+    source = GOOD.replace("nn.init.kaiming_uniform_(", "nn.init.kaiming_uniform(")
+    result = try_repo(tmp_path, pre_commit_home, source, hook="initlint-fix")
+    assert result.returncode == 1, result.stdout + result.stderr  # files were modified
+    assert "nn.init.kaiming_uniform_(" in (tmp_path / "scratch" / "model.py").read_text()
