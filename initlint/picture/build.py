@@ -9,7 +9,7 @@ self.modules()``), narrowed by ``isinstance`` tests.  It never imports or runs t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -124,8 +124,24 @@ class Pred:
         return None
 
 
+class _Narrowable:
+    """A loop or dispatch variable that ``if`` tests narrow (shared by the two kinds below)."""
+
+    include: tuple[Pred, ...]
+    exclude: tuple[Pred, ...]
+    uncertain: bool
+
+    def narrowed(self, include: Pred | None = None, exclude: Pred | None = None) -> Any:
+        return replace(self, include=self.include + ((include,) if include else ()),  # type: ignore[type-var]
+                       exclude=self.exclude + ((exclude,) if exclude else ()))
+
+    def made_uncertain(self) -> Any:
+        """After a test we cannot read: the variable may or may not be what the branch assumes."""
+        return replace(self, uncertain=True)  # type: ignore[type-var]
+
+
 @dataclass(frozen=True)
-class DispatchVal:
+class DispatchVal(_Narrowable):
     """``m`` in an ``apply`` function or a ``modules()`` loop: any module of a scope, narrowed."""
 
     scope: tuple[tuple[int, str], ...]  # (layer uid, dotted path from the scope's root)
@@ -133,31 +149,15 @@ class DispatchVal:
     exclude: tuple[Pred, ...] = ()
     uncertain: bool = False
 
-    def narrowed(self, include: Pred | None = None, exclude: Pred | None = None) -> DispatchVal:
-        return DispatchVal(
-            self.scope,
-            self.include + ((include,) if include else ()),
-            self.exclude + ((exclude,) if exclude else ()),
-            self.uncertain,
-        )
-
 
 @dataclass(frozen=True)
-class ParamSetVal:
+class ParamSetVal(_Narrowable):
     """``p`` in ``for name, p in self.named_parameters()``: every parameter of a scope, narrowed."""
 
     entries: tuple[tuple[ParamRef, str, int | None], ...]  # (ref, qualified name, rank)
     include: tuple[Pred, ...] = ()
     exclude: tuple[Pred, ...] = ()
     uncertain: bool = False
-
-    def narrowed(self, include: Pred | None = None, exclude: Pred | None = None) -> ParamSetVal:
-        return ParamSetVal(
-            self.entries,
-            self.include + ((include,) if include else ()),
-            self.exclude + ((exclude,) if exclude else ()),
-            self.uncertain,
-        )
 
 
 @dataclass(frozen=True)
@@ -848,11 +848,7 @@ class Interpreter:
 
     @staticmethod
     def _uncertain(value: Any) -> Any:
-        if isinstance(value, DispatchVal):
-            return DispatchVal(value.scope, value.include, value.exclude, True)
-        if isinstance(value, ParamSetVal):
-            return ParamSetVal(value.entries, value.include, value.exclude, True)
-        return value
+        return value.made_uncertain() if isinstance(value, _Narrowable) else value
 
     def _predicate(self, test: cst.BaseExpression) -> tuple[str, Pred, bool] | None:
         """(variable, predicate, negated) for the tests dispatch code uses."""
