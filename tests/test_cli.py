@@ -31,7 +31,7 @@ def test_text_output_and_exit_one(tree: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{tree / 'bad.py'}:9:9: IL101 ")
     assert "kaiming_uniform_(self.fc.weight, nonlinearity=\"relu\")" in lines[0]
-    assert lines[-1] == "Found 1 finding in 2 files."
+    assert lines[-1] == "Found 1 finding in 2 files (1 fixable with --fix --unsafe-fixes)."
 
 
 def test_clean_exit_zero(tree: Path) -> None:
@@ -49,7 +49,12 @@ def test_json_output(tree: Path) -> None:
     assert item["code"] == "IL101"
     assert item["location"] == {"row": 9, "column": 9}
     assert item["end_location"]["row"] == 9
-    assert item["fix"] is None
+    assert item["fix"] == {
+        "applicability": "unsafe",
+        "message": 'Replace with `nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")`',
+        "edits": [{"content": 'nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")',
+                   "location": {"row": 9, "column": 9}, "end_location": {"row": 9, "column": 48}}],
+    }
 
 
 def test_select_and_ignore_by_prefix(tree: Path) -> None:

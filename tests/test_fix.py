@@ -123,3 +123,42 @@ def test_exit_non_zero_on_fix(tmp_path: Path) -> None:
     path.write_text(CRASHING)
     assert initlint("check", "--fix", "--exit-non-zero-on-fix", str(path)).returncode == 1
     assert initlint("check", "--fix", "--exit-non-zero-on-fix", str(path)).returncode == 0
+
+
+UNSAFE = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(512, 512)
+        self.gate = nn.Linear(512, 256)
+        nn.init.xavier_normal_(self.fc.weight)
+        nn.init.kaiming_normal_(self.gate.weight)
+
+    def forward(self, x):
+        return torch.tanh(self.gate(torch.relu(self.fc(x))))
+"""
+
+
+def test_unsafe_fixes_need_the_flag() -> None:
+    assert fix_source(UNSAFE, "m.py", Settings())[1] == 0
+    fixed_text, fixed, left = fix_source(UNSAFE, "m.py", Settings(), unsafe=True)
+    assert fixed == 2 and left == []
+    assert 'nn.init.kaiming_normal_(self.fc.weight, nonlinearity="relu")' in fixed_text
+    assert 'nn.init.xavier_normal_(self.gate.weight, gain=nn.init.calculate_gain("tanh"))' in fixed_text
+
+
+def test_unsafe_fixes_give_the_recommended_statistics() -> None:
+    torch = pytest.importorskip("torch")
+    fixed_text, _, _ = fix_source(UNSAFE, "m.py", Settings(), unsafe=True)
+    namespace: dict[str, object] = {}
+    exec(compile(fixed_text, "m.py", "exec"), namespace)  # noqa: S102 - our own test model
+    torch.manual_seed(0)
+    net = namespace["Net"]()  # type: ignore[operator]
+    he = (2 / 512) ** 0.5
+    glorot_tanh = 5 / 3 * (2 / (512 + 256)) ** 0.5
+    assert abs(net.fc.weight.std().item() / he - 1) < 0.03
+    assert abs(net.gate.weight.std().item() / glorot_tanh - 1) < 0.03

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from initlint.checks.common import fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
+from initlint.checks.common import finding, fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
 from initlint.findings import Finding
+from initlint.fix import make_fix
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
@@ -137,10 +139,32 @@ def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
 
 
 def _finding(code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
-    from initlint.checks.common import finding
-
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
-    return finding(code, site, builder(site, hits), filename)
+    return finding(code, site, builder(site, hits), filename, _fix(code, site, hits))
+
+
+def _fix(code: str, site: InitSite, hits: list[Hit]) -> dict[str, Any] | None:
+    """The replacement call, when one call serves layers that all want the same init (unsafe: it changes
+    the numbers the model starts from). A shared call whose layers want different inits gets none yet."""
+    prefix = site.func_prefix
+    if prefix is None or len({h.act for h in hits}) != 1 or "generator" in site.args:
+        return None
+    if site.shared and any(ref.layer not in {h.layer.uid for h in hits} for ref in site.targets
+                           if ref.param in ("weight", "")):
+        return None  # the call also reaches layers that are fine with it: splitting it is future work
+    act, dist, target = hits[0].act, site.distribution, site.target_text
+    if code == "IL104":
+        call = f'{prefix}.kaiming_normal_({target}, nonlinearity="linear")'
+    elif act.family == "rectifier":
+        call = f"{prefix}.kaiming_{dist}_({target}, {act.kaiming_args()})"
+    elif act.family == "saturating":
+        gain = f', gain={prefix}.calculate_gain("tanh")' if act.name == "tanh" else ""
+        call = f"{prefix}.xavier_{dist}_({target}{gain})"
+    else:
+        return None
+    span = site.location
+    return make_fix("unsafe", f"Replace with `{call}`",
+                    [(span.line, span.column, span.end_line, span.end_column, call)])
 
 
 def _where(site: InitSite, hits: list[Hit]) -> str:

@@ -22,7 +22,7 @@ def summary(findings: list[Finding], files_checked: int) -> str:
     if safe:
         extra.append(f"{safe} fixable with --fix")
     if unsafe:
-        extra.append(f"{unsafe} more with --unsafe-fixes")
+        extra.append(f"{unsafe} more with --unsafe-fixes" if safe else f"{unsafe} fixable with --fix --unsafe-fixes")
     tail = f" ({', '.join(extra)})" if extra else ""
     return f"Found {len(findings)} {noun} in {files}{tail}."
 
