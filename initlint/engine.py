@@ -158,11 +158,8 @@ def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: boo
     for path in files:
         try:
             original = decode(Path(path).read_bytes())
-        except OSError:
-            results.append(FileFix(path, 0, check_file(path, settings), ""))
-            continue
-        except (UnicodeDecodeError, SyntaxError, LookupError):
-            results.append(FileFix(path, 0, check_file(path, settings), ""))
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+            results.append(FileFix(path, 0, check_file(path, settings), ""))  # reported as IL001
             continue
         new_text, fixed, findings = fix_source(original.text, path, settings, unsafe)
         diff = ""

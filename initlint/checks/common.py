@@ -77,6 +77,3 @@ def init_std(site: InitSite, fans: tuple[int, int] | None) -> float | None:
 def fmt(value: float) -> str:
     return catalog.fmt(value)
 
-
-def ratio_text(given: float, wanted: float) -> str:
-    return f"{fmt(given / wanted)}x"

@@ -245,8 +245,8 @@ def _il103(site: InitSite, hits: list[Hit]) -> str:
         wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
     gain_text = fmt(gain) if gain is not None else "?"
     return (
-        f"`{site.func}` uses the gain of {named} ({gain_text}) but {_where(site, hits)}, whose gain is "
-        f"{fmt(wanted_gain)}: the gain multiplies every weight, so each layer is off by their ratio."
+        f"`{site.func}` uses the gain of {named} ({gain_text}) but {_where(site, hits)}; {act.display}'s gain "
+        f"is {fmt(wanted_gain)}. The gain multiplies every weight, so each layer is off by their ratio."
         f"{_numbers(hits[0], act.display)} {use}"
     )
 

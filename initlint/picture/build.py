@@ -18,12 +18,6 @@ from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.imports import ImportTable, dotted
 from initlint.picture.model import (
-    ACT,
-    LINEAR,
-    NORM,
-    OUTPUT,
-    UNKNOWN_FOLLOW,
-    Follow,
     InitSite,
     Layer,
     Locator,
@@ -1130,36 +1124,12 @@ class Interpreter:
                                          owner=info)
                 return True, owner
             return True, owner
-        if method in ("append", "extend", "add_module", "insert") and isinstance(func.value, cst.Name):
-            target = self.env.get(func.value.value)
-            if isinstance(target, SeqVal):
-                args = positional(node)
-                if method == "append" and args:
-                    target.items.append(self.value(args[0]))
-                elif method == "extend" and args:
-                    added = self.value(args[0])
-                    target.items.extend(added.items if isinstance(added, SeqVal) else [OpaqueVal()])
-                elif method == "add_module" and len(args) == 2:
-                    target.items.append(self.value(args[1]))
-                elif method == "insert" and len(args) == 2:
-                    index = self.number(args[0])
-                    value = self.value(args[1])
-                    if isinstance(index, int) and not any(isinstance(i, Repeat) for i in target.items):
-                        target.items.insert(index, value)
-                    else:
-                        target.items.append(OpaqueVal())
-                return True, UNKNOWN
-        if method in ("append", "extend", "add_module") and isinstance(func.value, cst.Attribute) \
-                and self.is_self(func.value.value) and self.info is not None:
-            target = self.info.attrs.get(func.value.attr.value)
-            if isinstance(target, SeqVal):
-                args = positional(node)
-                if method == "append" and args:
-                    target.items.append(self.value(args[0]))
-                elif method == "extend" and args:
-                    added = self.value(args[0])
-                    target.items.extend(added.items if isinstance(added, SeqVal) else [OpaqueVal()])
-                self.name_value(target, func.value.attr.value, self.info.name)
+        if method in ("append", "extend", "add_module", "insert"):
+            target = self._container(func.value)
+            if target is not None:
+                self._mutate(target, method, positional(node))
+                if isinstance(func.value, cst.Attribute) and self.info is not None:
+                    self.name_value(target, func.value.attr.value, self.info.name)
                 return True, UNKNOWN
         if method == "add_module" and self.is_self(func.value) and self.info is not None:
             args = positional(node)
@@ -1171,6 +1141,33 @@ class Interpreter:
                     self.name_value(value, name, self.info.name)
                 return True, UNKNOWN
         return False, None
+
+    def _container(self, node: cst.BaseExpression) -> SeqVal | None:
+        """The list/Sequential/ModuleList a local name or ``self.x`` holds, if any."""
+        if isinstance(node, cst.Name):
+            value = self.env.get(node.value)
+        elif isinstance(node, cst.Attribute) and self.is_self(node.value) and self.info is not None:
+            value = self.info.attrs.get(node.attr.value)
+        else:
+            return None
+        return value if isinstance(value, SeqVal) else None
+
+    def _mutate(self, target: SeqVal, method: str, args: list[cst.BaseExpression]) -> None:
+        """``append``/``extend``/``add_module``/``insert`` on a container being built."""
+        if method == "append" and args:
+            target.items.append(self.value(args[0]))
+        elif method == "extend" and args:
+            added = self.value(args[0])
+            target.items.extend(added.items if isinstance(added, SeqVal) else [OpaqueVal()])
+        elif method == "add_module" and len(args) == 2:
+            target.items.append(self.value(args[1]))
+        elif method == "insert" and len(args) == 2:
+            index = self.number(args[0])
+            value = self.value(args[1])
+            if isinstance(index, int) and not any(isinstance(i, Repeat) for i in target.items):
+                target.items.insert(index, value)
+            else:
+                target.items.append(OpaqueVal())
 
     # ------------------------------------------------------------------ modules
 
@@ -1646,5 +1643,3 @@ def _layer_params(kind: str, args: dict[str, object], star: bool) -> dict[str, t
             params["bias"] = (n("num_features"),)
     return params
 
-
-__all__ = ["ACT", "LINEAR", "NORM", "OUTPUT", "UNKNOWN_FOLLOW", "Follow", "PictureBuilder"]

@@ -380,7 +380,6 @@ TRANSPARENT_METHODS = frozenset(
 FUNCTIONAL_LAYERS = frozenset(
     {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}
 )
-CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 
 # Positional constructor arguments per layer kind (after self).
 LAYER_SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -416,14 +415,6 @@ for _name in CONV:
 for _name in CONV_TRANSPOSE:
     LAYER_SIGNATURES[_name] = ("in_channels", "out_channels", "kernel_size", "stride", "padding",
                                "output_padding", "groups", "bias", "dilation")
-
-WEIGHTED_LAYERS = frozenset(
-    {"Linear", "Bilinear", "Embedding", "EmbeddingBag", "MultiheadAttention"}
-    | set(CONV)
-    | set(CONV_TRANSPOSE)
-    | set(RECURRENT)
-    | set(RECURRENT_CELLS)
-)
 
 
 def fmt(value: float) -> str:

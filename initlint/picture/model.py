@@ -55,11 +55,6 @@ class Follow:
     kind: str
     activation: Activation | None = None
 
-    def describe(self) -> str:
-        if self.kind == ACT and self.activation is not None:
-            return self.activation.display
-        return self.kind
-
 
 UNKNOWN_FOLLOW = Follow(UNKNOWN)
 
