@@ -26,7 +26,9 @@ DEFAULT_EXCLUDE = (
     ".initlint_cache",
 )
 KNOWN_KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-              "respect-gitignore")
+              "respect-gitignore", "off-scale-factor", "deep-default-depth")
+DEFAULT_OFF_SCALE_FACTOR = 4.0  # IL202: how far a literal std may be from the one the activation wants
+DEFAULT_DEEP_DEFAULT_DEPTH = 8  # IL501: how many default-initialized rectifier layers make a deep stack
 
 
 class ConfigError(ValueError):
@@ -42,6 +44,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    off_scale_factor: float = DEFAULT_OFF_SCALE_FACTOR
+    deep_default_depth: int = DEFAULT_DEEP_DEFAULT_DEPTH
     force_exclude: bool = False
     root: str = "."  # the directory globs are relative to (where the config file is)
     source: str | None = field(default=None)  # the config file read, if any
@@ -181,6 +185,16 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
         values["respect_gitignore"] = table["respect-gitignore"]
+    if "off-scale-factor" in table:
+        factor = table["off-scale-factor"]
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 1:
+            raise ConfigError(f"{source}: `off-scale-factor` must be a number greater than 1 (got {factor!r})")
+        values["off_scale_factor"] = float(factor)
+    if "deep-default-depth" in table:
+        depth = table["deep-default-depth"]
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 2:
+            raise ConfigError(f"{source}: `deep-default-depth` must be an integer of at least 2 (got {depth!r})")
+        values["deep_default_depth"] = depth
     return Settings(**values)
 
 

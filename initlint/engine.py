@@ -75,7 +75,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
                         "please report it", filename, 1, 1, 1, 1, severity="internal")]
-    findings = _filter(run_checks(picture, filename), settings)
+    findings = _filter(run_checks(picture, filename, settings), settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
     return sorted(_filter(findings, settings), key=Finding.sort_key)

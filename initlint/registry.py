@@ -21,14 +21,26 @@ RULES: dict[str, Rule] = {
         Rule("IL001", "unreadable-file", "A file could not be read, decoded or parsed", "none"),
         Rule("IL002", "unused-suppression", "A `# noqa`/`# initlint: ignore[...]` that suppresses nothing",
              "none"),
-        Rule("IL101", "rectifier-needs-he", "Xavier/Glorot init on a layer that feeds a rectifier", "none"),
+        Rule("IL101", "rectifier-needs-he", "Xavier/Glorot init on a layer that feeds a rectifier", "unsafe"),
         Rule("IL102", "saturating-needs-glorot", "He/Kaiming init on a layer that feeds tanh/sigmoid/softmax",
-             "none"),
+             "unsafe"),
         Rule("IL103", "gain-names-wrong-activation",
-             "The init's gain names another activation than the one that follows", "none"),
-        Rule("IL104", "selu-needs-lecun", "A layer feeding SELU is not LeCun-normal initialized", "none"),
-        Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "none"),
-        Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "none"),
+             "The init's gain names another activation than the one that follows", "unsafe"),
+        Rule("IL104", "selu-needs-lecun", "A layer feeding SELU is not LeCun-normal initialized", "unsafe"),
+        Rule("IL201", "constant-weights", "A hidden layer's weights set to one constant (zeros, ones, fill)",
+             "unsafe"),
+        Rule("IL202", "off-scale-init", "A literal init scale far (4x) from what the layer's fan and activation "
+             "call for", "unsafe"),
+        Rule("IL203", "fan-formula-mismatch", "A hand-written He/Xavier scale whose n is not the layer's fan",
+             "none"),
+        Rule("IL301", "recurrent-weights-not-orthogonal",
+             "Recurrent hidden-to-hidden weights not orthogonally initialized", "none"),
+        Rule("IL302", "lstm-forget-bias", "An LSTM forget-gate bias on the wrong slice, a GRU given one, or "
+             "zeroed LSTM biases with the forget gate left at 0", "none"),
+        Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "safe"),
+        Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "safe"),
+        Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "
+             "init", "none"),
     )
 }
 

@@ -26,15 +26,17 @@ def findings(code: str):
     return check_source(_src(code), "model.py")
 
 
-def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None = None):
-    """Assert the findings of ``code`` are exactly ``pairs`` (code, snippet of the reported line).
+def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None = None,
+           families: tuple[str, ...] = ("IL1", "IL4")):
+    """Assert the findings of ``code`` in the rule ``families`` are exactly ``pairs`` (code, snippet of the
+    reported line).
 
     ``sites`` maps a snippet to the parameters (``"fc.weight"``; a bare Parameter is just its path) that the
     init call on that line must reach, so that a "no finding" test fails when the engine misses the call
     instead of passing for the wrong reason. An empty set means no torch init call may be seen there.
     """
     src = _src(code)
-    got = check_source(src, "model.py")
+    got = [f for f in check_source(src, "model.py") if f.code.startswith(families)]
     actual = sorted((f.code, f.row) for f in got)
     wanted = sorted((c, line_of(src, snippet)) for c, snippet in pairs)
     assert actual == wanted, "\n".join(f"{f.code} {f.row}: {f.message}" for f in got) or "no findings"

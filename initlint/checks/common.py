@@ -7,8 +7,13 @@ from typing import Any
 
 from initlint.findings import Finding
 from initlint.picture import catalog
+from initlint.picture.catalog import Activation
 from initlint.picture.model import InitSite, Layer
 from initlint.picture.values import is_number
+
+
+# Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
+FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
 
 
 def finding(code: str, site: InitSite, message: str, filename: str, fix: dict[str, Any] | None = None) -> Finding:
@@ -64,9 +69,15 @@ def init_std(site: InitSite, fans: tuple[int, int] | None) -> float | None:
     if site.func in catalog.KAIMING and gain is not None:
         fan = kaiming_fan(site, fans)
         return gain / math.sqrt(fan) if fan else None
-    if site.func in ("normal_", "trunc_normal_"):
+    if site.func == "normal_":
         std = site.args.get("std", 1.0)
         return float(std) if is_number(std) else None
+    if site.func == "trunc_normal_":
+        mean, std = site.args.get("mean", 0.0), site.args.get("std", 1.0)
+        a, b = site.args.get("a", -2.0), site.args.get("b", 2.0)
+        if not all(is_number(v) for v in (mean, std, a, b)) or std <= 0:
+            return None
+        return truncated_normal_std(float(std), (float(a) - mean) / std, (float(b) - mean) / std)
     if site.func == "uniform_":
         a, b = site.args.get("a", 0.0), site.args.get("b", 1.0)
         if is_number(a) and is_number(b):
@@ -74,6 +85,74 @@ def init_std(site: InitSite, fans: tuple[int, int] | None) -> float | None:
     return None
 
 
+def truncated_normal_std(std: float, low: float, high: float) -> float:
+    """The std of N(0, std) cut to [low*std, high*std] (torch's trunc_normal_ bounds are absolute)."""
+    def pdf(x: float) -> float:
+        return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+    def cdf(x: float) -> float:
+        return (1 + math.erf(x / math.sqrt(2))) / 2
+
+    mass = cdf(high) - cdf(low)
+    if mass <= 1e-12:
+        return 0.0
+    mean = (pdf(low) - pdf(high)) / mass
+    var = 1 + (low * pdf(low) - high * pdf(high)) / mass - mean * mean
+    return std * math.sqrt(max(var, 0.0))
+
+
 def fmt(value: float) -> str:
     return catalog.fmt(value)
 
+
+
+# Activations that end a network or gate a value rather than feed the next layer: a small init before them
+# is a choice (start the gate half open, the policy near uniform), not a scale error.
+GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid"})
+
+
+def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
+                     fix: dict[str, Any] | None = None) -> Finding:
+    """A finding reported where the layer is built (rules about an init that is missing)."""
+    if layer.locator is not None and layer.node is not None:
+        span = layer.locator.span(layer.node)
+        return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column, fix=fix)
+    line = layer.where() or 1
+    return Finding(code, message, filename, line, 1, line, 1, fix=fix)
+
+
+def wanted_std(act: Activation | None, fans: tuple[int, int]) -> float:
+    """The std the activation after the layer calls for: He for rectifiers, LeCun for SELU, Glorot for
+    saturating activations and for none (a layer straight into another layer)."""
+    if act is not None and act.family == "rectifier":
+        return act.gain / math.sqrt(fans[0])
+    if act is not None and act.family == "selu":
+        return 1 / math.sqrt(fans[0])
+    return math.sqrt(2.0 / (fans[0] + fans[1]))
+
+
+def layer_gain(std: float, fan_in: int, act: Activation | None) -> float:
+    """How much one layer (and the rectifier after it) scales the part of the signal that depends on the
+    input: ``std * sqrt(fan_in)`` for a linear map, divided by the rectifier's gain (ReLU keeps half the
+    second moment: ``std * sqrt(fan_in / 2)``)."""
+    gain = act.gain if act is not None and act.family == "rectifier" else 1.0
+    return std * math.sqrt(fan_in) / gain
+
+
+def recommended_call(prefix: str, target: str, act: Activation | None, distribution: str = "normal") -> str:
+    """The torch.nn.init call the activation after a layer calls for."""
+    if act is not None and act.family == "rectifier":
+        return f"{prefix}.kaiming_{distribution}_({target}, {act.kaiming_args()})"
+    if act is not None and act.family == "selu":
+        return f'{prefix}.kaiming_normal_({target}, nonlinearity="linear")'
+    gain = f', gain={prefix}.calculate_gain("tanh")' if act is not None and act.name == "tanh" else ""
+    return f"{prefix}.xavier_{distribution}_({target}{gain})"
+
+
+def exponent(value: float) -> str:
+    """``1e-16``-style magnitude for a compounded gain."""
+    if value == 0 or not math.isfinite(value):
+        return fmt(value)
+    if 1e-3 <= value <= 1e3:
+        return fmt(value)
+    return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e+").replace("e+", "e")

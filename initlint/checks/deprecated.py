@@ -7,12 +7,13 @@ from collections.abc import Iterator
 import libcst as cst
 
 from initlint.checks.common import finding
+from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import make_fix
 from initlint.picture.model import Picture
 
 
-def check(picture: Picture, filename: str) -> Iterator[Finding]:
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     for site in picture.deprecated:
         fix = None
         call = site.node

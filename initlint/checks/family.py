@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from initlint.checks.common import finding, fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
+from initlint.checks.common import FEEDING_KINDS, finding, fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
+from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import make_fix
 from initlint.picture import catalog
@@ -16,8 +17,6 @@ from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
 
 GAIN_TOLERANCE = 0.10
 
-# Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
-FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Hit:
     wanted: float | None  # std the activation calls for
 
 
-def check(picture: Picture, filename: str) -> Iterator[Finding]:
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     effective = picture.effective()
     for site in picture.inits:
         if site.in_slice:

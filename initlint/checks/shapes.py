@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from initlint.checks.common import finding
+from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import make_fix
 from initlint.picture import catalog
 from initlint.picture.model import Picture
 
 
-def check(picture: Picture, filename: str) -> Iterator[Finding]:
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     for site in picture.inits:
         needed = catalog.MIN_DIMS.get(site.func)
         if needed is None or site.in_slice:

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from initlint.picture import catalog
+from initlint.picture import catalog, symbolic
 from initlint.picture.catalog import Activation
 from initlint.picture.imports import ImportTable, dotted
 from initlint.picture.model import (
@@ -240,6 +240,7 @@ class PictureBuilder:
         from initlint.picture.flow import FlowAnalyzer
 
         FlowAnalyzer(self).run()
+        self.picture.init_prefix = self.imports.init_prefix()
         return self.picture
 
     def _collect_definitions(self) -> None:
@@ -436,7 +437,7 @@ def _looks_like_init_routine(fn: cst.FunctionDef) -> bool:
     return bool("init" in name or "reset" in name)
 
 
-class _InRepeat:
+class InRepeat:
     __slots__ = ("count", "value")
 
     def __init__(self, value: Any, count: int | None) -> None:
@@ -463,7 +464,7 @@ def flatten(items: list[Any], twice: bool = True, inline: bool = True) -> list[A
                 known = item.count is not None and 0 <= item.count <= MAX_EXPANSION
                 times = item.count if known and item.count is not None else 1
             for _ in range(times):
-                out += [x if isinstance(x, _InRepeat) else _InRepeat(x, item.count) for x in inner]
+                out += [x if isinstance(x, InRepeat) else InRepeat(x, item.count) for x in inner]
         elif inline and isinstance(item, SeqVal) and item.kind == "Sequential":
             out += flatten(item.items, twice)
         else:
@@ -479,12 +480,12 @@ def seq_labels(seq: SeqVal) -> list[tuple[str, Any]]:
     seen: set[int] = set()
     for index, item in enumerate(flatten(seq.items, twice=False, inline=False)):
         inner = unwrap(item)
-        if id(inner) in seen and isinstance(item, _InRepeat):
+        if id(inner) in seen and isinstance(item, InRepeat):
             continue
         seen.add(id(inner))
         if id(inner) in by_identity:
             label = by_identity[id(inner)]
-        elif isinstance(item, _InRepeat):
+        elif isinstance(item, InRepeat):
             label = "*"
         else:
             label = str(index)
@@ -493,7 +494,7 @@ def seq_labels(seq: SeqVal) -> list[tuple[str, Any]]:
 
 
 def unwrap(item: Any) -> Any:
-    return item.value if isinstance(item, _InRepeat) else item
+    return item.value if isinstance(item, InRepeat) else item
 
 
 # --------------------------------------------------------------------------- interpreter
@@ -515,6 +516,8 @@ class Interpreter:
         self.shared_depth = 0
         self.imports = builder.imports  # replaced by a copy when the function imports names itself
         self.owner: ClassInfo | None = info  # the class that defines the running method (for super())
+        self.sources: dict[str, cst.BaseExpression] = {}
+        self.last_slice: cst.SubscriptElement | None = None  # the slice of the last init target, if any
 
     # ------------------------------------------------------------------ helpers
 
@@ -573,6 +576,7 @@ class Interpreter:
             value = self.value(stmt.value)
             for target in stmt.targets:
                 self.assign(target.target, value, stmt.value)
+                self._remember_source(target.target, stmt.value)
         elif isinstance(stmt, cst.AnnAssign):
             if stmt.value is not None:
                 self.assign(stmt.target, self.value(stmt.value), stmt.value)
@@ -588,6 +592,7 @@ class Interpreter:
         elif isinstance(stmt, cst.For):
             self.for_statement(stmt)
         elif isinstance(stmt, cst.While):
+            self._forget_loop_carried(stmt.body)
             self.loop_stack.append(None)
             self.run(statements(stmt.body))
             self.loop_stack.pop()
@@ -608,6 +613,27 @@ class Interpreter:
             if self.imports is self.b.imports:
                 self.imports = self.imports.copy()
             self.imports.add(stmt)
+
+    def _remember_source(self, target: cst.BaseExpression, source: cst.BaseExpression) -> None:
+        """The syntax last assigned to each local name, for arguments evaluated per layer (symbolic.py)."""
+        if isinstance(target, cst.Name):
+            self.sources[target.value] = source
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(source, (cst.Tuple, cst.List)) \
+                and len(target.elements) == len(source.elements):
+            for one, two in zip(target.elements, source.elements, strict=True):
+                self._remember_source(one.value, two.value)
+
+    def deferred(self, raw: dict[str, cst.BaseExpression], tensor: cst.BaseExpression,
+                 slice_node: cst.SubscriptElement | None) -> symbolic.Deferred:
+        node = tensor
+        while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
+            node = node.value
+        layer_text = symbolic.text(node.value) if isinstance(node, cst.Attribute) else None
+        bounds = None
+        if slice_node is not None and isinstance(slice_node.slice, cst.Slice):
+            bounds = (slice_node.slice.lower, slice_node.slice.upper)
+        return symbolic.Deferred(nodes={k: v for k, v in raw.items() if k != "tensor"}, sources=dict(self.sources), static=self.evaluator,
+                        layer_text=layer_text, param_text=symbolic.text(node), slice_bounds=bounds)
 
     def assign(self, target: cst.BaseExpression, value: Any, source: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
@@ -654,7 +680,16 @@ class Interpreter:
                 if isinstance(added, SeqVal):
                     current.items.extend(added.items)
                 return
-        self.value(stmt.value)
+        added = self.value(stmt.value)
+        if isinstance(stmt.target, cst.Name) and stmt.target.value in self.env:
+            # ``dim *= 2``: the name's number changes (a libcst BinaryOperation with the same operator)
+            binary = _AUG_TO_BINARY.get(type(stmt.operator))
+            current = self.env[stmt.target.value]
+            if binary is not None and is_number(current) and is_number(added):
+                self.env[stmt.target.value] = self.number(cst.BinaryOperation(
+                    left=stmt.target, operator=binary(), right=stmt.value))
+            elif is_number(current) or current is UNKNOWN:
+                self.env[stmt.target.value] = UNKNOWN
 
     def if_statement(self, stmt: cst.If) -> None:
         true_env, false_env = self.narrow(stmt.test)
@@ -684,10 +719,22 @@ class Interpreter:
         for name, value in self.env.items():
             if name not in joined or joined[name] is UNKNOWN:
                 joined[name] = value
+            elif _plain(value) and _plain(joined[name]) and value != joined[name]:
+                joined[name] = UNKNOWN  # a number the two branches set differently
+        for name, value in after_true.items():
+            if _plain(value) and name in self.env and self.env[name] is UNKNOWN:
+                joined[name] = UNKNOWN
         for name in list(joined):
             if name in true_env or name in false_env:
                 joined[name] = saved.get(name, UNKNOWN)
         self.env = joined
+
+    def _forget_loop_carried(self, body: cst.BaseSuite) -> None:
+        """A number the loop body reassigns (``in_channels = v``, ``dim *= 2``) differs from one pass to the
+        next: inside and after the loop it is unknown, unless the body sets it before reading it."""
+        for name in _assigned_names(body):
+            if name in self.env and _plain(self.env[name]):
+                self.env[name] = UNKNOWN
 
     def for_statement(self, stmt: cst.For) -> None:
         iterable = stmt.iter
@@ -701,6 +748,8 @@ class Interpreter:
             elif len(bound) == 2 and all(isinstance(x, int) for x in bound):
                 count = bound[1] - bound[0]
         self.bind_loop_target(stmt.target, value)
+        if count != 1:
+            self._forget_loop_carried(stmt.body)
         lists_before = {id(v): len(v.items) for v in self.env.values() if isinstance(v, SeqVal)}
         lists = [v for v in self.env.values() if isinstance(v, SeqVal)]
         self.loop_stack.append(count)
@@ -995,7 +1044,7 @@ class Interpreter:
                 items = flatten(base.items, twice=False)
                 if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                     index = self.number(node.slice[0].slice.value)
-                    exact = not any(isinstance(i, _InRepeat) and i.count is None for i in items)
+                    exact = not any(isinstance(i, InRepeat) and i.count is None for i in items)
                     if isinstance(index, int) and exact:
                         if -len(items) <= index < len(items):
                             return unwrap(items[index])
@@ -1058,9 +1107,13 @@ class Interpreter:
             args = positional(node)
             return self.value(args[0]) if args else UNKNOWN
         if isinstance(callee, ClassRef):
+            if not callee.qualified.startswith(("torch.", "<local>.")) and _may_initialize(func):
+                self.b.picture.opaque_init.add(self.root)  # an imported init function
             return self.instantiate(callee.qualified, node)
         if isinstance(callee, FuncRef):
             return self.call_local(callee, node)
+        if _may_initialize(func):
+            self.b.picture.opaque_init.add(self.root)
         for arg in node.args:
             self.value(arg.value)
         return UNKNOWN
@@ -1123,6 +1176,7 @@ class Interpreter:
                     interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
                                          owner=info)
                 return True, owner
+            self.b.picture.opaque_init.add(self.root)  # apply(fn) of a function we cannot see
             return True, owner
         if method in ("append", "extend", "add_module", "insert"):
             target = self._container(func.value)
@@ -1329,11 +1383,14 @@ class Interpreter:
     def targets(self, node: cst.BaseExpression) -> tuple[list[ParamRef], bool, bool] | None:
         """(parameters, shared, sliced) that an init target expression names; None if not ours."""
         sliced = False
+        self.last_slice = None
         while True:
             if isinstance(node, cst.Attribute) and node.attr.value == "data":
                 node = node.value
             elif isinstance(node, cst.Subscript):
                 sliced = True
+                if self.last_slice is None and len(node.slice) == 1:
+                    self.last_slice = node.slice[0]
                 node = node.value
             else:
                 break
@@ -1401,7 +1458,9 @@ class Interpreter:
         evaluated = {k: self.number(v) for k, v in raw.items() if k != "tensor"}
         gain = gain_name(self.imports, raw.get("gain"))
         found = self.targets(tensor) if tensor is not None else None
+        deferred = self.deferred(raw, tensor, self.last_slice) if tensor is not None and found else None
         site = InitSite(
+            deferred=deferred,
             func=name,
             span=None,
             node=node,
@@ -1436,6 +1495,7 @@ class Interpreter:
             raw = {("a" if k == "from" else "b" if k == "to" else k): v for k, v in raw.items()}
         evaluated = {k: self.number(v) for k, v in raw.items()}
         site = InitSite(
+            deferred=self.deferred(raw, target, self.last_slice),
             func=func,
             span=None,
             node=node,
@@ -1450,6 +1510,56 @@ class Interpreter:
             in_slice=found[2],
         )
         self.b.record_site(site, (id(node), func))
+
+
+_AUG_TO_BINARY: dict[type, type] = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.FloorDivideAssign: cst.FloorDivide,
+    cst.PowerAssign: cst.Power,
+}
+
+
+def _plain(value: Any) -> bool:
+    """A number, string or tuple of them: what a loop or branch can change without our knowing."""
+    return is_number(value) or isinstance(value, (str, tuple))
+
+
+def _assigned_names(body: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.AssignTarget):
+            names |= _target_names(node.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            names |= _target_names(node.target)
+        elif isinstance(node, cst.For):
+            names |= _target_names(node.target)
+        stack.extend(node.children)
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
+
+
+def _may_initialize(func: cst.BaseExpression) -> bool:
+    """A call we cannot follow whose name says it may (re)initialize weights: ``post_init()``,
+    ``init_weights(model)``, ``reset_parameters()``, ``named_apply(...)``, ``load_state_dict(...)``."""
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    lowered = name.lower()
+    if lowered.startswith("__"):
+        return False
+    return "init" in lowered or "reset" in lowered or lowered.startswith("load") or lowered.endswith("apply")
 
 
 def union(values: list[Any]) -> Any:

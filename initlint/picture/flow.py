@@ -22,6 +22,7 @@ from initlint.picture.build import (
     MixedModules,
     SeqVal,
     TransVal,
+    InRepeat,
     flatten,
     unwrap,
 )
@@ -38,6 +39,13 @@ if TYPE_CHECKING:
 class Flow:
     pending: frozenset[int] = frozenset()
     const: bool = False
+    # layers whose output this value is after exactly one activation: what it meets next tells whether
+    # the layer is a hidden one (its activation feeds another layer) or an output, gate or residual branch
+    acted: frozenset[int] = frozenset()
+
+    @property
+    def live(self) -> bool:
+        return bool(self.pending or self.acted)
 
 
 EMPTY = Flow()
@@ -46,9 +54,16 @@ CONST = Flow(const=True)
 
 def _join(*flows: Flow) -> Flow:
     pending: frozenset[int] = frozenset()
+    acted: frozenset[int] = frozenset()
     for flow in flows:
         pending |= flow.pending
-    return Flow(pending)
+        acted |= flow.acted
+    return Flow(pending, acted=acted)
+
+
+def _activated(flow: Flow) -> Flow:
+    """The value an activation returns: its input's pending layers are now one activation back."""
+    return Flow(acted=flow.pending)
 
 
 class FlowAnalyzer:
@@ -81,9 +96,16 @@ class FlowAnalyzer:
                 names += [n for n in self._method_names(base, depth + 1) if n not in names]
         return names
 
+    def link(self, flow: Flow, uids: tuple[int, ...] | frozenset[int]) -> None:
+        """The layers of ``flow`` feed the layers ``uids`` (straight or through one activation)."""
+        for uid in flow.pending | flow.acted:
+            self.layers[uid].feeds.update(uids)
+
     def emit(self, flow: Flow, follow: Follow) -> None:
         for uid in flow.pending:
             self.layers[uid].follows.append(follow)
+        for uid in flow.acted:
+            self.layers[uid].after_act.append(follow.kind)
 
     # ------------------------------------------------------------------ Sequential order
 
@@ -99,11 +121,53 @@ class FlowAnalyzer:
         for index, item in enumerate(items):
             if not isinstance(item, LayerVal) or self._all_norm(item):
                 continue
-            follow = self.next_follow(items[index + 1:])
+            flow = Flow(frozenset(item.uids))
+            follow, at = self._next(items, index + 1)
             if follow is not None:
-                self.emit(Flow(frozenset(item.uids)), follow)
+                self.emit(flow, follow)
+                following = items[at] if follow.kind != ACT else self._item_after(items, at + 1)
+                if isinstance(following, LayerVal):
+                    self.link(flow, following.uids)
             elif exit_follow is not None:
-                self.emit(Flow(frozenset(item.uids)), exit_follow)
+                self.emit(flow, exit_follow)
+            if follow is not None and follow.kind == ACT:
+                after, _ = self._next(items, at + 1)
+                if after is not None:
+                    self.emit(Flow(acted=flow.pending), after)
+                elif exit_follow is not None:
+                    self.emit(Flow(acted=flow.pending), exit_follow)
+        self._record_stack(value)
+
+    def _record_stack(self, seq: SeqVal) -> None:
+        """A Sequential as the layers-and-activations sequence IL501 measures the depth of."""
+        steps: list[tuple[str, Any]] = []
+        for item in flatten(seq.items, twice=False):
+            inner = unwrap(item)
+            if isinstance(item, InRepeat) and item.count is None:
+                steps.append(("other", None))  # depth unknown
+            elif isinstance(inner, TransVal):
+                continue
+            elif isinstance(inner, ActVal):
+                steps.append(("act", inner.act))
+            elif isinstance(inner, LayerVal):
+                steps.append(("norm", None) if self._all_norm(inner) else ("layer", inner.uids))
+            else:
+                steps.append(("other", None))
+        self.b.picture.stacks.append(steps)
+
+    def _item_after(self, items: list[Any], start: int) -> Any:
+        for item in items[start:]:
+            if not isinstance(item, TransVal):
+                return item
+        return None
+
+    def _next(self, items: list[Any], start: int) -> tuple[Follow | None, int]:
+        """``next_follow`` of ``items[start:]`` and the index of the item that decided it."""
+        for index in range(start, len(items)):
+            if isinstance(items[index], TransVal):
+                continue
+            return self.next_follow(items[index:]), index
+        return None, len(items)
 
     def _all_norm(self, value: LayerVal) -> bool:
         return all(self.layers[u].is_norm for u in value.uids)
@@ -125,6 +189,16 @@ class FlowAnalyzer:
             return Follow(UNKNOWN)
         return None
 
+    def exit_acted(self, seq: SeqVal) -> frozenset[int]:
+        """Layers of a Sequential whose output leaves it after one final activation."""
+        items = [unwrap(i) for i in flatten(seq.items) if not isinstance(unwrap(i), TransVal)]
+        if len(items) < 2 or not isinstance(items[-1], ActVal):
+            return frozenset()
+        before = items[-2]
+        if isinstance(before, LayerVal) and not self._all_norm(before):
+            return frozenset(before.uids)
+        return frozenset()
+
     def exit_layers(self, seq: SeqVal) -> frozenset[int]:
         """Layers of a Sequential whose output leaves it unchanged (nothing but transparent after)."""
         items = [unwrap(i) for i in flatten(seq.items)]
@@ -137,6 +211,38 @@ class FlowAnalyzer:
                 return self.exit_layers(item)
             return frozenset()
         return frozenset()
+
+
+def _carries_one_value(stmt: cst.For) -> bool:
+    """A loop body that only reassigns one variable by calling the loop's module on it:
+    ``x = layer(x)`` then ``x = F.relu(x)``, or ``x = self.act(layer(x))``."""
+    if not isinstance(stmt.target, cst.Name):
+        return False
+    body = statements(stmt.body)
+    if not body or len(body) > 3:
+        return False
+    names: set[str] = set()
+    calls_layer = False
+    for line in body:
+        if not isinstance(line, cst.Assign) or len(line.targets) != 1 or \
+                not isinstance(line.targets[0].target, cst.Name):
+            return False
+        names.add(line.targets[0].target.value)
+        for node in _calls_in(line.value):
+            if isinstance(node.func, cst.Name) and node.func.value == stmt.target.value:
+                calls_layer = True
+    return len(names) == 1 and calls_layer
+
+
+def _calls_in(node: cst.BaseExpression) -> list[cst.Call]:
+    out: list[cst.Call] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            out.append(current)
+        stack.extend(current.children)
+    return out
 
 
 class MethodFlow:
@@ -234,6 +340,25 @@ class MethodFlow:
         self.env = self.merge(before, self.env)
         self.block(statements(stmt.body))
         self.env = self.merge(before, self.env)
+        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and _carries_one_value(stmt):
+            self._record_loop_stack(iterable)
+
+    def _record_loop_stack(self, seq: SeqVal) -> None:
+        """``for layer in self.layers: x = act(layer(x))``: the list runs as a stack, each layer followed
+        by the activation the loop body applies (as recorded by the two passes above)."""
+        steps: list[tuple[str, Any]] = []
+        for item in flatten(seq.items, twice=False):
+            inner = unwrap(item)
+            if isinstance(item, InRepeat) and item.count is None or not isinstance(inner, LayerVal):
+                steps.append(("other", None))
+                continue
+            if self.a._all_norm(inner):
+                steps.append(("norm", None))
+                continue
+            steps.append(("layer", inner.uids))
+            follow = self.b.picture.layers[inner.uids[0]].follow()
+            steps.append(("act", follow.activation) if follow.kind == ACT else ("other", None))
+        self.b.picture.stacks.append(steps)
 
     def _is_chain(self, stmt: cst.For) -> bool:
         body = statements(stmt.body)
@@ -344,19 +469,19 @@ class MethodFlow:
         left_flow = left if isinstance(left, Flow) else EMPTY
         right_flow = right if isinstance(right, Flow) else EMPTY
         if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
-            if left_flow.pending and right_flow.pending:
+            if left_flow.live and right_flow.live:
                 return _join(left_flow, right_flow)
-            pending, other = (left_flow, right_flow) if left_flow.pending else (right_flow, left_flow)
-            if not pending.pending:
+            pending, other = (left_flow, right_flow) if left_flow.live else (right_flow, left_flow)
+            if not pending.live:
                 return EMPTY
             if other.const:
                 return pending
             self.a.emit(pending, Follow(RESIDUAL))
             return EMPTY
         if isinstance(operator, (cst.Multiply, cst.Divide, cst.MultiplyAssign, cst.DivideAssign)):
-            if left_flow.pending and right.const if isinstance(right, Flow) else False:
+            if left_flow.live and isinstance(right, Flow) and right.const:
                 return left_flow
-            if right_flow.pending and left.const if isinstance(left, Flow) else False:
+            if right_flow.live and isinstance(left, Flow) and left.const:
                 return right_flow
             self.a.emit(_join(left_flow, right_flow), Follow(GATED))
             return EMPTY
@@ -379,8 +504,9 @@ class MethodFlow:
                     act = catalog.activation_for_function(catalog.ACTIVATION_METHODS[method])
                     self.a.emit(receiver, Follow(ACT, act))
                     if method.endswith("_") and isinstance(func.value, cst.Name):
-                        self.env[func.value.value] = EMPTY  # x.relu_(): x now holds the activation's output
-                    return EMPTY
+                        # x.relu_(): x now holds the activation's output
+                        self.env[func.value.value] = _activated(receiver)
+                    return _activated(receiver)
                 if method in catalog.TRANSPARENT_METHODS:
                     return receiver
                 self.a.emit(receiver, Follow(UNKNOWN))
@@ -397,7 +523,7 @@ class MethodFlow:
     def apply_module(self, callee: Any, inflow: Flow) -> Any:
         if isinstance(callee, ActVal):
             self.a.emit(inflow, Follow(ACT, callee.act))
-            return EMPTY
+            return _activated(inflow)
         if isinstance(callee, TransVal):
             return inflow
         if isinstance(callee, LayerVal):
@@ -405,6 +531,7 @@ class MethodFlow:
                 self.a.emit(inflow, Follow(NORM))
                 return EMPTY
             self.a.emit(inflow, Follow(LINEAR))
+            self.a.link(inflow, callee.uids)
             return Flow(frozenset(callee.uids))
         if isinstance(callee, SeqVal) and callee.kind == "Sequential":
             return self.seq_call(callee, inflow)
@@ -421,7 +548,7 @@ class MethodFlow:
         if first is None:
             return inflow
         self.a.emit(inflow, first)
-        return Flow(self.a.exit_layers(seq))
+        return Flow(self.a.exit_layers(seq), acted=self.a.exit_acted(seq))
 
     def torch_call(self, resolved: str, node: cst.Call, args: list[cst.BaseExpression]) -> Any:
         name = resolved.rsplit(".", 1)[-1]
@@ -444,8 +571,8 @@ class MethodFlow:
             inplace = name.endswith("_") or isinstance(keyword(node, "inplace"), cst.Name) and \
                 keyword(node, "inplace").value == "True"  # type: ignore[union-attr]
             if inplace and args and isinstance(args[0], cst.Name):
-                self.env[args[0].value] = EMPTY  # F.relu(x, inplace=True) as a statement
-            return EMPTY
+                self.env[args[0].value] = _activated(inflow)  # F.relu(x, inplace=True) as a statement
+            return _activated(inflow)
         if functional and name in catalog.NORM_FUNCTIONS:
             self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))
             return EMPTY

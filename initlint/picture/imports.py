@@ -119,6 +119,20 @@ class ImportTable:
             return None
         return canonical(f"{base}.{rest}" if rest else base)
 
+    def init_prefix(self) -> str | None:
+        """How this file can spell ``torch.nn.init``: ``init``, ``nn.init`` or ``torch.nn.init`` (None: no
+        import reaches it, so a fix that needs it must add ``import torch.nn as nn``)."""
+        by_target: dict[str, str] = {}
+        for local, qualified in sorted(self.names.items()):
+            by_target.setdefault(qualified, local)
+        if "torch.nn.init" in by_target:
+            return by_target["torch.nn.init"]
+        if "torch.nn" in by_target:
+            return f"{by_target['torch.nn']}.init"
+        if "torch" in by_target:
+            return f"{by_target['torch']}.nn.init"
+        return None
+
     def resolve_torch(self, node: cst.BaseExpression, prefix: str) -> str | None:
         """The member name under ``prefix`` (e.g. ``torch.nn.init``) if the expression resolves there."""
         resolved = self.resolve(node)

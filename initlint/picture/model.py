@@ -73,6 +73,9 @@ class Layer:
     # rank is unknown.
     params: dict[str, tuple[int | None, ...] | None] = field(default_factory=dict)
     follows: list[Follow] = field(default_factory=list)
+    # what the output meets after the activation that follows it (Follow kinds), when one does
+    after_act: list[str] = field(default_factory=list)
+    feeds: set[int] = field(default_factory=set)  # layers this one's output reaches next (uids)
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
     node: object = field(default=None, repr=False, compare=False)
@@ -172,6 +175,8 @@ class InitSite:
     root_orders: dict[str | None, int] = field(default_factory=dict)
     node: object = field(default=None, repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
+    # the arguments' syntax, for values that depend on the layer reached (symbolic.Deferred)
+    deferred: Any = field(default=None, repr=False, compare=False)
 
     def span_of(self, node: object) -> Span:
         assert self.locator is not None
@@ -205,6 +210,48 @@ class Picture:
     inits: list[InitSite] = field(default_factory=list)
     # calls of deprecated aliases, whatever their targets
     deprecated: list[InitSite] = field(default_factory=list)
+    # Sequentials and loop-run layer lists, in order: ("layer", uids), ("act", Activation), ("norm", None)
+    # or ("other", None) for anything else (a block, a factory, a loop of unknown count)
+    stacks: list[list[tuple[str, Any]]] = field(default_factory=list)
+    # model classes (None: the file) that call init code we cannot see: an imported init function, an
+    # ``apply`` of an unknown function, ``post_init``; their layers' defaults are not known to stay
+    opaque_init: set[str | None] = field(default_factory=set)
+    init_prefix: str | None = None  # how the file spells torch.nn.init (for fixes), None if it cannot
+
+    def hidden(self, uid: int) -> bool:
+        """A layer whose output reaches another layer: straight, or through one activation."""
+        layer = self.layers[uid]
+        follow = layer.follow()
+        if follow.kind == LINEAR:
+            return True
+        if follow.kind != ACT or not layer.after_act:
+            return False
+        return all(kind in (LINEAR, NORM) for kind in layer.after_act)
+
+    def in_residual_branch(self, uid: int, hops: int = 3) -> bool:
+        """The layer starts a short branch whose last layer is added to a skip connection (an MLP or conv
+        block of a residual network): the branch as a whole is meant to start small."""
+        frontier, seen = {uid}, {uid}
+        for _ in range(hops):
+            nxt: set[int] = set()
+            for current in frontier:
+                for other in self.layers[current].feeds:
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    if any(f.kind == RESIDUAL for f in self.layers[other].follows):
+                        return True
+                    nxt.add(other)
+            frontier = nxt
+        return False
+
+    def stack_depth(self, uids: set[int]) -> int:
+        """How many of these layers run one after another in one recorded stack (0: none is in a stack)."""
+        best = 0
+        for steps in self.stacks:
+            count = sum(1 for kind, value in steps if kind == "layer" and set(value) <= uids)
+            best = max(best, count)
+        return best
 
     def layer(self, uid: int) -> Layer:
         return self.layers[uid]

@@ -1,0 +1,96 @@
+"""IL501: a deep plain stack of rectifier layers left at PyTorch's default init.
+
+``nn.Linear``/``nn.Conv*`` default to ``kaiming_uniform_(w, a=sqrt(5))``: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+variance 1/(3 fan_in), a sixth of He's 2/fan_in once ReLU halves the second moment. Each layer passes on
+~1/sqrt(6) = 0.41 of the input-dependent signal; the default biases keep the raw activations at a floor that
+carries almost none of the input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from initlint.checks.common import exponent, finding_at_layer, fmt
+from initlint.config import Settings
+from initlint.findings import Finding
+from initlint.picture import catalog
+from initlint.picture.catalog import Activation
+from initlint.picture.model import NORM, RESIDUAL, ParamRef, Picture
+
+DEFAULT_KINDS = frozenset({"Linear"} | set(catalog.CONV))
+DEFAULT_STD_TIMES_SQRT_FAN_IN = 1 / math.sqrt(3)  # U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+
+
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
+    threshold = settings.deep_default_depth
+    effective = picture.effective()
+    touched = {ref for ref, sites in effective.items() if sites} | {
+        ref for site in picture.inits if site.in_slice for ref in site.targets}
+    reported: set[frozenset[int]] = set()
+    for steps in picture.stacks:
+        for run, act in _runs(picture, steps, touched):
+            if len(run) < threshold:
+                continue
+            key = frozenset(run)
+            if key in reported or any(key <= done for done in reported):
+                continue
+            first = picture.layer(run[0])
+            if first.owner in picture.opaque_init or None in picture.opaque_init:
+                continue
+            reported.add(key)
+            yield _finding(picture, run, act, filename)
+
+
+def _runs(picture: Picture, steps: list[tuple[str, object]],
+          touched: set[ParamRef]) -> Iterator[tuple[list[int], Activation]]:
+    """Maximal runs of default-initialized layer + rectifier pairs (dropout and the like in between are
+    already gone from ``steps``); a norm, a block we cannot see or an explicitly initialized layer ends one."""
+    run: list[int] = []
+    act: Activation | None = None
+    index = 0
+    while index < len(steps):
+        kind, value = steps[index]
+        nxt = steps[index + 1] if index + 1 < len(steps) else ("end", None)
+        ok = False
+        if kind == "layer" and isinstance(value, tuple) and len(value) == 1 and nxt[0] == "act":
+            layer = picture.layer(value[0])
+            step_act = nxt[1]
+            ok = (isinstance(step_act, Activation) and step_act.family == "rectifier"
+                  and layer.kind in DEFAULT_KINDS and ParamRef(layer.uid, "weight") not in touched
+                  and RESIDUAL not in {f.kind for f in layer.follows} | set(layer.after_act)
+                  and NORM not in set(layer.after_act)
+                  and (act is None or step_act == act))
+            if ok:
+                assert isinstance(step_act, Activation)
+                act = step_act
+                run.append(layer.uid)
+                index += 2
+                continue
+        if run and act is not None:
+            yield run, act
+        run, act = [], None
+        index += 1
+    if run and act is not None:
+        yield run, act
+
+
+def _finding(picture: Picture, run: list[int], act: Activation, filename: str) -> Finding:
+    first = picture.layer(run[0])
+    depth = len(run)
+    gain = DEFAULT_STD_TIMES_SQRT_FAN_IN / act.gain
+    total = gain**depth
+    signatures = sorted({picture.layer(uid).signature for uid in run})
+    kinds = signatures[0] if len(signatures) == 1 else f"{signatures[0]} ... {signatures[-1]}"
+    he = "2/fan_in" if act.gain == math.sqrt(2) else f"{fmt(act.gain ** 2)}/fan_in"
+    message = (
+        f"{depth} {kinds}+{act.display} layers starting at `{first.path}` form a plain stack (no normalization, "
+        f"no residual) left at PyTorch's default init: weights U(-1/sqrt(fan_in), 1/sqrt(fan_in)), variance "
+        f"1/(3*fan_in), where {act.display} wants He's {he}. The part of the signal that depends on the input "
+        f"shrinks ~{fmt(gain)}x per layer, ~{exponent(total)}x after {depth} layers, while the default biases "
+        f"hold the raw activation std at a floor that carries almost none of the input, so looking at the "
+        f"activation std alone misses it (He et al. 2015). Initialize the stack: `for m in self.modules(): "
+        f"if isinstance(m, (nn.Linear, nn.Conv2d)): nn.init.kaiming_normal_(m.weight, {act.kaiming_args()}); "
+        f"nn.init.zeros_(m.bias)`."
+    )
+    return finding_at_layer("IL501", first, message, filename)

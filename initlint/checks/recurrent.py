@@ -1,0 +1,253 @@
+"""IL301 and IL302: recurrent weights that are not orthogonal, and LSTM forget-gate biases.
+
+torch orders an LSTM's gates i, f, g, o in ``weight_*`` and ``bias_*`` (rows ``[k*h:(k+1)*h]`` for gate k)
+and a GRU's r, z, n; a GRU has no forget gate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from initlint.checks.common import exponent, finding, finding_at_layer, fmt, init_std
+from initlint.checks.symmetry import constant_value
+from initlint.config import Settings
+from initlint.findings import Finding
+from initlint.picture import catalog, symbolic
+from initlint.picture.model import InitSite, Layer, ParamRef, Picture
+
+ORTHOGONAL_FUNCS = frozenset({"orthogonal_", "eye_"})  # eye_: orthonormal columns (an IRNN's identity)
+UNKNOWN_FUNCS = frozenset({"copy_"})
+LSTM_GATES = ("input gate i", "forget gate f", "cell candidate g", "output gate o")
+GRU_GATES = ("reset gate r", "update gate z", "candidate n")
+
+
+def _recurrent(layer: Layer) -> bool:
+    return layer.kind in catalog.RECURRENT or layer.kind in catalog.RECURRENT_CELLS
+
+
+def _hidden_weights(layer: Layer) -> list[str]:
+    return sorted(p for p in layer.params if p.startswith("weight_hh"))
+
+
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
+    effective = picture.effective()
+    yield from _il301(picture, effective, filename)
+    yield from _il302(picture, effective, filename)
+
+
+# --------------------------------------------------------------------------- IL301
+
+
+def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename: str) -> Iterator[Finding]:
+    by_site: dict[int, tuple[InitSite, list[tuple[Layer, str]]]] = {}
+    for layer in picture.layers.values():
+        if not _recurrent(layer):
+            continue
+        defaults: list[str] = []
+        for param in _hidden_weights(layer):
+            ref = ParamRef(layer.uid, param)
+            sliced = [s for s in picture.inits if s.in_slice and ref in s.targets]
+            live = effective.get(ref, [])
+            if not live and not sliced:
+                defaults.append(param)
+                continue
+            if any(s.func in ORTHOGONAL_FUNCS for s in sliced):
+                continue  # per-gate orthogonal blocks
+            for site in live:
+                if site.func in ORTHOGONAL_FUNCS or site.func in UNKNOWN_FUNCS:
+                    continue
+                by_site.setdefault(id(site), (site, []))[1].append((layer, param))
+        if defaults and len(defaults) == len(_hidden_weights(layer)) and _explicit_elsewhere(picture, layer):
+            yield _default_finding(layer, defaults, filename)
+    for site, pairs in by_site.values():
+        yield _explicit_finding(site, pairs, filename)
+
+
+def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
+    """The model initializes other layers (or the layer's input weights) itself and calls no init code we
+    cannot see: leaving the recurrent weights at the default then looks like an oversight."""
+    if rnn.owner in picture.opaque_init or None in picture.opaque_init:
+        return False
+    for site in picture.inits:
+        for ref in site.targets:
+            if ref.layer == rnn.uid and ref.param.startswith("weight_hh"):
+                continue
+            other = picture.layer(ref.layer)
+            if other.uid == rnn.uid or other.owner == rnn.owner or rnn.owner in site.root_orders:
+                if not other.is_norm:
+                    return True
+    return False
+
+
+def _spectral(layer: Layer, param: str, std: float) -> tuple[float, int] | None:
+    """The typical per-step gain of one gate's h x h recurrent block: std * sqrt(columns)."""
+    shape = layer.params.get(param)
+    if not shape or len(shape) != 2 or shape[1] is None:
+        return None
+    return std * math.sqrt(shape[1]), int(shape[1])
+
+
+def _default_finding(layer: Layer, params: list[str], filename: str) -> Finding:
+    hidden = layer.args.get("hidden_size")
+    numbers = ""
+    if isinstance(hidden, int) and hidden > 0:
+        bound = 1 / math.sqrt(hidden)
+        found = _spectral(layer, params[0], bound / math.sqrt(3))
+        if found is not None:
+            rho, _ = found
+            numbers = (f" PyTorch's default draws them from U(-1/sqrt({hidden}), 1/sqrt({hidden})) = "
+                       f"U(-{fmt(bound)}, {fmt(bound)}): each gate's {hidden}x{hidden} block then has spectral "
+                       f"radius ~sqrt({hidden})*std = {fmt(rho)}, so in its linear range the hidden state "
+                       f"shrinks ~{fmt(rho)}x per time step (~{_power(rho, 20)}x over 20 steps).")
+    shown = ", ".join(params[:4]) + (f" and {len(params) - 4} more" if len(params) > 4 else "")
+    message = (
+        f"`{layer.path}` ({layer.signature}) keeps PyTorch's default init for its hidden-to-hidden weights "
+        f"({shown}) while this model initializes its other layers explicitly.{numbers} The same matrix is "
+        f"applied at every step, so its singular values compound over time; an orthogonal matrix has all of "
+        f"them 1 and carries the state's norm through time (Saxe et al. 2014). Add `for name, p in "
+        f"{_owner_text(layer)}.named_parameters(): if \"weight_hh\" in name: nn.init.orthogonal_(p)`."
+    )
+    return finding_at_layer("IL301", layer, message, filename)
+
+
+def _owner_text(layer: Layer) -> str:
+    return f"self.{layer.path}" if layer.path and "*" not in layer.path else "rnn"
+
+
+def _power(base: float, times: int) -> str:
+    return exponent(base**times)
+
+
+def _explicit_finding(site: InitSite, pairs: list[tuple[Layer, str]], filename: str) -> Finding:
+    layer, param = pairs[0]
+    fans = layer.fans(param)
+    std = init_std(site, fans)
+    value = constant_value(site) if site.func in ("zeros_", "ones_", "constant_") else None
+    numbers = ""
+    if value is not None:
+        numbers = (" A constant matrix has rank 1 (or is 0): every hidden unit sees the same recurrent input, "
+                   "and nothing of the past survives but one direction.")
+    elif std is not None:
+        found = _spectral(layer, param, std)
+        if found is not None:
+            rho, cols = found
+            trend = "shrinks" if rho < 1 else "grows"
+            numbers = (f" It gives std {fmt(std)}, so each gate's {cols}x{cols} block has spectral radius "
+                       f"~sqrt({cols})*std = {fmt(rho)}: in its linear range the hidden state {trend} ~{fmt(rho)}x "
+                       f"per time step (~{_power(rho, 20)}x over 20 steps).")
+    names = sorted({f"`{lay.path}.{p}`" for lay, p in pairs})
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    message = (
+        f"`{site.func}` initializes the hidden-to-hidden weights {shown} of {layer.signature}, which are applied "
+        f"at every time step.{numbers} Orthogonal recurrent weights have all singular values 1 and keep the "
+        f"state's norm through time (Saxe et al. 2014). Use `nn.init.orthogonal_(...)` for every `weight_hh` "
+        f"(all layers and directions), and keep this init for `weight_ih`."
+    )
+    return finding("IL301", site, message, filename)
+
+
+# --------------------------------------------------------------------------- IL302
+
+
+def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename: str) -> Iterator[Finding]:
+    zeroing: dict[int, tuple[InitSite, list[Layer]]] = {}
+    for layer in picture.layers.values():
+        if not _recurrent(layer) or layer.kind in ("RNN", "RNNCell"):
+            continue
+        biases = sorted(p for p in layer.params if p.startswith("bias_"))
+        if not biases:
+            continue
+        hidden = layer.args.get("hidden_size")
+        hidden = hidden if isinstance(hidden, int) and hidden > 0 else None
+        sliced_any = False
+        for site in picture.inits:
+            if not site.in_slice:
+                continue
+            refs = [r for r in site.targets if r.layer == layer.uid and r.param in biases]
+            if not refs:
+                continue
+            sliced_any = True
+            finding_ = _slice_finding(site, layer, refs[0], hidden, filename)
+            if finding_ is not None:
+                yield finding_
+        if layer.kind not in ("LSTM", "LSTMCell") or sliced_any:
+            continue
+        zeroed = []
+        for param in biases:
+            live = effective.get(ParamRef(layer.uid, param), [])
+            zero_sites = [s for s in live if constant_value(s) == 0.0 and s.func in ("zeros_", "constant_")]
+            if zero_sites and len(zero_sites) == len(live):
+                zeroed.extend(zero_sites)
+        for site in zeroed:
+            entry = zeroing.setdefault(id(site), (site, []))
+            if layer not in entry[1]:
+                entry[1].append(layer)
+    for site, layers in zeroing.values():
+        yield _zeroed_finding(site, layers, filename)
+
+
+def _gates_of(kind: str) -> tuple[str, ...]:
+    return LSTM_GATES if kind in ("LSTM", "LSTMCell") else GRU_GATES
+
+
+def _describe(lo: int, hi: int, hidden: int, gates: tuple[str, ...]) -> str:
+    if lo % hidden == 0 and hi % hidden == 0 and 0 <= lo < hi <= hidden * len(gates):
+        names = [gates[k] for k in range(lo // hidden, hi // hidden)]
+        return "the " + " and ".join(names)
+    return f"not a whole gate (each gate is a block of {hidden} rows)"
+
+
+def _slice_finding(site: InitSite, layer: Layer, ref: ParamRef, hidden: int | None,
+                   filename: str) -> Finding | None:
+    value = constant_value(site) if site.func in ("zeros_", "ones_", "constant_") else None
+    if value is None or value == 0 or hidden is None or site.deferred is None:
+        return None
+    deferred = site.deferred
+    if deferred.slice_bounds is None:
+        return None
+    shape = layer.params.get(ref.param)
+    length = shape[0] if shape else None
+    lower, upper = deferred.slice_bounds
+    lo = symbolic.evaluate(deferred, lower, layer, ref.param) if lower is not None else 0
+    hi = symbolic.evaluate(deferred, upper, layer, ref.param) if upper is not None else length
+    if not isinstance(lo, int) or not isinstance(hi, int):
+        return None
+    if isinstance(length, int):
+        lo, hi = (lo + length if lo < 0 else lo), (hi + length if hi < 0 else hi)
+    gates = _gates_of(layer.kind)
+    what = _describe(lo, hi, hidden, gates)
+    if layer.kind in ("LSTM", "LSTMCell"):
+        if (lo, hi) == (hidden, 2 * hidden):
+            return None
+        message = (
+            f"`{site.target_text}` sets {fmt(value)} on rows {lo}:{hi} of `{layer.path}.{ref.param}` "
+            f"({layer.signature}): that is {what}, not the forget gate. torch orders an LSTM's gates i, f, g, o, "
+            f"so with hidden_size={hidden} the forget gate's bias is `[{hidden}:{2 * hidden}]` "
+            f"(`[hidden_size:2*hidden_size]`). A forget bias of 1 keeps sigmoid(1) = 0.73 of the cell state per "
+            f"step at the start, so gradients reach far back (Jozefowicz et al. 2015); the rows set here change "
+            f"another gate instead."
+        )
+    else:
+        message = (
+            f"`{site.target_text}` sets {fmt(value)} on rows {lo}:{hi} of `{layer.path}.{ref.param}`, but a GRU "
+            f"has no forget gate: torch orders its gates r, z, n, and these rows are {what}. The LSTM "
+            f"forget-bias trick does not carry over by slicing; if you mean to bias the GRU towards keeping its "
+            f"state, that is the update gate z (`[{hidden}:{2 * hidden}]`), and say so in a comment and suppress."
+        )
+    return finding("IL302", site, message, filename)
+
+
+def _zeroed_finding(site: InitSite, layers: list[Layer], filename: str) -> Finding:
+    layer = layers[0]
+    hidden = layer.args.get("hidden_size")
+    rows = f"[{hidden}:{2 * hidden}]" if isinstance(hidden, int) else "[hidden_size:2*hidden_size]"
+    names = ", ".join(f"`{lay.path}` ({lay.signature})" for lay in layers[:3])
+    message = (
+        f"`{site.func}` zeroes the biases of {names}, leaving the forget gate's bias at 0: sigmoid(0) = 0.5, so "
+        f"at the start the cell keeps only half its state per step (0.5^20 ~ 1e-6 after 20 steps) and "
+        f"long-range gradients vanish. Jozefowicz et al. (2015) set the forget-gate bias to 1 (0.73 kept per "
+        f"step). After zeroing, add `p.data{rows}.fill_(1.0)` for one bias of each layer and direction "
+        f"(gate order i, f, g, o)."
+    )
+    return finding("IL302", site, message, filename)

@@ -1,0 +1,260 @@
+"""IL202 and IL203: a random init whose scale does not fit the layer it initializes.
+
+IL202 judges a literal scale (``normal_(w, std=0.01)``) against the std the following activation calls for
+given the layer's fans; IL203 judges a hand-written He/Xavier formula (``math.sqrt(2. / n)``) by whether its
+``n`` is the layer's fan at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from initlint.checks.common import (
+    FEEDING_KINDS,
+    GATE_ACTIVATIONS,
+    exponent,
+    finding,
+    fmt,
+    init_std,
+    labels,
+    layer_gain,
+    recommended_call,
+    wanted_std,
+)
+from initlint.config import Settings
+from initlint.findings import Finding
+from initlint.fix import make_fix
+from initlint.picture import catalog, symbolic
+from initlint.picture.catalog import Activation
+from initlint.picture.model import ACT, GATED, LINEAR, OUTPUT, InitSite, Layer, ParamRef, Picture
+
+SCALE_FUNCS = frozenset({"normal_", "uniform_", "trunc_normal_"})
+
+
+@dataclass
+class ScaleHit:
+    layer: Layer
+    act: Activation | None  # None: straight into another layer
+    fans: tuple[int, int]
+    given: float
+    wanted: float
+
+
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
+    effective = picture.effective()
+    for site in picture.inits:
+        if site.in_slice or site.func not in SCALE_FUNCS:
+            continue
+        hits = list(_off_scale(picture, site, effective, settings.off_scale_factor))
+        if hits:
+            yield _il202(picture, site, hits, settings.off_scale_factor, filename)
+        yield from _il203(picture, site, effective, filename)
+
+
+def _judged(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]]) -> Iterator[Layer]:
+    seen: set[int] = set()
+    for ref in site.targets:
+        layer = picture.layer(ref.layer)
+        main = "" if layer.kind == "Parameter" else "weight"
+        if ref.param != main or ref.layer in seen or site not in effective.get(ref, ()):
+            continue
+        if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
+            continue
+        seen.add(ref.layer)
+        yield layer
+
+
+def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
+               factor: float) -> Iterator[ScaleHit]:
+    for layer in _judged(picture, site, effective):
+        follow = layer.follow()
+        if follow.kind == ACT and follow.activation is not None:
+            act: Activation | None = follow.activation
+            assert act is not None
+            if act.name in GATE_ACTIVATIONS or act.family == "other":
+                continue
+            if layer.after_act and all(kind == OUTPUT for kind in layer.after_act):
+                continue  # a squashed output layer (a policy head) starts small on purpose
+            if GATED in layer.after_act:
+                continue  # a gated unit (SwiGLU, GLU): its scale is a product of two branches
+        elif follow.kind == LINEAR:
+            act = None
+        else:
+            continue  # norm, residual branch, output, gate or unknown: the scale does not reach an activation
+        if picture.in_residual_branch(layer.uid):
+            continue  # inside a residual branch: starting small is the point (Fixup, GPT-2, zero-init-residual)
+        fans = layer.fans("" if layer.kind == "Parameter" else "weight")
+        if fans is None:
+            continue
+        given = init_std(site, fans)
+        if given is None or given <= 0:
+            continue
+        wanted = wanted_std(act, fans)
+        if given > wanted * factor or given < wanted / factor:
+            yield ScaleHit(layer, act, fans, given, wanted)
+
+
+def _scale_text(site: InitSite) -> str:
+    if site.func == "uniform_":
+        a, b = site.args.get("a", 0.0), site.args.get("b", 1.0)
+        return f"uniform({fmt(float(a))}, {fmt(float(b))})"  # type: ignore[arg-type]
+    return f"std={fmt(float(site.args.get('std', 1.0)))}"  # type: ignore[arg-type]
+
+
+def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float, filename: str) -> Finding:
+    hit = hits[0]
+    act = hit.act
+    fan_in, fan_out = hit.fans
+    act_name = act.display if act is not None else "no activation"
+    formula = ("sqrt(2/fan_in)" if act is not None and act.family == "rectifier" and act.gain == math.sqrt(2)
+               else f"{fmt(act.gain)}/sqrt(fan_in)" if act is not None and act.family == "rectifier"
+               else "sqrt(1/fan_in)" if act is not None and act.family == "selu"
+               else "sqrt(2/(fan_in+fan_out))")
+    gain = layer_gain(hit.given, fan_in, act)
+    ratio = hit.given / hit.wanted
+    direction = "too small" if ratio < 1 else "too large"
+    depth = picture.stack_depth({h.layer.uid for h in hits if h.layer.signature == hit.layer.signature})
+    moves = "shrink" if gain < 1 else "grow"
+    saturating = act is not None and act.family == "saturating"
+    if saturating and gain > 1:
+        effect = (f"pre-activations come out ~{fmt(gain)}x the input's scale, deep in {act_name}'s flat ends where "
+                  f"its gradient vanishes")
+    elif depth >= 2:
+        total = gain**depth
+        effect = (f"{depth} {hit.layer.signature}+{act_name if act else 'Linear'} layers at {_scale_text(site)}: "
+                  f"activations {moves} ~{fmt(gain)}x per layer, ~{exponent(total)}x at the output")
+    else:
+        effect = f"the part of the signal that depends on the input {'shrinks' if gain < 1 else 'grows'} " \
+                 f"~{fmt(gain)}x through this layer"
+    per_layer = ("std*sqrt(fan_in/2) after a ReLU" if act is not None and act.name == "relu"
+                 else "std*sqrt(fan_in)" if act is None or act.family != "rectifier"
+                 else f"std*sqrt(fan_in)/{fmt(act.gain)} after {act_name}")
+    prefix = picture.init_prefix or "nn.init"
+    use = recommended_call(prefix, site.target_text, act, "uniform" if site.func == "uniform_" else "normal")
+    message = (
+        f"`{site.func}` with {_scale_text(site)} gives {labels([h.layer for h in hits])} std {fmt(hit.given)}, "
+        f"but with fan_in={fan_in}, fan_out={fan_out} and {act_name} after it the layer wants {formula} = "
+        f"{fmt(hit.wanted)}: {fmt(ratio if ratio >= 1 else 1 / ratio)}x {direction} (more than {fmt(factor)}x "
+        f"off). Per layer the signal scales by {per_layer} = {fmt(gain)}; {effect} (Glorot & Bengio 2010; "
+        f"He et al. 2015). A fixed std ignores the layer's width. Use `{use}`."
+    )
+    fix = None
+    same = len({(h.act, h.fans) for h in hits}) == 1
+    if picture.init_prefix is not None and same and len(hits) == len({r.layer for r in site.targets}) \
+            and "generator" not in site.args:
+        span = site.location
+        fix = make_fix("unsafe", f"Replace with `{use}`",
+                       [(span.line, span.column, span.end_line, span.end_column, use)])
+    return finding("IL202", site, message, filename, fix)
+
+
+# --------------------------------------------------------------------------- IL203
+
+
+def _fan_expression(node: cst.BaseExpression | None, sources: dict[str, cst.BaseExpression],
+                    depth: int = 0) -> tuple[cst.BaseExpression, bool] | None:
+    """The ``n`` of a He/Xavier-style scale (``sqrt(c / n)``, ``c / sqrt(n)``, ``(c / n) ** 0.5``) and whether
+    it is a sum of two fans (``sqrt(6 / (fan_in + fan_out))``)."""
+    if node is None or depth > 8:
+        return None
+    if isinstance(node, cst.Name) and node.value in sources:
+        return _fan_expression(sources[node.value], sources, depth + 1)
+    inner: cst.BaseExpression | None = None
+    if isinstance(node, cst.Call) and len(node.args) == 1 and symbolic.text(node.func) in (
+            "math.sqrt", "np.sqrt", "numpy.sqrt", "sqrt"):
+        inner = node.args[0].value
+    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Power) and \
+            isinstance(node.right, cst.Float) and float(node.right.value) == 0.5:
+        inner = node.left
+    if inner is not None:
+        while isinstance(inner, cst.Name) and inner.value in sources and depth < 8:
+            inner = sources[inner.value]
+            depth += 1
+        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Divide):
+            return _denominator(inner.right, sources)
+        return None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        right = node.right
+        if isinstance(right, cst.Call) and len(right.args) == 1 and symbolic.text(right.func) in (
+                "math.sqrt", "np.sqrt", "numpy.sqrt", "sqrt"):
+            return _denominator(right.args[0].value, sources)
+    return None
+
+
+def _denominator(node: cst.BaseExpression, sources: dict[str, cst.BaseExpression]) -> tuple[cst.BaseExpression, bool]:
+    probe = node
+    for _ in range(8):
+        if isinstance(probe, cst.Name) and probe.value in sources:
+            probe = sources[probe.value]
+        else:
+            break
+    summed = isinstance(probe, cst.BinaryOperation) and isinstance(probe.operator, cst.Add)
+    return node, summed
+
+
+def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
+           filename: str) -> Iterator[Finding]:
+    deferred = site.deferred
+    if deferred is None:
+        return
+    arg = "std" if site.func in ("normal_", "trunc_normal_") else "b"
+    if isinstance(site.args.get(arg), (int, float)):
+        return  # a number: IL202's business
+    found = _fan_expression(deferred.nodes.get(arg), dict(deferred.sources))
+    if found is None:
+        return
+    expr, summed = found
+    wrong: list[tuple[Layer, float, tuple[int, int]]] = []
+    for layer in _judged(picture, site, effective):
+        fans = layer.fans("weight")
+        if fans is None:
+            continue
+        deferred.names_used.clear()
+        value = symbolic.evaluate(deferred, expr, layer, "weight")
+        if value is None or not deferred.names_used:
+            continue  # not computed from the layer: a fixed width is IL202's (once it is a number)
+        fine = _acceptable_fans(layer, fans, summed)
+        if not any(math.isclose(value, ok, rel_tol=1e-6) for ok in fine):
+            wrong.append((layer, float(value), fans))
+    if not wrong:
+        return
+    layer, value, (fan_in, fan_out) = wrong[0]
+    kernel = layer.params["weight"][2:] if layer.params.get("weight") else ()  # type: ignore[index]
+    receptive = math.prod(int(d) for d in kernel if d is not None) if kernel else 1
+    n_text = f"`{symbolic.text(expr)}`"
+    if isinstance(expr, cst.Name) and expr.value in deferred.sources:
+        n_text += f" = `{symbolic.text(deferred.sources[expr.value])}`"
+    why = ""
+    if receptive > 1 and (math.isclose(value * receptive, fan_in) or math.isclose(value * receptive, fan_out)):
+        why = (f" it forgets the kernel's receptive field ({'x'.join(str(d) for d in kernel)} = {receptive}): "
+               f"a conv unit sums over in_channels/groups x kernel inputs")
+    elif summed:
+        why = " a sum that is not fan_in + fan_out"
+    else:
+        why = " it is neither fan_in nor fan_out"
+    ratio = math.sqrt(fan_in / value) if value > 0 else float("inf")
+    message = (
+        f"The scale of `{site.func}` divides by n = {n_text} = {fmt(value)} for {labels([w[0] for w in wrong])}, "
+        f"whose fan_in = {fan_in} and fan_out = {fan_out} (torch's _calculate_fan_in_and_fan_out):{why}. "
+        f"He and Glorot scale the std by 1/sqrt(fan), so this std is ~{fmt(ratio)}x the one that formula meant "
+        f"(against fan_in). Use n = m.weight[0].numel() (fan_in) or `nn.init.kaiming_normal_(m.weight, "
+        f"mode=\"fan_out\", nonlinearity=\"relu\")`, which computes the fans itself."
+    )
+    yield finding("IL203", site, message, filename)
+
+
+def _acceptable_fans(layer: Layer, fans: tuple[int, int], summed: bool) -> list[float]:
+    """fan_in, fan_out and the per-group fan_out (``fan_out // groups``, which timm uses and which is what a
+    grouped conv's input actually fans out to); with a sum, fan_in + fan_out (or its mean)."""
+    fan_in, fan_out = fans
+    if summed:
+        return [fan_in + fan_out, (fan_in + fan_out) / 2]
+    out = [float(fan_in), float(fan_out)]
+    groups = layer.args.get("groups", 1)
+    if isinstance(groups, int) and groups > 1 and (layer.kind in catalog.CONV or layer.kind in catalog.CONV_TRANSPOSE):
+        out.append(fan_out / groups)
+    return out

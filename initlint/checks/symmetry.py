@@ -1,0 +1,80 @@
+"""IL201: a hidden layer's weights set to one constant; nothing tells its units apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from initlint.checks.common import FEEDING_KINDS, finding, fmt, labels, recommended_call
+from initlint.config import Settings
+from initlint.findings import Finding
+from initlint.fix import make_fix
+from initlint.picture.model import ACT, InitSite, Layer, Picture
+
+CONSTANT_FUNCS = frozenset({"zeros_", "ones_", "constant_"})
+
+
+def constant_value(site: InitSite) -> float | None:
+    if site.func == "zeros_":
+        return 0.0
+    if site.func == "ones_":
+        return 1.0
+    value = site.args.get("val")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
+    effective = picture.effective()
+    for site in picture.inits:
+        if site.in_slice or site.func not in CONSTANT_FUNCS:
+            continue
+        value = constant_value(site)
+        if value is None:
+            continue
+        reached = {ref.layer for ref in site.targets}
+        hits: list[Layer] = []
+        for ref in site.targets:
+            layer = picture.layer(ref.layer)
+            main = "" if layer.kind == "Parameter" else "weight"
+            if ref.param != main or site not in effective.get(ref, ()) or layer in hits:
+                continue
+            if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
+                continue
+            if not picture.hidden(layer.uid):
+                continue  # output layers, residual-final layers, gates, modulation: zero on purpose
+            if any(r.layer == layer.uid and r.param == "bias" for r in site.targets):
+                continue  # weight and bias zeroed together: the zero_module idiom (a branch that starts off)
+            hits.append(layer)
+        if hits and reached:
+            yield _finding(picture, site, hits, value, filename)
+
+
+def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, filename: str) -> Finding:
+    layer = hits[0]
+    follow = layer.follow()
+    act = follow.activation if follow.kind == ACT else None
+    shape = layer.params.get("" if layer.kind == "Parameter" else "weight")
+    units = f"{shape[0]} " if shape and shape[0] else ""
+    feeds = f"{act.display} and then another layer" if act is not None else "another layer directly"
+    call_text = f"`{site.func}`" if site.via == "nn.init" else ("`.zero_()`" if site.func == "zeros_" else "`.fill_()`")
+    dead = ""
+    if value == 0 and act is not None and act.family == "rectifier":
+        dead = (f" Worse, with {act.display} every pre-activation is just the bias: units whose bias is not "
+                f"positive output 0 and get no gradient at all.")
+    prefix = picture.init_prefix or "nn.init"
+    use = recommended_call(prefix, site.target_text, act)
+    what = "0" if value == 0 else fmt(value)
+    message = (
+        f"{call_text} sets every weight of {labels(hits)} to {what}, but the layer is hidden: its output feeds "
+        f"{feeds}. All {units}units start as the same function of the input"
+        + (" (with 0, none of the input at all)" if value == 0 else "")
+        + ", receive the same update from the layer above, and stay copies of each other unless something "
+        f"else breaks the tie; random weights are what break the symmetry (Glorot & Bengio 2010).{dead} "
+        f"Use `{use}`."
+    )
+    fix = None
+    if picture.init_prefix is not None and len(hits) == len({r.layer for r in site.targets}) \
+            and len({(h.follow(), h.signature) for h in hits}) == 1:
+        span = site.location
+        fix = make_fix("unsafe", f"Replace with `{use}`", [(span.line, span.column, span.end_line, span.end_column,
+                                                           use)])
+    return finding("IL201", site, message, filename, fix)
