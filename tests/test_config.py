@@ -19,6 +19,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def project(tmp_path: Path, config: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'demo'\n\n[tool.initlint]\n{config}\n")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "model.py").write_text(BAD)
@@ -113,6 +114,10 @@ def test_explicit_config_path(tmp_path: Path) -> None:
         ('per-file-ignores = ["x"]', "`per-file-ignores` must be a table"),
         ('[tool.initlint.per-file-ignores]\n"a.py" = ["XX1"]', "'XX1'"),
         ("select = [", "not valid TOML"),
+        ("off-scale-factor = 0.5", "`off-scale-factor` must be a number greater than 1"),
+        ('off-scale-factor = "4"', "`off-scale-factor` must be a number greater than 1"),
+        ("deep-default-depth = 1", "`deep-default-depth` must be an integer of at least 2"),
+        ("deep-default-depth = 8.5", "`deep-default-depth` must be an integer of at least 2"),
     ],
 )
 def test_invalid_config_is_a_clear_error(tmp_path: Path, config: str, needle: str) -> None:
@@ -153,3 +158,43 @@ def test_api_reads_the_config_like_the_cli(tmp_path: Path, monkeypatch: pytest.M
     assert count == 1 and [f.code for f in findings] == ["IL101"]
     findings, _ = check_paths([str(root / "src")], config=str(root / "pyproject.toml"))
     assert [f.code for f in findings] == ["IL101"]
+
+
+DEEP_SIX = """
+import torch.nn as nn
+
+layers = []
+for _ in range(6):
+    layers += [nn.Linear(64, 64), nn.ReLU()]
+net = nn.Sequential(*layers)
+"""
+
+OFF_SCALE_3X = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(512, 512)
+        self.out = nn.Linear(512, 10)
+        nn.init.normal_(self.fc.weight, std=0.02)
+
+    def forward(self, x):
+        return self.out(F.relu(self.fc(x)))
+"""
+
+
+def test_rule_thresholds_from_config(tmp_path: Path) -> None:
+    """IL202's factor and IL501's depth: defaults say nothing here, tighter thresholds do."""
+    root = project(tmp_path / "default", "")
+    (root / "src" / "model.py").write_text(OFF_SCALE_3X)
+    (root / "src" / "deep.py").write_text(DEEP_SIX)
+    assert codes(run("check", cwd=root)) == []
+    root = project(tmp_path / "tight", "off-scale-factor = 2.5\ndeep-default-depth = 6")
+    (root / "src" / "model.py").write_text(OFF_SCALE_3X)
+    (root / "src" / "deep.py").write_text(DEEP_SIX)
+    assert codes(run("check", cwd=root)) == ["IL202", "IL501"]
+    shown = run("check", "--show-settings", cwd=root).stdout
+    assert "off-scale-factor: 2.5" in shown and "deep-default-depth: 6" in shown

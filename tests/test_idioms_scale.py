@@ -1,0 +1,645 @@
+"""Idioms for IL201-IL203, IL301, IL302 and IL501: what each rule must say, and the deliberate inits of real
+code it must leave alone. Each test gives the exact (code, line) findings of the families it is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from initlint.config import Settings
+from initlint.engine import check_source
+from tests.test_idioms import _src, expect, line_of
+
+SCALE = ("IL2", "IL3", "IL5")
+
+
+# --------------------------------------------------------------------------- IL201 constant-weights
+
+
+def test_zeroed_hidden_layer_before_relu() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(256, 128)
+                self.fc2 = nn.Linear(128, 10)
+                nn.init.zeros_(self.fc1.weight)
+
+            def forward(self, x):
+                return self.fc2(F.relu(self.fc1(x)))
+        """,
+        ("IL201", "zeros_(self.fc1.weight)"),
+        families=SCALE,
+    )
+    assert "128 units" in got[0].message and "no gradient" in got[0].message
+    assert 'kaiming_normal_(self.fc1.weight, nonlinearity="relu")' in got[0].message
+
+
+def test_fill_on_hidden_layer_in_sequential() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
+        net[0].weight.data.fill_(0.5)
+        """,
+        ("IL201", "fill_(0.5)"),
+        families=SCALE,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # residual-final layer (zero_init_residual / Fixup)
+        """
+        self.fc1 = nn.Linear(64, 256)
+        self.fc2 = nn.Linear(256, 64)
+        nn.init.zeros_(self.fc2.weight)
+
+    def forward(self, x):
+        return x + self.fc2(F.relu(self.fc1(x)))
+        """,
+        # the output head
+        """
+        self.fc1 = nn.Linear(64, 256)
+        self.head = nn.Linear(256, 10)
+        nn.init.zeros_(self.head.weight)
+
+    def forward(self, x):
+        return self.head(F.relu(self.fc1(x)))
+        """,
+        # a gate
+        """
+        self.fc1 = nn.Linear(64, 64)
+        self.gate = nn.Linear(64, 64)
+        nn.init.zeros_(self.gate.weight)
+
+    def forward(self, x):
+        return self.fc1(x) * torch.sigmoid(self.gate(x))
+        """,
+        # adaLN modulation chunks
+        """
+        self.ada = nn.Sequential(nn.SiLU(), nn.Linear(64, 6 * 64))
+        nn.init.constant_(self.ada[-1].weight, 0)
+
+    def forward(self, x, c):
+        shift, scale, gate, a, b, d = self.ada(c).chunk(6, dim=1)
+        return x * (1 + scale) + shift
+        """,
+        # LoRA up-projection
+        """
+        self.lora_A = nn.Linear(64, 8, bias=False)
+        self.lora_B = nn.Linear(8, 64, bias=False)
+        nn.init.kaiming_uniform_(self.lora_A.weight, a=math.sqrt(5))
+        nn.init.zeros_(self.lora_B.weight)
+        self.base = nn.Linear(64, 64)
+
+    def forward(self, x):
+        return self.base(x) + self.lora_B(self.lora_A(x))
+        """,
+        # norm weight and bias
+        """
+        self.fc = nn.Linear(64, 64)
+        self.norm = nn.LayerNorm(64)
+        nn.init.ones_(self.norm.weight)
+        nn.init.zeros_(self.norm.bias)
+        nn.init.zeros_(self.fc.bias)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.norm(x)))
+        """,
+    ],
+    ids=["residual-final", "head", "gate", "adaln", "lora-up", "norm-and-bias"],
+)
+def test_deliberate_zeros_are_silent(body: str) -> None:
+    code = "\n".join([
+        "import math",
+        "import torch",
+        "import torch.nn as nn",
+        "import torch.nn.functional as F",
+        "",
+        "class M(nn.Module):",
+        "    def __init__(self):",
+        "        super().__init__()",
+    ]) + "\n" + "\n".join("    " + line if line.strip() else "" for line in _src(body).splitlines())
+    got = [f for f in check_source(code, "m.py") if f.code.startswith(SCALE)]
+    assert got == [], [f.message for f in got]
+
+
+def test_zero_module_helper_is_silent() -> None:
+    expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def zero_module(module):
+            for p in module.parameters():
+                p.detach().zero_()
+            return module
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(32, 32, 3, padding=1)
+                self.conv2 = zero_module(nn.Conv2d(32, 32, 3, padding=1))
+                self.out = nn.Conv2d(32, 3, 1)
+
+            def forward(self, x):
+                return self.out(F.silu(self.conv2(F.silu(self.conv1(x)))))
+        """,
+        families=SCALE,
+    )
+
+
+# --------------------------------------------------------------------------- IL202 off-scale-init
+
+
+def test_fixed_std_through_a_deep_stack() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+
+        class Deep(nn.Module):
+            def __init__(self):
+                super().__init__()
+                layers = []
+                for _ in range(20):
+                    layers += [nn.Linear(512, 512), nn.ReLU()]
+                self.body = nn.Sequential(*layers)
+                for m in self.body:
+                    if isinstance(m, nn.Linear):
+                        nn.init.normal_(m.weight, 0, 0.01)
+        """,
+        ("IL202", "normal_(m.weight, 0, 0.01)"),
+        families=SCALE,
+    )
+    message = got[0].message
+    assert "20 Linear(512, 512)+ReLU layers at std=0.01" in message
+    assert "~0.16x per layer" in message and "~1e-16x at the output" in message
+    assert "0.0625" in message
+
+
+def test_uniform_too_large_before_tanh() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(400, 400)
+                self.act = nn.Tanh()
+                self.out = nn.Linear(400, 2)
+                self.fc.weight.data.uniform_(-1.0, 1.0)
+
+            def forward(self, x):
+                return self.out(self.act(self.fc(x)))
+        """,
+        ("IL202", "uniform_(-1.0, 1.0)"),
+        families=SCALE,
+    )
+    assert "flat ends" in got[0].message
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "nn.init.normal_(self.fc.weight, std=0.05)",  # within 4x of sqrt(2/512) = 0.0625
+        "nn.init.normal_(self.fc.weight, std=config.init_std)",  # scale from config
+        "nn.init.trunc_normal_(self.fc.weight, std=0.02)",  # Linear(512, 512): 3.1x, inside the band
+    ],
+)
+def test_scales_within_band_or_unknown_are_silent(setup: str) -> None:
+    expect(
+        f"""
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self, config=None):
+                super().__init__()
+                self.fc = nn.Linear(512, 512)
+                self.out = nn.Linear(512, 10)
+                {setup}
+
+            def forward(self, x):
+                return self.out(F.relu(self.fc(x)))
+        """,
+        families=SCALE,
+    )
+
+
+def test_transformer_std_002_in_residual_mlp_and_gated_unit_is_silent() -> None:
+    expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Block(nn.Module):
+            def __init__(self, d=128):
+                super().__init__()
+                self.norm = nn.LayerNorm(d)
+                self.fc1 = nn.Linear(d, 4 * d)
+                self.fc2 = nn.Linear(4 * d, d)
+                self.w1 = nn.Linear(d, 4 * d)
+                self.w3 = nn.Linear(d, 4 * d)
+                self.emb = nn.Embedding(1000, d)
+                for m in self.modules():
+                    if isinstance(m, (nn.Linear, nn.Embedding)):
+                        nn.init.normal_(m.weight, std=0.02)
+
+            def forward(self, x):
+                x = x + self.fc2(F.gelu(self.fc1(self.norm(x))))
+                return F.silu(self.w1(x)) * self.w3(x)
+        """,
+        families=SCALE,
+    )
+
+
+def test_layer_followed_by_norm_is_silent() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Conv2d(64, 64, 3), nn.BatchNorm2d(64), nn.ReLU(), nn.Conv2d(64, 10, 1))
+        nn.init.normal_(net[0].weight, std=0.001)
+        """,
+        families=SCALE,
+    )
+
+
+def test_off_scale_factor_is_configurable() -> None:
+    src = _src(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(512, 512)
+                self.out = nn.Linear(512, 10)
+                nn.init.normal_(self.fc.weight, std=0.02)
+
+            def forward(self, x):
+                return self.out(F.relu(self.fc(x)))
+        """
+    )
+    assert [f.code for f in check_source(src, "m.py")] == []  # 3.1x: inside the default 4x
+    tight = [f.code for f in check_source(src, "m.py", Settings(off_scale_factor=2.0))]
+    assert tight == ["IL202"]
+
+
+# --------------------------------------------------------------------------- IL203 fan-formula-mismatch
+
+
+def test_conv_fan_without_kernel() -> None:
+    got = expect(
+        """
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(64, 128, 3, padding=1)
+                self.head = nn.Linear(128, 10)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        n = m.in_channels
+                        m.weight.data.normal_(0, math.sqrt(2.0 / n))
+        """,
+        ("IL203", "normal_(0, math.sqrt(2.0 / n))"),
+        families=SCALE,
+    )
+    assert "fan_in = 576" in got[0].message and "3x3 = 9" in got[0].message
+
+
+@pytest.mark.parametrize(
+    "fan",
+    [
+        "m.kernel_size[0] * m.kernel_size[1] * m.out_channels",  # fan_out (torchvision's old ResNet)
+        "m.kernel_size[0] * m.kernel_size[1] * m.in_channels",  # fan_in
+        "m.weight[0].numel()",  # unknown to us: silent
+        "m.weight.size(1) * m.weight.size(2) * m.weight.size(3)",  # fan_in from the tensor
+    ],
+)
+def test_right_or_unknown_fans_are_silent(fan: str) -> None:
+    expect(
+        f"""
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(64, 128, 3, padding=1)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        n = {fan}
+                        m.weight.data.normal_(0, math.sqrt(2.0 / n))
+        """,
+        families=SCALE,
+    )
+
+
+def test_grouped_conv_fan_out_per_group_is_accepted() -> None:
+    expect(
+        """
+        import math
+        import torch.nn as nn
+
+        class DW(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dw = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                        fan_out //= m.groups
+                        m.weight.data.normal_(0, math.sqrt(2.0 / fan_out))
+        """,
+        families=SCALE,
+    )
+
+
+# --------------------------------------------------------------------------- IL301
+
+
+def test_named_parameters_xavier_on_every_weight_of_an_lstm() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(100, 128, num_layers=2)
+                for name, p in self.lstm.named_parameters():
+                    if "weight" in name:
+                        nn.init.xavier_uniform_(p)
+        """,
+        ("IL301", "nn.init.xavier_uniform_(p)"),
+        families=SCALE,
+    )
+    assert "weight_hh_l1" in got[0].message and "spectral radius" in got[0].message
+
+
+def test_default_recurrent_weights_while_the_model_inits_the_rest() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class LM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Embedding(10000, 200)
+                self.rnn = nn.GRU(200, 200)
+                self.decoder = nn.Linear(200, 10000)
+                nn.init.uniform_(self.encoder.weight, -0.1, 0.1)
+                nn.init.zeros_(self.decoder.bias)
+        """,
+        ("IL301", "nn.GRU(200, 200)"),
+        families=SCALE,
+    )
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        # orthogonal weight_hh, xavier weight_ih
+        """
+        for name, p in self.lstm.named_parameters():
+            if "weight_hh" in name:
+                nn.init.orthogonal_(p)
+            elif "weight_ih" in name:
+                nn.init.xavier_uniform_(p)
+        """,
+        # per-gate orthogonal blocks
+        """
+        for name, p in self.lstm.named_parameters():
+            if "weight_hh" in name:
+                for i in range(4):
+                    nn.init.orthogonal_(p.data[i * 128:(i + 1) * 128])
+        nn.init.xavier_uniform_(self.fc.weight)
+        """,
+        # nothing initialized at all: the defaults are a choice we cannot second-guess
+        "",
+        # an init function we cannot see
+        "init_rnn(self.lstm)",
+    ],
+    ids=["orthogonal", "per-gate", "nothing", "opaque"],
+)
+def test_recurrent_inits_that_are_fine(init: str) -> None:
+    body = "\n".join("        " + line for line in _src(init).splitlines())
+    code = _src(
+        """
+        import torch.nn as nn
+        from mylib import init_rnn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(64, 128)
+                self.fc = nn.Linear(128, 10)
+        """
+    ) + body + "\n"
+    got = [f for f in check_source(code, "m.py") if f.code.startswith(SCALE)]
+    assert got == [], [f.message for f in got]
+
+
+# --------------------------------------------------------------------------- IL302
+
+
+def test_forget_bias_on_the_input_gate_slice() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self, hidden=256):
+                super().__init__()
+                self.lstm = nn.LSTM(64, hidden)
+                for name, p in self.lstm.named_parameters():
+                    if "weight_hh" in name:
+                        nn.init.orthogonal_(p)
+                    elif "bias" in name:
+                        nn.init.zeros_(p)
+                        p.data[:hidden].fill_(1.0)
+        """,
+        ("IL302", "p.data[:hidden].fill_(1.0)"),
+        families=SCALE,
+    )
+    assert "input gate i" in got[0].message and "[256:512]" in got[0].message
+
+
+def test_forget_bias_right_slice_is_silent() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(64, 256)
+                for name, p in self.lstm.named_parameters():
+                    if "weight_hh" in name:
+                        nn.init.orthogonal_(p)
+                    elif "bias" in name:
+                        p.data.fill_(0)
+                        n = p.size(0)
+                        start, end = n // 4, n // 2
+                        p.data[start:end].fill_(1.0)
+        """,
+        families=SCALE,
+    )
+
+
+def test_gru_given_a_forget_bias() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.gru = nn.GRU(64, 96)
+                for name, p in self.gru.named_parameters():
+                    if "weight_hh" in name:
+                        nn.init.orthogonal_(p)
+                    elif "bias" in name:
+                        n = p.size(0)
+                        p.data[n // 4:n // 2].fill_(1.0)
+        """,
+        ("IL302", "p.data[n // 4:n // 2].fill_(1.0)"),
+        families=SCALE,
+    )
+
+
+def test_zeroed_lstm_biases_without_forget_gate() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cell = nn.LSTMCell(32, 64)
+                nn.init.orthogonal_(self.cell.weight_hh)
+                nn.init.zeros_(self.cell.bias_ih)
+                nn.init.zeros_(self.cell.bias_hh)
+        """,
+        ("IL302", "zeros_(self.cell.bias_ih)"),
+        ("IL302", "zeros_(self.cell.bias_hh)"),
+        families=SCALE,
+    )
+
+
+# --------------------------------------------------------------------------- IL501
+
+
+DEEP = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Plain(nn.Module):
+    def __init__(self, depth={depth}):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(1024, 1024) for _ in range(depth)])
+        self.out = nn.Linear(1024, 10)
+{extra}
+    def forward(self, x):
+        for layer in self.layers:
+            x = F.relu(layer(x))
+        return self.out(x)
+"""
+
+
+def test_deep_default_stack() -> None:
+    src = DEEP.format(depth=16, extra="")
+    got = [f for f in check_source(src, "m.py") if f.code.startswith(SCALE)]
+    assert [(f.code, f.row) for f in got] == [("IL501", line_of(src, "nn.Linear(1024, 1024) for"))]
+    assert "~0.408x per layer, ~6e-7x after 16 layers" in got[0].message
+
+
+@pytest.mark.parametrize(
+    "depth, extra",
+    [
+        (7, ""),  # shallow
+        (16, "        for m in self.modules():\n            if isinstance(m, nn.Linear):\n"
+             "                nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")\n"),
+        (16, "        self.apply(init_weights_from_elsewhere)\n"),
+    ],
+    ids=["shallow", "initialized", "opaque-apply"],
+)
+def test_deep_default_stack_silences(depth: int, extra: str) -> None:
+    src = DEEP.format(depth=depth, extra=extra)
+    assert [f.code for f in check_source(src, "m.py") if f.code.startswith(SCALE)] == []
+
+
+def test_deep_sequential_with_norms_is_not_plain() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        layers = []
+        for _ in range(12):
+            layers += [nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU()]
+        net = nn.Sequential(*layers)
+        """,
+        families=SCALE,
+    )
+
+
+def test_deep_sequential_default_init() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        layers = []
+        for _ in range(10):
+            layers += [nn.Linear(256, 256), nn.ReLU(), nn.Dropout(0.1)]
+        net = nn.Sequential(*layers, nn.Linear(256, 1))
+        """,
+        ("IL501", "layers += [nn.Linear(256, 256)"),
+        families=SCALE,
+    )
+
+
+def test_deep_default_depth_is_configurable() -> None:
+    src = DEEP.format(depth=6, extra="")
+    assert [f.code for f in check_source(src, "m.py", Settings(deep_default_depth=6))] == ["IL501"]
+    assert [f.code for f in check_source(src, "m.py")] == []
+
+
+# --------------------------------------------------------------------------- engine: numbers that loops change
+
+
+def test_loop_carried_width_is_not_the_first_value() -> None:
+    """``in_channels = v`` inside a loop: after the loop the width is unknown, not the value before it."""
+    expect(
+        """
+        import torch.nn as nn
+
+        class VGG(nn.Module):
+            def __init__(self, cfg=(64, 128, 256)):
+                super().__init__()
+                layers = []
+                in_channels = 3
+                for v in cfg:
+                    layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU()]
+                    in_channels = v
+                self.features = nn.Sequential(*layers)
+                self.fc = nn.Linear(in_channels, 64)
+                self.out = nn.Linear(64, 10)
+                nn.init.normal_(self.fc.weight, 0, 0.01)
+
+            def forward(self, x):
+                return self.out(self.fc(self.features(x).mean((2, 3))).relu())
+        """,
+        families=SCALE,
+    )
