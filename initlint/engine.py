@@ -40,7 +40,10 @@ def parse(source: str) -> tuple[cst.Module, Locator]:
 def picture_of(source: str) -> Picture:
     """The static picture of one source text (raises libcst's ParserSyntaxError on bad syntax)."""
     module, locator = parse(source)
-    return PictureBuilder(module, locator).build()
+    picture = PictureBuilder(module, locator).build()
+    picture.source = source
+    picture.locator = locator
+    return picture
 
 
 def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None) -> list[Finding]:

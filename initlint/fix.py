@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import libcst as cst
+
 from initlint.findings import Finding
+from initlint.picture.model import InitSite, Picture
 
 MAX_ROUNDS = 10
 
+Edit = tuple[int, int, int, int, str]  # row, column, end row, end column (1-based columns), new text
 
-def make_fix(applicability: str, message: str, edits: list[tuple[int, int, int, int, str]]) -> dict[str, Any]:
+
+def make_fix(applicability: str, message: str, edits: list[Edit]) -> dict[str, Any]:
     return {
         "applicability": applicability,
         "message": message,
@@ -23,6 +28,76 @@ def make_fix(applicability: str, message: str, edits: list[tuple[int, int, int, 
             for r1, c1, r2, c2, content in edits
         ],
     }
+
+
+def newline(picture: Picture) -> str:
+    return "\r\n" if "\r\n" in picture.source else "\n"
+
+
+def replace(picture: Picture, node: object, text: str) -> Edit:
+    assert picture.locator is not None
+    span = picture.locator.span(node)
+    return (span.line, span.column, span.end_line, span.end_column, text)
+
+
+def statement_block(picture: Picture, statement: object) -> tuple[int, int, str] | None:
+    """(first line, last line, indentation) of a simple statement that has its lines to itself, so that a
+    fix can put lines before or after it, or replace it with a block; None if it shares a line."""
+    if statement is None or picture.locator is None or not picture.source:
+        return None
+    span = picture.locator.span(statement)
+    lines = picture.source.splitlines(keepends=True)
+    if span.end_line > len(lines):
+        return None
+    indent = lines[span.line - 1][: span.column - 1]
+    rest = lines[span.end_line - 1][span.end_column - 1:].strip()
+    if indent.strip() or rest and not rest.startswith("#") or not lines[span.end_line - 1].endswith("\n"):
+        return None
+    return span.line, span.end_line, indent
+
+
+def insert_after(picture: Picture, statement: object, code_lines: list[str]) -> Edit | None:
+    """Lines of code inserted after a statement, at its indentation."""
+    block = statement_block(picture, statement)
+    if block is None:
+        return None
+    _, last, indent = block
+    nl = newline(picture)
+    text = "".join(_indent(line, indent) + nl for line in code_lines)
+    return (last + 1, 1, last + 1, 1, text)
+
+
+def replace_statement(picture: Picture, statement: object, code_lines: list[str]) -> Edit | None:
+    """A statement replaced by lines of code (a block) at the same indentation."""
+    block = statement_block(picture, statement)
+    if block is None:
+        return None
+    assert picture.locator is not None
+    span = picture.locator.span(statement)
+    _, _, indent = block
+    nl = newline(picture)
+    text = (nl).join(_indent(line, indent) if index else line for index, line in enumerate(code_lines))
+    return (span.line, span.column, span.end_line, span.end_column, text)
+
+
+def _indent(line: str, indent: str) -> str:
+    return indent + line if line else line
+
+
+def init_module(picture: Picture) -> tuple[str, list[Edit]] | None:
+    """How a fix can name ``torch.nn.init``: the file's own alias, else ``nn.init`` with an added
+    ``import torch.nn as nn`` (when the name ``nn`` is free); None when neither works."""
+    if picture.init_prefix is not None:
+        return picture.init_prefix, []
+    if not picture.nn_name_free:
+        return None
+    nl = newline(picture)
+    if picture.import_anchor is not None:
+        edit = insert_after(picture, picture.import_anchor, ["import torch.nn as nn"])
+        if edit is None:
+            return None
+        return "nn.init", [edit]
+    return "nn.init", [(1, 1, 1, 1, "import torch.nn as nn" + nl)]
 
 
 def fixable(finding: Finding, unsafe: bool) -> bool:
@@ -54,11 +129,124 @@ def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, 
             continue
         assert finding.fix is not None
         spans = [(offset(e["location"]), offset(e["end_location"]), e["content"]) for e in finding.fix["edits"]]
-        if any(not (end <= a or start >= b) for start, end, _ in spans for a, b in taken):
+        spans = [span for span in spans if span not in chosen]  # the same import added by two fixes: once
+        if any(not (end <= a or start >= b) and not (start == end == a == b) for start, end, _ in spans
+               for a, b in taken):
             continue  # overlaps a fix already chosen this round; the next round sees it again
         chosen.extend(spans)
         taken.extend((start, end) for start, end, _ in spans)
         applied += 1
-    for start, end, content in sorted(chosen, reverse=True):
+    for start, end, content in sorted(chosen, key=lambda edit: (edit[0], edit[1]), reverse=True):
         text = text[:start] + content + text[end:]
     return text, applied
+
+
+def nn_module(picture: Picture) -> tuple[str, list[Edit]] | None:
+    """How a fix can name ``torch.nn`` (for ``isinstance``), adding ``import torch.nn as nn`` if needed."""
+    if picture.nn_prefix is not None:
+        return picture.nn_prefix, []
+    found = init_module(picture)
+    if found is None or found[0] != "nn.init":
+        return None
+    return "nn", found[1]
+
+
+def statement_text(picture: Picture, statement: object) -> str:
+    assert picture.locator is not None
+    span = picture.locator.span(statement)
+    lines = picture.source.splitlines(keepends=True)[span.line - 1: span.end_line]
+    if len(lines) == 1:
+        return lines[0][span.column - 1: span.end_column - 1]
+    return "".join([lines[0][span.column - 1:], *lines[1:-1], lines[-1][: span.end_column - 1]])
+
+
+def module_expression(root: str, path: str) -> str | None:
+    """``self.net[0].fc`` for the dotted path ``net.0.fc`` under ``self``; None for loop-built paths."""
+    if not path or "*" in path or path.startswith("<"):
+        return None
+    out = root
+    for part in path.split("."):
+        if not part.isidentifier() and not part.isdigit():
+            return None
+        out += f"[{part}]" if part.isdigit() else f".{part}"
+    return out
+
+
+def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], str]]) -> tuple[list[Edit], str] | None:
+    """Edits that give each group of layers its own call and leave the call as it was for the rest:
+    ``if isinstance(m, nn.Conv2d): <call A> elif ...: <call B> else: <old call>``. Groups are told apart by
+    type when their kinds do not overlap the remaining layers', else by identity (``m in (self.fc1, ...)``)
+    or by parameter name (``name in ("fc1.weight", ...)``). None when no test can single them out."""
+    if not isinstance(site.statement, cst.Expr) or site.statement.value is not site.node:
+        return None
+    reached = {ref.layer for ref in site.targets}
+    remaining = set(reached)
+    extra: list[Edit] = []
+    branches: list[tuple[str, str]] = []
+    how = ""
+    for uids, call in groups:
+        others = remaining - uids
+        kinds = {picture.layer(u).kind for u in uids}
+        condition: str | None = None
+        if site.scope is not None and not kinds & {picture.layer(u).kind for u in others}:
+            found = nn_module(picture)
+            if found is not None:
+                nn_name, edits = found
+                extra += [e for e in edits if e not in extra]
+                names = sorted(kinds)
+                spelled = f"{nn_name}.{names[0]}" if len(names) == 1 else \
+                    "(" + ", ".join(f"{nn_name}.{k}" for k in names) + ")"
+                condition = f"isinstance({site.scope.var}, {spelled})"
+                how = "by type"
+        if condition is None and site.scope is not None and site.scope.root_text is not None:
+            exprs = [module_expression(site.scope.root_text, site.scope.paths.get(u, "")) for u in sorted(uids)]
+            if exprs and all(exprs):
+                shown = sorted({e for e in exprs if e})
+                condition = f"{site.scope.var} is {shown[0]}" if len(shown) == 1 else \
+                    f"{site.scope.var} in ({', '.join(shown)})"
+                how = "by module"
+        if condition is None and site.name_var is not None and site.param_names:
+            names_for = sorted({site.param_names[r] for r in site.targets if r.layer in uids and r in site.param_names})
+            if names_for:
+                condition = f"{site.name_var} == {names_for[0]!r}" if len(names_for) == 1 else \
+                    f"{site.name_var} in ({', '.join(repr(n) for n in names_for)})"
+                how = "by name"
+        if condition is None:
+            return None
+        branches.append((condition, call))
+        remaining = others
+    lines: list[str] = []
+    for index, (condition, call) in enumerate(branches):
+        lines += [f"{'if' if index == 0 else 'elif'} {condition}:", f"    {call}"]
+    if remaining:
+        old = statement_text(picture, site.statement)
+        if "\n" in old:
+            return None
+        lines += ["else:", f"    {old}"]
+    edit = replace_statement(picture, site.statement, lines)
+    if edit is None:
+        return None
+    return [edit, *extra], how
+
+
+def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str) -> dict[str, Any] | None:
+    """An unsafe fix giving layers the init they call for: ``calls`` maps the call text (with ``{init}`` for
+    the file's name of torch.nn.init) to the layers that need it. One call for everything the site reaches
+    replaces it; otherwise the call is split so the layers it already serves keep it."""
+    if "generator" in site.args or not calls:
+        return None
+    found = init_module(picture)
+    if found is None:
+        return None
+    prefix, import_edits = found
+    texts = {template.format(init=prefix): uids for template, uids in calls.items()}
+    reached = {ref.layer for ref in site.targets}
+    if len(texts) == 1 and next(iter(texts.values())) >= reached:
+        call = next(iter(texts))
+        return make_fix("unsafe", f"{what}: `{call}`", [replace(picture, site.node, call), *import_edits])
+    split = split_call(picture, site, [(uids, call) for call, uids in texts.items()])
+    if split is None:
+        return None
+    edits, how = split
+    shown = "; ".join(f"`{call}`" for call in texts)
+    return make_fix("unsafe", f"{what}, split {how}: {shown}", [*edits, *[e for e in import_edits if e not in edits]])

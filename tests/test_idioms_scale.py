@@ -116,16 +116,7 @@ def test_fill_on_hidden_layer_in_sequential() -> None:
     ids=["residual-final", "head", "gate", "adaln", "lora-up", "norm-and-bias"],
 )
 def test_deliberate_zeros_are_silent(body: str) -> None:
-    code = "\n".join([
-        "import math",
-        "import torch",
-        "import torch.nn as nn",
-        "import torch.nn.functional as F",
-        "",
-        "class M(nn.Module):",
-        "    def __init__(self):",
-        "        super().__init__()",
-    ]) + "\n" + "\n".join("    " + line if line.strip() else "" for line in _src(body).splitlines())
+    code = "import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()" + "\n" + "\n".join("    " + line if line.strip() else "" for line in _src(body).splitlines())
     got = [f for f in check_source(code, "m.py") if f.code.startswith(SCALE)]
     assert got == [], [f.message for f in got]
 
@@ -570,8 +561,8 @@ def test_deep_default_stack() -> None:
     "depth, extra",
     [
         (7, ""),  # shallow
-        (16, "        for m in self.modules():\n            if isinstance(m, nn.Linear):\n"
-             "                nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")\n"),
+        (16, ("        for m in self.modules():\n            if isinstance(m, nn.Linear):\n"
+             "                nn.init.kaiming_normal_(m.weight, nonlinearity=\"relu\")\n")),
         (16, "        self.apply(init_weights_from_elsewhere)\n"),
     ],
     ids=["shallow", "initialized", "opaque-apply"],
@@ -643,3 +634,44 @@ def test_loop_carried_width_is_not_the_first_value() -> None:
         """,
         families=SCALE,
     )
+
+
+# --------------------------------------------------------------------------- helpers as init sites (fairseq)
+
+
+def test_fairseq_style_linear_helper_is_an_init_site_for_every_layer_it_builds() -> None:
+    got = expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def Linear(in_features, out_features, bias=True):
+            m = nn.Linear(in_features, out_features, bias)
+            nn.init.xavier_uniform_(m.weight)
+            if bias:
+                nn.init.constant_(m.bias, 0.0)
+            return m
+
+        def Embedding(num_embeddings, embedding_dim, padding_idx):
+            m = nn.Embedding(num_embeddings, embedding_dim, padding_idx=padding_idx)
+            nn.init.normal_(m.weight, mean=0, std=embedding_dim ** -0.5)
+            nn.init.constant_(m.weight[padding_idx], 0)
+            return m
+
+        class FFN(nn.Module):
+            def __init__(self, d=512):
+                super().__init__()
+                self.embed = Embedding(1000, d, 1)
+                self.fc1 = Linear(d, 4 * d)
+                self.fc2 = Linear(4 * d, d)
+                self.out = Linear(d, 1000)
+
+            def forward(self, x):
+                x = self.embed(x)
+                x = x + self.fc2(F.relu(self.fc1(x)))
+                return self.out(x)
+        """,
+        ("IL101", "nn.init.xavier_uniform_(m.weight)"),
+        families=("IL1", "IL2", "IL3", "IL4", "IL5"),
+    )
+    assert "`fc1` (Linear(512, 2048)" in got[0].message  # only the layer that feeds ReLU

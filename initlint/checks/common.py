@@ -11,7 +11,6 @@ from initlint.picture.catalog import Activation
 from initlint.picture.model import InitSite, Layer
 from initlint.picture.values import is_number
 
-
 # Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
 FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
 
@@ -73,11 +72,13 @@ def init_std(site: InitSite, fans: tuple[int, int] | None) -> float | None:
         std = site.args.get("std", 1.0)
         return float(std) if is_number(std) else None
     if site.func == "trunc_normal_":
-        mean, std = site.args.get("mean", 0.0), site.args.get("std", 1.0)
-        a, b = site.args.get("a", -2.0), site.args.get("b", 2.0)
-        if not all(is_number(v) for v in (mean, std, a, b)) or std <= 0:
+        values = [site.args.get(k, d) for k, d in (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))]
+        if not all(is_number(v) for v in values):
             return None
-        return truncated_normal_std(float(std), (float(a) - mean) / std, (float(b) - mean) / std)
+        mu, sigma, low, high = [float(v) for v in values if is_number(v)]
+        if sigma <= 0:
+            return None
+        return truncated_normal_std(sigma, (low - mu) / sigma, (high - mu) / sigma)
     if site.func == "uniform_":
         a, b = site.args.get("a", 0.0), site.args.get("b", 1.0)
         if is_number(a) and is_number(b):

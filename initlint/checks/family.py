@@ -7,10 +7,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from initlint.checks.common import FEEDING_KINDS, finding, fmt, gain_is_explicit, init_std, labels, layer_label, site_gain
+from initlint.checks.common import (
+    FEEDING_KINDS,
+    finding,
+    fmt,
+    gain_is_explicit,
+    init_std,
+    labels,
+    layer_label,
+    site_gain,
+)
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import make_fix
+from initlint.fix import call_fix
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
@@ -36,7 +45,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if not pairs:
             continue
         for code, hits in _classify(site, pairs).items():
-            yield _finding(code, site, hits, filename)
+            yield _finding(picture, code, site, hits, filename)
 
 
 def _judged_layers(picture: Picture, site: InitSite,
@@ -137,33 +146,30 @@ def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
 # --------------------------------------------------------------------------- messages
 
 
-def _finding(code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
+def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
-    return finding(code, site, builder(site, hits), filename, _fix(code, site, hits))
+    return finding(code, site, builder(site, hits), filename, _fix(picture, code, site, hits))
 
 
-def _fix(code: str, site: InitSite, hits: list[Hit]) -> dict[str, Any] | None:
-    """The replacement call, when one call serves layers that all want the same init (unsafe: it changes
-    the numbers the model starts from). A shared call whose layers want different inits gets none yet."""
-    prefix = site.func_prefix
-    if prefix is None or len({h.act for h in hits}) != 1 or "generator" in site.args:
+def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> dict[str, Any] | None:
+    """The right call for each wrong layer (unsafe: it changes the numbers the model starts from); a call
+    that also serves layers it suits is split so that those keep it."""
+    calls: dict[str, set[int]] = {}
+    for hit in hits:
+        calls.setdefault(_call_template(code, site, hit.act), set()).add(hit.layer.uid)
+    if any(template is None for template in calls):
         return None
-    if site.shared and any(ref.layer not in {h.layer.uid for h in hits} for ref in site.targets
-                           if ref.param in ("weight", "")):
-        return None  # the call also reaches layers that are fine with it: splitting it is future work
-    act, dist, target = hits[0].act, site.distribution, site.target_text
-    if code == "IL104":
-        call = f'{prefix}.kaiming_normal_({target}, nonlinearity="linear")'
-    elif act.family == "rectifier":
-        call = f"{prefix}.kaiming_{dist}_({target}, {act.kaiming_args()})"
-    elif act.family == "saturating":
-        gain = f', gain={prefix}.calculate_gain("tanh")' if act.name == "tanh" else ""
-        call = f"{prefix}.xavier_{dist}_({target}{gain})"
-    else:
-        return None
-    span = site.location
-    return make_fix("unsafe", f"Replace with `{call}`",
-                    [(span.line, span.column, span.end_line, span.end_column, call)])
+    return call_fix(picture, site, calls, "Replace with the init the activation calls for")
+
+
+def _call_template(code: str, site: InitSite, act: Activation) -> str:
+    dist, target = site.distribution, site.target_text
+    if code == "IL104" or act.family == "selu":
+        return f'{{init}}.kaiming_normal_({target}, nonlinearity="linear")'
+    if act.family == "rectifier":
+        return f"{{init}}.kaiming_{dist}_({target}, {act.kaiming_args()})"
+    gain = ', gain={init}.calculate_gain("tanh")' if act.name == "tanh" else ""
+    return f"{{init}}.xavier_{dist}_({target}{gain})"
 
 
 def _where(site: InitSite, hits: list[Hit]) -> str:

@@ -74,9 +74,9 @@ def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
             if ref.layer == rnn.uid and ref.param.startswith("weight_hh"):
                 continue
             other = picture.layer(ref.layer)
-            if other.uid == rnn.uid or other.owner == rnn.owner or rnn.owner in site.root_orders:
-                if not other.is_norm:
-                    return True
+            related = other.uid == rnn.uid or other.owner == rnn.owner or rnn.owner in site.root_orders
+            if related and not other.is_norm:
+                return True
     return False
 
 

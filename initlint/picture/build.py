@@ -23,6 +23,7 @@ from initlint.picture.model import (
     Locator,
     ParamRef,
     Picture,
+    SiteScope,
 )
 from initlint.picture.syntax import (
     bound_args,
@@ -98,7 +99,11 @@ class Pred:
     op: str  # "kinds", "contains", "startswith", "endswith", "equals", "rank>", "rank==", "none"
     arg: Any
 
-    def test(self, kind: str, qualname: str, rank: int | None) -> bool | None:
+    def test(self, kind: str, qualname: str, rank: int | None, uid: int | None = None) -> bool | None:
+        if self.op == "uids":
+            return None if uid is None else uid in self.arg
+        if self.op == "oneof":
+            return qualname in self.arg
         if self.op == "kinds":
             return _kind_matches(kind, self.arg)
         if self.op == "kindcontains":
@@ -142,6 +147,7 @@ class DispatchVal(_Narrowable):
     include: tuple[Pred, ...] = ()
     exclude: tuple[Pred, ...] = ()
     uncertain: bool = False
+    root_text: str | None = None  # how the code that uses ``m`` can name the scope's root (``self``)
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,10 @@ class PictureBuilder:
 
         FlowAnalyzer(self).run()
         self.picture.init_prefix = self.imports.init_prefix()
+        self.picture.nn_prefix = self.imports.nn_prefix()
+        self.picture.nn_name_free = "nn" not in self.imports.names and "nn" not in self.module_env \
+            and "nn" not in self.classes and "nn" not in self.functions
+        self.picture.import_anchor = _last_import(self.module)
         return self.picture
 
     def _collect_definitions(self) -> None:
@@ -518,6 +528,9 @@ class Interpreter:
         self.owner: ClassInfo | None = info  # the class that defines the running method (for super())
         self.sources: dict[str, cst.BaseExpression] = {}
         self.last_slice: cst.SubscriptElement | None = None  # the slice of the last init target, if any
+        self.current_statement: cst.CSTNode | None = None  # the simple statement being run (for fixes)
+        self.last_dispatch: DispatchVal | None = None  # the dispatch variable of the last init target
+        self.last_param_names: dict[ParamRef, str] = {}  # named_parameters() names of the last target
 
     # ------------------------------------------------------------------ helpers
 
@@ -572,6 +585,8 @@ class Interpreter:
             self.statement(stmt)
 
     def statement(self, stmt: cst.CSTNode) -> None:
+        if isinstance(stmt, (cst.Expr, cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            self.current_statement = stmt
         if isinstance(stmt, cst.Assign):
             value = self.value(stmt.value)
             for target in stmt.targets:
@@ -613,6 +628,28 @@ class Interpreter:
             if self.imports is self.b.imports:
                 self.imports = self.imports.copy()
             self.imports.add(stmt)
+
+    def scope_of_site(self, tensor: cst.BaseExpression) -> SiteScope | None:
+        """For a call on ``m.weight`` with ``m`` a dispatch variable: ``m`` and how to name each module."""
+        dispatch = self.last_dispatch
+        node = tensor
+        while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
+            node = node.value
+        if dispatch is None or not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+            return None
+        return SiteScope(node.value.value, dispatch.root_text, dict(dispatch.scope))
+
+    def name_var_of(self, tensor: cst.BaseExpression) -> str | None:
+        """``name`` in ``for name, p in model.named_parameters()`` when the init's target is ``p``."""
+        node = tensor
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        for key, value in self.env.items():
+            if isinstance(value, NameOf) and value.var == node.value:
+                return key
+        return None
 
     def _remember_source(self, target: cst.BaseExpression, source: cst.BaseExpression) -> None:
         """The syntax last assigned to each local name, for arguments evaluated per layer (symbolic.py)."""
@@ -774,6 +811,8 @@ class Interpreter:
             method = node.func.attr.value
             owner_value = self.value(node.func.value)
             scope = self.scope_for(owner_value)
+            if scope is not None and method in ("modules", "named_modules"):
+                scope = replace(scope, root_text=symbolic.text(node.func.value))
             if method in ("modules", "children"):
                 return scope if scope is not None else DispatchVal((), uncertain=True)
             if method in ("named_modules", "named_children"):
@@ -917,6 +956,25 @@ class Interpreter:
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             comp = test.comparisons[0]
             left, right, op = test.left, comp.comparator, comp.operator
+            # m in (self.fc1, self.net[0]) / m is self.fc1 / name in ("fc1.weight", "fc2.weight")
+            if isinstance(left, cst.Name) and isinstance(op, (cst.In, cst.NotIn, cst.Is, cst.IsNot)):
+                negated = isinstance(op, (cst.NotIn, cst.IsNot))
+                ref = self.env.get(left.value)
+                members = [e.value for e in right.elements] if isinstance(right, (cst.Tuple, cst.List, cst.Set)) \
+                    and isinstance(op, (cst.In, cst.NotIn)) else [right] if isinstance(op, (cst.Is, cst.IsNot)) \
+                    else []
+                if isinstance(ref, DispatchVal) and members:
+                    uids: set[int] = set()
+                    for member in members:
+                        value = self.value(member)
+                        if not isinstance(value, LayerVal):
+                            return None
+                        uids.update(value.uids)
+                    return left.value, Pred("uids", frozenset(uids)), negated
+                if isinstance(ref, NameOf) and members and isinstance(op, (cst.In, cst.NotIn)):
+                    names = [string_value(member) for member in members]
+                    if all(n is not None for n in names):
+                        return ref.var, Pred("oneof", frozenset(names)), negated
             # 'weight' in name / 'Conv' in classname
             if isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, cst.Name):
                 text = string_value(left)
@@ -1172,6 +1230,8 @@ class Interpreter:
                 interp = Interpreter(self.b, info, self.context + (id(node),), self.depth + 1)
                 interp.shared_depth = 1
                 params = [p for p in function_params(fn.node) if p.name.value not in ("self", "cls")]
+                if bound and self.is_self(func.value):
+                    scope = replace(scope, root_text="self")  # self.apply(self._init_weights): same self
                 if params:
                     interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
                                          owner=info)
@@ -1322,6 +1382,10 @@ class Interpreter:
         if self.loop_stack:
             layer.repeat = self.loop_stack[-1]
         if created:
+            statement = self.current_statement
+            layer.statement = statement
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
+                layer.assigned_text = symbolic.text(statement.targets[0].target)
             names = catalog.LAYER_SIGNATURES[kind]
             raw = bound_args(node, names)
             args = {name: self.number(expr) for name, expr in raw.items()}
@@ -1384,6 +1448,8 @@ class Interpreter:
         """(parameters, shared, sliced) that an init target expression names; None if not ours."""
         sliced = False
         self.last_slice = None
+        self.last_dispatch = None
+        self.last_param_names = {}
         while True:
             if isinstance(node, cst.Attribute) and node.attr.value == "data":
                 node = node.value
@@ -1401,6 +1467,7 @@ class Interpreter:
                 refs = [ParamRef(uid, pname) for uid in owner.uids if self._has_param(uid, pname)]
                 return (refs, len(owner.uids) > 1 or self.shared_depth > 0, sliced) if refs else None
             if isinstance(owner, DispatchVal):
+                self.last_dispatch = owner
                 if owner.uncertain:
                     return [], True, sliced
                 refs = [ParamRef(uid, pname) for uid, path in owner.scope
@@ -1415,6 +1482,7 @@ class Interpreter:
             if value.uncertain:
                 return [], True, sliced
             refs = []
+            self.last_param_names = {ref: qual for ref, qual, _ in value.entries}
             for ref, qual, rank in value.entries:
                 ok = all(p.test("", qual, rank) is True for p in value.include) and not any(
                     p.test("", qual, rank) is True for p in value.exclude)
@@ -1428,9 +1496,9 @@ class Interpreter:
 
     def _matches(self, dispatch: DispatchVal, uid: int, path: str) -> bool:
         kind = self.b.picture.layers[uid].kind
-        if any(p.test(kind, path, None) is not True for p in dispatch.include):
+        if any(p.test(kind, path, None, uid) is not True for p in dispatch.include):
             return False
-        return not any(p.test(kind, path, None) is True for p in dispatch.exclude)
+        return not any(p.test(kind, path, None, uid) is True for p in dispatch.exclude)
 
     def _has_param(self, uid: int, pname: str) -> bool:
         layer = self.b.picture.layers[uid]
@@ -1460,6 +1528,10 @@ class Interpreter:
         found = self.targets(tensor) if tensor is not None else None
         deferred = self.deferred(raw, tensor, self.last_slice) if tensor is not None and found else None
         site = InitSite(
+            statement=self.current_statement,
+            scope=self.scope_of_site(tensor) if tensor is not None else None,
+            param_names=dict(self.last_param_names),
+            name_var=self.name_var_of(tensor) if tensor is not None else None,
             deferred=deferred,
             func=name,
             span=None,
@@ -1495,6 +1567,10 @@ class Interpreter:
             raw = {("a" if k == "from" else "b" if k == "to" else k): v for k, v in raw.items()}
         evaluated = {k: self.number(v) for k, v in raw.items()}
         site = InitSite(
+            statement=self.current_statement,
+            scope=self.scope_of_site(target),
+            param_names=dict(self.last_param_names),
+            name_var=self.name_var_of(target),
             deferred=self.deferred(raw, target, self.last_slice),
             func=func,
             span=None,
@@ -1510,6 +1586,18 @@ class Interpreter:
             in_slice=found[2],
         )
         self.b.record_site(site, (id(node), func))
+
+
+def _last_import(module: cst.Module) -> cst.CSTNode | None:
+    """The last top-level import line before the first class or function (where a fix adds one)."""
+    last = None
+    for stmt in module.body:
+        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+            break
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body):
+            last = stmt
+    return last
 
 
 _AUG_TO_BINARY: dict[type, type] = {
@@ -1534,11 +1622,7 @@ def _assigned_names(body: cst.CSTNode) -> set[str]:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        if isinstance(node, cst.AssignTarget):
-            names |= _target_names(node.target)
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            names |= _target_names(node.target)
-        elif isinstance(node, cst.For):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)):
             names |= _target_names(node.target)
         stack.extend(node.children)
     return names

@@ -18,11 +18,11 @@ from initlint.picture.build import (
     INIT_METHOD_NAMES,
     ActVal,
     ClassInfo,
+    InRepeat,
     LayerVal,
     MixedModules,
     SeqVal,
     TransVal,
-    InRepeat,
     flatten,
     unwrap,
 )

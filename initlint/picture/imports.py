@@ -133,6 +133,17 @@ class ImportTable:
             return f"{by_target['torch']}.nn.init"
         return None
 
+    def nn_prefix(self) -> str | None:
+        """How this file can spell ``torch.nn`` (for ``isinstance(m, nn.Linear)`` in a fix)."""
+        by_target: dict[str, str] = {}
+        for local, qualified in sorted(self.names.items()):
+            by_target.setdefault(qualified, local)
+        if "torch.nn" in by_target:
+            return by_target["torch.nn"]
+        if "torch" in by_target:
+            return f"{by_target['torch']}.nn"
+        return None
+
     def resolve_torch(self, node: cst.BaseExpression, prefix: str) -> str | None:
         """The member name under ``prefix`` (e.g. ``torch.nn.init``) if the expression resolves there."""
         resolved = self.resolve(node)

@@ -78,6 +78,8 @@ class Layer:
     feeds: set[int] = field(default_factory=set)  # layers this one's output reaches next (uids)
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
+    statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
+    assigned_text: str | None = None  # ``self.lstm`` in ``self.lstm = nn.LSTM(...)``
     node: object = field(default=None, repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
 
@@ -154,6 +156,16 @@ class ParamRef:
     param: str  # "weight", "bias", "weight_hh_l0", "" for a bare Parameter
 
 
+@dataclass(frozen=True)
+class SiteScope:
+    """A call inside a dispatch (``for m in self.modules()`` / ``apply``): ``m`` and the modules it ranges
+    over, so a fix can single some of them out (``if m in (self.fc1, self.head): ...``)."""
+
+    var: str  # the dispatch variable
+    root_text: str | None  # how that code names the dispatch root (``self``), None when it cannot
+    paths: dict[int, str]  # layer uid -> dotted path from the root ("fc1", "net.0"; "*" when loop-built)
+
+
 @dataclass
 class InitSite:
     """One init call and everything it touches."""
@@ -177,6 +189,10 @@ class InitSite:
     locator: Locator | None = field(default=None, repr=False, compare=False)
     # the arguments' syntax, for values that depend on the layer reached (symbolic.Deferred)
     deferred: Any = field(default=None, repr=False, compare=False)
+    statement: object = field(default=None, repr=False, compare=False)  # the simple statement of the call
+    name_var: str | None = None  # ``name`` in ``for name, p in ....named_parameters()`` when the target is p
+    scope: SiteScope | None = None
+    param_names: dict[ParamRef, str] = field(default_factory=dict)  # names in a named_parameters() loop
 
     def span_of(self, node: object) -> Span:
         assert self.locator is not None
@@ -217,6 +233,11 @@ class Picture:
     # ``apply`` of an unknown function, ``post_init``; their layers' defaults are not known to stay
     opaque_init: set[str | None] = field(default_factory=set)
     init_prefix: str | None = None  # how the file spells torch.nn.init (for fixes), None if it cannot
+    nn_prefix: str | None = None  # how the file spells torch.nn
+    nn_name_free: bool = False  # ``nn`` is unbound, so a fix may add ``import torch.nn as nn``
+    import_anchor: object = field(default=None, repr=False, compare=False)  # last top-level import line
+    source: str = field(default="", repr=False, compare=False)
+    locator: Locator | None = field(default=None, repr=False, compare=False)
 
     def hidden(self, uid: int) -> bool:
         """A layer whose output reaches another layer: straight, or through one activation."""
