@@ -243,7 +243,7 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
     reached = {ref.layer for ref in site.targets}
     if len(texts) == 1 and next(iter(texts.values())) >= reached:
         call = next(iter(texts))
-        return make_fix("unsafe", f"{what}: `{call}`", [replace(picture, site.node, call), *import_edits])
+        return make_fix("unsafe", f"Replace with `{call}`", [replace(picture, site.node, call), *import_edits])
     split = split_call(picture, site, [(uids, call) for call, uids in texts.items()])
     if split is None:
         return None

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 from initlint.checks.common import exponent, finding_at_layer, fmt
 from initlint.config import Settings
 from initlint.findings import Finding
+from initlint.fix import init_module, insert_after, make_fix, nn_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import NORM, RESIDUAL, ParamRef, Picture
+from initlint.picture.model import NORM, RESIDUAL, ParamRef, Picture, Stack
 
 DEFAULT_KINDS = frozenset({"Linear"} | set(catalog.CONV))
 DEFAULT_STD_TIMES_SQRT_FAN_IN = 1 / math.sqrt(3)  # U(-1/sqrt(fan_in), 1/sqrt(fan_in))
@@ -28,8 +30,8 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     touched = {ref for ref, sites in effective.items() if sites} | {
         ref for site in picture.inits if site.in_slice for ref in site.targets}
     reported: set[frozenset[int]] = set()
-    for steps in picture.stacks:
-        for run, act in _runs(picture, steps, touched):
+    for stack in picture.stacks:
+        for run, act in _runs(picture, stack.steps, touched):
             if len(run) < threshold:
                 continue
             key = frozenset(run)
@@ -39,7 +41,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             if first.owner in picture.opaque_init or None in picture.opaque_init:
                 continue
             reported.add(key)
-            yield _finding(picture, run, act, filename)
+            yield _finding(picture, run, act, filename, _fix(picture, stack, run, act))
 
 
 def _runs(picture: Picture, steps: list[tuple[str, object]],
@@ -75,7 +77,37 @@ def _runs(picture: Picture, steps: list[tuple[str, object]],
         yield run, act
 
 
-def _finding(picture: Picture, run: list[int], act: Activation, filename: str) -> Finding:
+def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> dict[str, Any] | None:
+    """He init for the stack's layers, inserted after the statement that stores the container, when every
+    Linear/Conv in it is in the run or is its last (output) layer."""
+    if stack.statement is None or stack.assigned_text is None:
+        return None
+    layers = [uid for kind, value in stack.steps if kind == "layer" and isinstance(value, tuple) for uid in value]
+    members = set(run)
+    if not layers or any(uid not in members for uid in layers[:-1]):
+        return None
+    found = init_module(picture)
+    nn_found = nn_module(picture)
+    if found is None or nn_found is None:
+        return None
+    (prefix, imports), (nn_name, more) = found, nn_found
+    kinds = sorted({picture.layer(uid).kind for uid in layers})
+    spelled = f"{nn_name}.{kinds[0]}" if len(kinds) == 1 else "(" + ", ".join(f"{nn_name}.{k}" for k in kinds) + ")"
+    edit = insert_after(picture, stack.statement, [
+        f"for _module in {stack.assigned_text}.modules():",
+        f"    if isinstance(_module, {spelled}):",
+        f"        {prefix}.kaiming_normal_(_module.weight, {act.kaiming_args()})",
+        "        if _module.bias is not None:",
+        f"            {prefix}.zeros_(_module.bias)",
+    ])
+    if edit is None:
+        return None
+    edits = [edit, *imports, *[e for e in more if e not in imports]]
+    return make_fix("unsafe", "Initialize the stack with He init", edits)
+
+
+def _finding(picture: Picture, run: list[int], act: Activation, filename: str,
+             fix: dict[str, Any] | None = None) -> Finding:
     first = picture.layer(run[0])
     depth = len(run)
     gain = DEFAULT_STD_TIMES_SQRT_FAN_IN / act.gain
@@ -93,4 +125,4 @@ def _finding(picture: Picture, run: list[int], act: Activation, filename: str) -
         f"if isinstance(m, (nn.Linear, nn.Conv2d)): nn.init.kaiming_normal_(m.weight, {act.kaiming_args()}); "
         f"nn.init.zeros_(m.bias)`."
     )
-    return finding_at_layer("IL501", first, message, filename)
+    return finding_at_layer("IL501", first, message, filename, fix)

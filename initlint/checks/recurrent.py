@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
+
+import libcst as cst
 
 from initlint.checks.common import exponent, finding, finding_at_layer, fmt, init_std
 from initlint.checks.symmetry import constant_value
 from initlint.config import Settings
 from initlint.findings import Finding
+from initlint.fix import init_module, insert_after, make_fix, replace, replace_statement, statement_text
 from initlint.picture import catalog, symbolic
 from initlint.picture.model import InitSite, Layer, ParamRef, Picture
 
@@ -59,9 +63,9 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
                     continue
                 by_site.setdefault(id(site), (site, []))[1].append((layer, param))
         if defaults and len(defaults) == len(_hidden_weights(layer)) and _explicit_elsewhere(picture, layer):
-            yield _default_finding(layer, defaults, filename)
+            yield _default_finding(picture, layer, defaults, filename)
     for site, pairs in by_site.values():
-        yield _explicit_finding(site, pairs, filename)
+        yield _explicit_finding(picture, site, pairs, filename)
 
 
 def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
@@ -88,7 +92,7 @@ def _spectral(layer: Layer, param: str, std: float) -> tuple[float, int] | None:
     return std * math.sqrt(shape[1]), int(shape[1])
 
 
-def _default_finding(layer: Layer, params: list[str], filename: str) -> Finding:
+def _default_finding(picture: Picture, layer: Layer, params: list[str], filename: str) -> Finding:
     hidden = layer.args.get("hidden_size")
     numbers = ""
     if isinstance(hidden, int) and hidden > 0:
@@ -106,20 +110,16 @@ def _default_finding(layer: Layer, params: list[str], filename: str) -> Finding:
         f"({shown}) while this model initializes its other layers explicitly.{numbers} The same matrix is "
         f"applied at every step, so its singular values compound over time; an orthogonal matrix has all of "
         f"them 1 and carries the state's norm through time (Saxe et al. 2014). Add `for name, p in "
-        f"{_owner_text(layer)}.named_parameters(): if \"weight_hh\" in name: nn.init.orthogonal_(p)`."
+        f"{layer.assigned_text or 'rnn'}.named_parameters(): if \"weight_hh\" in name: nn.init.orthogonal_(p)`."
     )
-    return finding_at_layer("IL301", layer, message, filename)
-
-
-def _owner_text(layer: Layer) -> str:
-    return f"self.{layer.path}" if layer.path and "*" not in layer.path else "rnn"
+    return finding_at_layer("IL301", layer, message, filename, _insert_orthogonal_fix(picture, layer))
 
 
 def _power(base: float, times: int) -> str:
     return exponent(base**times)
 
 
-def _explicit_finding(site: InitSite, pairs: list[tuple[Layer, str]], filename: str) -> Finding:
+def _explicit_finding(picture: Picture, site: InitSite, pairs: list[tuple[Layer, str]], filename: str) -> Finding:
     layer, param = pairs[0]
     fans = layer.fans(param)
     std = init_std(site, fans)
@@ -144,7 +144,44 @@ def _explicit_finding(site: InitSite, pairs: list[tuple[Layer, str]], filename: 
         f"state's norm through time (Saxe et al. 2014). Use `nn.init.orthogonal_(...)` for every `weight_hh` "
         f"(all layers and directions), and keep this init for `weight_ih`."
     )
-    return finding("IL301", site, message, filename)
+    return finding("IL301", site, message, filename, _orthogonal_fix(picture, site, pairs))
+
+
+def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, str]]) -> dict[str, Any] | None:
+    """``orthogonal_`` for the recurrent weights: the call itself when that is all it reaches, else a
+    branch on the parameter's name in a ``named_parameters()`` loop."""
+    found = init_module(picture)
+    if found is None or not isinstance(site.statement, cst.Expr) or site.statement.value is not site.node:
+        return None
+    prefix, imports = found
+    wrong = {(layer.uid, param) for layer, param in pairs}
+    if all((ref.layer, ref.param) in wrong for ref in site.targets):
+        call = f"{prefix}.orthogonal_({site.target_text})"
+        return make_fix("unsafe", f"Replace with `{call}`", [replace(picture, site.node, call), *imports])
+    if site.name_var is None:
+        return None
+    old = statement_text(picture, site.statement)
+    edit = replace_statement(picture, site.statement, [
+        f'if "weight_hh" in {site.name_var}:', f"    {prefix}.orthogonal_({site.target_text})", "else:", f"    {old}"])
+    if edit is None or "\n" in old:
+        return None
+    return make_fix("unsafe", "Use `orthogonal_` for the `weight_hh` parameters", [edit, *imports])
+
+
+def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> dict[str, Any] | None:
+    """After ``self.lstm = nn.LSTM(...)``: an orthogonal init of every ``weight_hh`` it has."""
+    found = init_module(picture)
+    if found is None or layer.assigned_text is None:
+        return None
+    prefix, imports = found
+    edit = insert_after(picture, layer.statement, [
+        f"for _name, _param in {layer.assigned_text}.named_parameters():",
+        '    if "weight_hh" in _name:',
+        f"        {prefix}.orthogonal_(_param)",
+    ])
+    if edit is None:
+        return None
+    return make_fix("unsafe", "Add `orthogonal_` for every `weight_hh`", [edit, *imports])
 
 
 # --------------------------------------------------------------------------- IL302
@@ -168,7 +205,7 @@ def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
             if not refs:
                 continue
             sliced_any = True
-            finding_ = _slice_finding(site, layer, refs[0], hidden, filename)
+            finding_ = _slice_finding(picture, site, layer, refs[0], hidden, filename)
             if finding_ is not None:
                 yield finding_
         if layer.kind not in ("LSTM", "LSTMCell") or sliced_any:
@@ -184,7 +221,7 @@ def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
             if layer not in entry[1]:
                 entry[1].append(layer)
     for site, layers in zeroing.values():
-        yield _zeroed_finding(site, layers, filename)
+        yield _zeroed_finding(picture, site, layers, filename, zeroing)
 
 
 def _gates_of(kind: str) -> tuple[str, ...]:
@@ -198,7 +235,7 @@ def _describe(lo: int, hi: int, hidden: int, gates: tuple[str, ...]) -> str:
     return f"not a whole gate (each gate is a block of {hidden} rows)"
 
 
-def _slice_finding(site: InitSite, layer: Layer, ref: ParamRef, hidden: int | None,
+def _slice_finding(picture: Picture, site: InitSite, layer: Layer, ref: ParamRef, hidden: int | None,
                    filename: str) -> Finding | None:
     value = constant_value(site) if site.func in ("zeros_", "ones_", "constant_") else None
     if value is None or value == 0 or hidden is None or site.deferred is None:
@@ -228,6 +265,13 @@ def _slice_finding(site: InitSite, layer: Layer, ref: ParamRef, hidden: int | No
             f"step at the start, so gradients reach far back (Jozefowicz et al. 2015); the rows set here change "
             f"another gate instead."
         )
+        fix = None
+        if deferred.slice_node is not None and all(
+                picture.layer(r.layer).args.get("hidden_size") == hidden for r in site.targets):
+            span = f"{hidden}:{2 * hidden}"
+            fix = make_fix("unsafe", f"Set the forget gate's rows `[{span}]`",
+                           [replace(picture, deferred.slice_node, span)])
+        return finding("IL302", site, message, filename, fix)
     else:
         message = (
             f"`{site.target_text}` sets {fmt(value)} on rows {lo}:{hi} of `{layer.path}.{ref.param}`, but a GRU "
@@ -238,7 +282,8 @@ def _slice_finding(site: InitSite, layer: Layer, ref: ParamRef, hidden: int | No
     return finding("IL302", site, message, filename)
 
 
-def _zeroed_finding(site: InitSite, layers: list[Layer], filename: str) -> Finding:
+def _zeroed_finding(picture: Picture, site: InitSite, layers: list[Layer], filename: str,
+                    zeroing: dict[int, tuple[InitSite, list[Layer]]]) -> Finding:
     layer = layers[0]
     hidden = layer.args.get("hidden_size")
     rows = f"[{hidden}:{2 * hidden}]" if isinstance(hidden, int) else "[hidden_size:2*hidden_size]"
@@ -250,4 +295,32 @@ def _zeroed_finding(site: InitSite, layers: list[Layer], filename: str) -> Findi
         f"step). After zeroing, add `p.data{rows}.fill_(1.0)` for one bias of each layer and direction "
         f"(gate order i, f, g, o)."
     )
-    return finding("IL302", site, message, filename)
+    return finding("IL302", site, message, filename, _forget_fix(picture, site, zeroing))
+
+
+def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitSite, list[Layer]]]) -> dict[str, Any] | None:
+    """After the zeroing call: the forget gate's quarter of ``bias_ih`` set to 1 (one of the two biases, so
+    the gate's total bias is 1)."""
+    deferred = site.deferred
+    if deferred is None or not isinstance(site.statement, cst.Expr) or site.statement.value is not site.node:
+        return None
+    if not all(picture.layer(r.layer).kind in ("LSTM", "LSTMCell") and r.param.startswith("bias_")
+               for r in site.targets):
+        return None
+    target = deferred.param_text
+    quarter = f"{target}.data[{target}.size(0) // 4:{target}.size(0) // 2].fill_(1.0)"
+    if site.name_var is not None:
+        lines = [f'if "bias_ih" in {site.name_var}:', f"    {quarter}"]
+    elif all(r.param.startswith("bias_ih") for r in site.targets):
+        lines = [quarter]
+    elif all(r.param.startswith("bias_hh") for r in site.targets):
+        partners = {ParamRef(r.layer, r.param.replace("bias_hh", "bias_ih")) for r in site.targets}
+        if any(partner in other.targets for other, _ in zeroing.values() for partner in partners):
+            return None  # the bias_ih zeroing call gets the forget bias
+        lines = [quarter]
+    else:
+        return None
+    edit = insert_after(picture, site.statement, lines)
+    if edit is None:
+        return None
+    return make_fix("unsafe", "Set the forget-gate bias to 1 after zeroing", [edit])

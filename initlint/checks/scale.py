@@ -27,7 +27,7 @@ from initlint.checks.common import (
 )
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import make_fix
+from initlint.fix import call_fix
 from initlint.picture import catalog, symbolic
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, GATED, LINEAR, OUTPUT, InitSite, Layer, ParamRef, Picture
@@ -142,13 +142,11 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
         f"off). Per layer the signal scales by {per_layer} = {fmt(gain)}; {effect} (Glorot & Bengio 2010; "
         f"He et al. 2015). A fixed std ignores the layer's width. Use `{use}`."
     )
-    fix = None
-    same = len({(h.act, h.fans) for h in hits}) == 1
-    if picture.init_prefix is not None and same and len(hits) == len({r.layer for r in site.targets}) \
-            and "generator" not in site.args:
-        span = site.location
-        fix = make_fix("unsafe", f"Replace with `{use}`",
-                       [(span.line, span.column, span.end_line, span.end_column, use)])
+    distribution = "uniform" if site.func == "uniform_" else "normal"
+    calls: dict[str, set[int]] = {}
+    for one in hits:
+        calls.setdefault(recommended_call("{init}", site.target_text, one.act, distribution), set()).add(one.layer.uid)
+    fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
 
 
@@ -244,7 +242,30 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
         f"(against fan_in). Use n = m.weight[0].numel() (fan_in) or `nn.init.kaiming_normal_(m.weight, "
         f"mode=\"fan_out\", nonlinearity=\"relu\")`, which computes the fans itself."
     )
-    yield finding("IL203", site, message, filename)
+    yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w[0] for w in wrong]))
+
+
+def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> dict[str, object] | None:
+    """The hand-written formula replaced by the kaiming/xavier call that computes the fans itself, when every
+    layer it gets wrong meets the same known activation."""
+    deferred = site.deferred
+    if deferred is None:
+        return None
+    acts: set[Activation | None] = set()
+    for layer in wrong:
+        follow = layer.follow()
+        if follow.kind == ACT and follow.activation is not None and follow.activation.name not in GATE_ACTIVATIONS:
+            acts.add(follow.activation)
+        elif follow.kind == LINEAR:
+            acts.add(None)
+        else:
+            return None
+    if len(acts) != 1:
+        return None
+    act = next(iter(acts))
+    distribution = "uniform" if site.func == "uniform_" else "normal"
+    call = recommended_call("{init}", deferred.param_text, act, distribution)
+    return call_fix(picture, site, {call: {layer.uid for layer in wrong}}, "Let torch compute the fans")
 
 
 def _acceptable_fans(layer: Layer, fans: tuple[int, int], summed: bool) -> list[float]:

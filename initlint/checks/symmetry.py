@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from initlint.checks.common import FEEDING_KINDS, finding, fmt, labels, recommended_call
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import make_fix
+from initlint.fix import call_fix
 from initlint.picture.model import ACT, InitSite, Layer, Picture
 
 CONSTANT_FUNCS = frozenset({"zeros_", "ones_", "constant_"})
@@ -71,10 +71,10 @@ def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, 
         f"else breaks the tie; random weights are what break the symmetry (Glorot & Bengio 2010).{dead} "
         f"Use `{use}`."
     )
-    fix = None
-    if picture.init_prefix is not None and len(hits) == len({r.layer for r in site.targets}) \
-            and len({(h.follow(), h.signature) for h in hits}) == 1:
-        span = site.location
-        fix = make_fix("unsafe", f"Replace with `{use}`", [(span.line, span.column, span.end_line, span.end_column,
-                                                           use)])
+    calls: dict[str, set[int]] = {}
+    for hit in hits:
+        hit_follow = hit.follow()
+        hit_act = hit_follow.activation if hit_follow.kind == ACT else None
+        calls.setdefault(recommended_call("{init}", site.target_text, hit_act), set()).add(hit.uid)
+    fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL201", site, message, filename, fix)

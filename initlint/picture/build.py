@@ -73,6 +73,8 @@ class SeqVal:
     items: list[Any] = field(default_factory=list)
     name: str | None = None
     keys: dict[str, Any] = field(default_factory=dict)  # OrderedDict / ModuleDict names -> item
+    statement: Any = field(default=None, repr=False, compare=False)  # where it is stored, for fixes
+    assigned_text: str | None = None  # what it is stored as: ``self.net``
 
 
 @dataclass(frozen=True)
@@ -592,6 +594,10 @@ class Interpreter:
             for target in stmt.targets:
                 self.assign(target.target, value, stmt.value)
                 self._remember_source(target.target, stmt.value)
+            if isinstance(value, SeqVal) and value.kind in ("Sequential", "ModuleList") and len(stmt.targets) == 1 \
+                    and value.statement is None and isinstance(stmt.targets[0].target, (cst.Name, cst.Attribute)):
+                value.statement = stmt
+                value.assigned_text = symbolic.text(stmt.targets[0].target)
         elif isinstance(stmt, cst.AnnAssign):
             if stmt.value is not None:
                 self.assign(stmt.target, self.value(stmt.value), stmt.value)
@@ -667,10 +673,11 @@ class Interpreter:
             node = node.value
         layer_text = symbolic.text(node.value) if isinstance(node, cst.Attribute) else None
         bounds = None
-        if slice_node is not None and isinstance(slice_node.slice, cst.Slice):
+        if slice_node is not None and isinstance(slice_node.slice, cst.Slice) and slice_node.slice.step is None:
             bounds = (slice_node.slice.lower, slice_node.slice.upper)
         return symbolic.Deferred(nodes={k: v for k, v in raw.items() if k != "tensor"}, sources=dict(self.sources), static=self.evaluator,
-                        layer_text=layer_text, param_text=symbolic.text(node), slice_bounds=bounds)
+                        layer_text=layer_text, param_text=symbolic.text(node), slice_bounds=bounds,
+                                 slice_node=slice_node.slice if slice_node is not None else None)
 
     def assign(self, target: cst.BaseExpression, value: Any, source: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):

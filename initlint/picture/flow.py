@@ -26,7 +26,7 @@ from initlint.picture.build import (
     flatten,
     unwrap,
 )
-from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow
+from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
 from initlint.picture.syntax import keyword, positional, statements
 from initlint.picture.values import UNKNOWN as UNKNOWN_VALUE
 from initlint.picture.values import Evaluator, is_number
@@ -153,7 +153,7 @@ class FlowAnalyzer:
                 steps.append(("norm", None) if self._all_norm(inner) else ("layer", inner.uids))
             else:
                 steps.append(("other", None))
-        self.b.picture.stacks.append(steps)
+        self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text))
 
     def _item_after(self, items: list[Any], start: int) -> Any:
         for item in items[start:]:
@@ -327,7 +327,8 @@ class MethodFlow:
                 if self._is_chain(stmt) and items:
                     # ``for layer in self.layers: x = layer(x)`` runs the list like a Sequential.
                     var = stmt.body.body[0].body[0].value.args[0].value.value  # type: ignore[union-attr]
-                    chain = SeqVal("Sequential", list(iterable.items))
+                    chain = SeqVal("Sequential", list(iterable.items), statement=iterable.statement,
+                                   assigned_text=iterable.assigned_text)
                     self.a._sequential_follows(chain, exit_follow=None)
                     self.env[var] = self.seq_call(chain, self.ev(cst.Name(var)))
                     return
@@ -358,7 +359,7 @@ class MethodFlow:
             steps.append(("layer", inner.uids))
             follow = self.b.picture.layers[inner.uids[0]].follow()
             steps.append(("act", follow.activation) if follow.kind == ACT else ("other", None))
-        self.b.picture.stacks.append(steps)
+        self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text))
 
     def _is_chain(self, stmt: cst.For) -> bool:
         body = statements(stmt.body)

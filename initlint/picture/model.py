@@ -156,6 +156,15 @@ class ParamRef:
     param: str  # "weight", "bias", "weight_hh_l0", "" for a bare Parameter
 
 
+@dataclass
+class Stack:
+    """A Sequential, or a layer list a forward loop runs in order, as the steps IL501 measures."""
+
+    steps: list[tuple[str, Any]]
+    statement: object = field(default=None, repr=False, compare=False)  # ``self.net = nn.Sequential(...)``
+    assigned_text: str | None = None  # ``self.net``
+
+
 @dataclass(frozen=True)
 class SiteScope:
     """A call inside a dispatch (``for m in self.modules()`` / ``apply``): ``m`` and the modules it ranges
@@ -228,7 +237,7 @@ class Picture:
     deprecated: list[InitSite] = field(default_factory=list)
     # Sequentials and loop-run layer lists, in order: ("layer", uids), ("act", Activation), ("norm", None)
     # or ("other", None) for anything else (a block, a factory, a loop of unknown count)
-    stacks: list[list[tuple[str, Any]]] = field(default_factory=list)
+    stacks: list[Stack] = field(default_factory=list)
     # model classes (None: the file) that call init code we cannot see: an imported init function, an
     # ``apply`` of an unknown function, ``post_init``; their layers' defaults are not known to stay
     opaque_init: set[str | None] = field(default_factory=set)
@@ -269,7 +278,8 @@ class Picture:
     def stack_depth(self, uids: set[int]) -> int:
         """How many of these layers run one after another in one recorded stack (0: none is in a stack)."""
         best = 0
-        for steps in self.stacks:
+        for stack in self.stacks:
+            steps = stack.steps
             count = sum(1 for kind, value in steps if kind == "layer" and set(value) <= uids)
             best = max(best, count)
         return best

@@ -34,6 +34,7 @@ class Deferred:
     layer_text: str | None  # how the call names the layer: "m", "self.lstm" (None: a bare tensor variable)
     param_text: str  # how the call names the tensor: "m.weight", "param", "self.lstm.bias_hh_l0"
     slice_bounds: tuple[cst.BaseExpression | None, cst.BaseExpression | None] | None = None
+    slice_node: cst.BaseSlice | None = None  # the ``a:b`` of a sliced target, for a fix to rewrite
     names_used: set[str] = field(default_factory=set)  # filled by evaluate: which layer attributes it read
 
 
