@@ -126,7 +126,8 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     elif depth >= 2:
         total = gain**depth
         effect = (f"{depth} {hit.layer.signature}+{act_name if act else 'Linear'} layers at {_scale_text(site)}: "
-                  f"activations {moves} ~{fmt(gain)}x per layer, ~{exponent(total)}x at the output")
+                  f"the part of the activations that depends on the input {moves}s ~{fmt(gain)}x per layer, "
+                  f"~{exponent(total)}x at the output")
     else:
         effect = f"the part of the signal that depends on the input {'shrinks' if gain < 1 else 'grows'} " \
                  f"~{fmt(gain)}x through this layer"

@@ -66,10 +66,10 @@ def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, 
     message = (
         f"{call_text} sets every weight of {labels(hits)} to {what}, but the layer is hidden: its output feeds "
         f"{feeds}. All {units}units start as the same function of the input"
-        + (" (with 0, none of the input at all)" if value == 0 else "")
-        + ", receive the same update from the layer above, and stay copies of each other unless something "
-        f"else breaks the tie; random weights are what break the symmetry (Glorot & Bengio 2010).{dead} "
-        f"Use `{use}`."
+        + (" (with 0, one that ignores the input)" if value == 0 else "")
+        + "; only the random weights of the layer above tell their gradients apart, so they start redundant and "
+        "training must first break the symmetry that random weights would have broken for free (Glorot & "
+        f"Bengio 2010).{dead} Use `{use}`."
     )
     calls: dict[str, set[int]] = {}
     for hit in hits:
