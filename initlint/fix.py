@@ -7,6 +7,7 @@ parse is thrown away, and nothing is written unless the final text parses.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import libcst as cst
@@ -208,8 +209,9 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
         if condition is None and site.name_var is not None and site.param_names:
             names_for = sorted({site.param_names[r] for r in site.targets if r.layer in uids and r in site.param_names})
             if names_for:
-                condition = f"{site.name_var} == {names_for[0]!r}" if len(names_for) == 1 else \
-                    f"{site.name_var} in ({', '.join(repr(n) for n in names_for)})"
+                quoted = [json.dumps(n) for n in names_for]
+                condition = f"{site.name_var} == {quoted[0]}" if len(quoted) == 1 else \
+                    f"{site.name_var} in ({', '.join(quoted)})"
                 how = "by name"
         if condition is None:
             return None

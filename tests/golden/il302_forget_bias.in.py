@@ -1,0 +1,24 @@
+"""A forget bias on the input gate's rows, and an LSTMCell whose biases are zeroed and left so."""
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.rnn = nn.LSTM(32, hidden)
+        self.cell = nn.LSTMCell(hidden, hidden)
+        for name, p in self.rnn.named_parameters():
+            if "weight_hh" in name:
+                nn.init.orthogonal_(p)
+            elif "bias" in name:
+                nn.init.zeros_(p)
+                p.data[0:hidden].fill_(1.0)
+        for k in range(4):
+            nn.init.orthogonal_(self.cell.weight_hh.data[k * hidden:(k + 1) * hidden])
+        nn.init.zeros_(self.cell.bias_ih)
+        nn.init.zeros_(self.cell.bias_hh)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        h, c = self.cell(out[-1])
+        return h
