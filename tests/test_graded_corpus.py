@@ -28,3 +28,54 @@ def test_graded_file(name: str) -> None:
 
 def test_every_graded_file_is_listed() -> None:
     assert {p.name for p in GRADED.glob("*.py")} == set(EXPECTED)
+
+
+# --------------------------------------------------------------------------- IL2xx/IL3xx/IL501, blind
+
+SCALE = Path(__file__).resolve().parent / "data" / "graded_scale"
+SCALE_EXPECTED: dict[str, list[list[object]]] = json.loads((SCALE / "expected.json").read_text())
+
+# Planted findings the engine does not reach yet, with why. First blind run: 30 of 36 found, 0 false
+# (precision 1.000, recall 0.833); four misses were general engine gaps, fixed with regression tests
+# (``init_hidden`` taken for an init call, ``[a] + [b for ...]`` module lists, enumerate-indexed loops in
+# forward, loops over a tuple of parameters).
+KNOWN_MISSES: dict[tuple[str, int, str], str] = {
+    ("03_vgg_perceptual.py", 19, "IL501"): "the conv count comes from a loop over a config list that also holds "
+    "'M' entries; loops are interpreted once, not unrolled, so the stack's depth is unknown",
+    ("10_seq2seq_lstm.py", 74, "IL301"): "the LSTMs reach the model as constructor arguments "
+    "(Seq2Seq(enc, dec)) built in another function; their contents are not propagated",
+}
+
+
+def _scale_found(name: str) -> set[tuple[int, str]]:
+    source = (SCALE / name).read_text(encoding="utf-8")
+    return {(f.row, f.code) for f in check_source(source, name)}
+
+
+@pytest.mark.parametrize("name", sorted(SCALE_EXPECTED))
+def test_graded_scale_file(name: str) -> None:
+    expected = {(int(line), str(code)) for line, code in SCALE_EXPECTED[name]}  # type: ignore[call-overload]
+    missing = {(line, code) for (file, line, code) in KNOWN_MISSES if file == name}
+    assert _scale_found(name) == expected - missing
+
+
+@pytest.mark.parametrize("miss", sorted(KNOWN_MISSES), ids=lambda m: f"{m[0]}:{m[1]}:{m[2]}")
+@pytest.mark.xfail(strict=True, reason="known engine limit; see KNOWN_MISSES")
+def test_graded_scale_known_misses(miss: tuple[str, int, str]) -> None:
+    name, line, code = miss
+    assert (line, code) in _scale_found(name)
+
+
+def test_graded_scale_precision_and_recall() -> None:
+    found = planted = true = 0
+    for name, items in SCALE_EXPECTED.items():
+        expected = {(int(line), str(code)) for line, code in items}  # type: ignore[call-overload]
+        got = _scale_found(name)
+        found += len(got)
+        planted += len(expected)
+        true += len(got & expected)
+    assert true / found >= 0.9 and true / planted >= 0.9, (true, found, planted)
+
+
+def test_every_graded_scale_file_is_listed() -> None:
+    assert {p.name for p in SCALE.glob("*.py")} == set(SCALE_EXPECTED)

@@ -675,3 +675,95 @@ def test_fairseq_style_linear_helper_is_an_init_site_for_every_layer_it_builds()
         families=("IL1", "IL2", "IL3", "IL4", "IL5"),
     )
     assert "`fc1` (Linear(512, 2048)" in got[0].message  # only the layer that feeds ReLU
+
+
+# --------------------------------------------------------------------------- regressions from the blind set
+
+
+def test_init_hidden_is_not_an_init_call() -> None:
+    """``model.init_hidden(bsz)`` makes state tensors; it must not make the file's inits unknowable."""
+    expect(
+        """
+        import torch.nn as nn
+
+        class LM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Embedding(1000, 64)
+                self.rnn = nn.LSTM(64, 64)
+                nn.init.uniform_(self.encoder.weight, -0.1, 0.1)
+
+        lm = LM()
+        hidden = lm.init_hidden(8)
+        """,
+        ("IL301", "self.rnn = nn.LSTM(64, 64)"),
+        families=SCALE,
+    )
+
+
+def test_module_list_from_a_list_sum_and_an_enumerate_indexed_loop() -> None:
+    expect(
+        """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class NeRF(nn.Module):
+            def __init__(self, D=8, W=256, input_ch=63):
+                super().__init__()
+                self.pts = nn.ModuleList([nn.Linear(input_ch, W)] + [nn.Linear(W, W) for i in range(D - 1)])
+                self.out = nn.Linear(W, 4)
+
+            def forward(self, x):
+                h = x
+                for i, l in enumerate(self.pts):
+                    h = self.pts[i](h)
+                    h = F.relu(h)
+                return self.out(h)
+        """,
+        ("IL501", "nn.ModuleList([nn.Linear(input_ch, W)]"),
+        families=SCALE,
+    )
+
+
+def test_loop_over_a_tuple_of_parameters() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class Core(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTMCell(288, 256)
+                nn.init.orthogonal_(self.lstm.weight_hh)
+                for b in (self.lstm.bias_ih, self.lstm.bias_hh):
+                    b.data.fill_(0)
+        """,
+        ("IL302", "b.data.fill_(0)"),
+        families=SCALE,
+    )
+
+
+def test_tuple_assignment_of_a_list_and_a_width() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class Tower(nn.Module):
+            def __init__(self, hidden=(256, 128)):
+                super().__init__()
+                layers, width = [], 64
+                for h in hidden:
+                    layers += [nn.Linear(width, h), nn.ReLU()]
+                    width = h
+                self.mlp = nn.Sequential(*layers)
+                self.out = nn.Linear(width, 1)
+                for m in self.modules():
+                    if isinstance(m, nn.Linear):
+                        nn.init.constant_(m.weight, 0.01)
+
+            def forward(self, x):
+                return self.out(self.mlp(x))
+        """,
+        ("IL201", "nn.init.constant_(m.weight, 0.01)"),
+        families=SCALE,
+    )

@@ -691,6 +691,11 @@ class Interpreter:
                 self.info.consts[f"self.{attr}"] = value
             self.name_value(value, attr, self.info.name)
         elif isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(source, (cst.Tuple, cst.List)) and len(source.elements) == len(target.elements) \
+                    and not any(isinstance(e, cst.StarredElement) for e in source.elements):
+                for element, part in zip(target.elements, source.elements, strict=True):
+                    self.assign(element.value, self.value(part.value), part.value)  # layers, width = [], 3
+                return
             values = value if isinstance(value, tuple) and len(value) == len(target.elements) else None
             for index, element in enumerate(target.elements):
                 inner = values[index] if values is not None else UNKNOWN
@@ -828,8 +833,26 @@ class Interpreter:
                 params = self.param_set(owner_value) if scope is not None or isinstance(owner_value, LayerVal) \
                     else ParamSetVal((), uncertain=True)
                 return ("named", params) if method == "named_parameters" else params
+        if isinstance(node, (cst.Tuple, cst.List)) and node.elements:
+            tuple_params = self._param_tuple(node)
+            if tuple_params is not None:
+                return tuple_params
         value = self.value(node)
         return value
+
+    def _param_tuple(self, node: cst.Tuple | cst.List) -> ParamSetVal | None:
+        """``for b in (self.lstm.bias_ih, self.lstm.bias_hh)``: a loop over named parameters."""
+        entries: list[tuple[ParamRef, str, int | None]] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement) or not isinstance(element.value, cst.Attribute):
+                return None
+            found = self.targets(element.value)
+            if not found or not found[0] or found[2]:
+                return None
+            for ref in found[0]:
+                shape = self.b.picture.layers[ref.layer].params.get(ref.param)
+                entries.append((ref, symbolic.text(element.value), len(shape) if shape is not None else None))
+        return ParamSetVal(tuple(entries))
 
     def bind_loop_target(self, target: cst.BaseExpression, value: Any) -> None:
         if isinstance(value, tuple) and len(value) == 2 and value[0] in ("enumerate", "named"):
@@ -1149,6 +1172,17 @@ class Interpreter:
             return SeqVal("list", [Repeat([element], count)])
         if isinstance(node, cst.IfExp):
             return union([self.value(node.body), self.value(node.orelse)])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Multiply)):
+            left = self.value(node.left)
+            right = self.value(node.right)
+            if isinstance(node.operator, cst.Add) and isinstance(left, SeqVal) and isinstance(right, SeqVal) \
+                    and left.kind == right.kind == "list":
+                return SeqVal("list", [*left.items, *right.items])  # [first] + [rest for _ in range(n)]
+            if isinstance(node.operator, cst.Multiply) and isinstance(left, SeqVal) and left.kind == "list" \
+                    and (isinstance(right, int) or right is UNKNOWN):
+                return SeqVal("list", [Repeat(list(left.items), right if isinstance(right, int) else None)])
+            if isinstance(left, (SeqVal, LayerVal)) or isinstance(right, (SeqVal, LayerVal)):
+                return UNKNOWN
         return self.number(node)
 
     def call(self, node: cst.Call) -> Any:
@@ -1647,10 +1681,18 @@ def _may_initialize(func: cst.BaseExpression) -> bool:
     """A call we cannot follow whose name says it may (re)initialize weights: ``post_init()``,
     ``init_weights(model)``, ``reset_parameters()``, ``named_apply(...)``, ``load_state_dict(...)``."""
     name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    lowered = name.lower()
-    if lowered.startswith("__"):
-        return False
-    return "init" in lowered or "reset" in lowered or lowered.startswith("load") or lowered.endswith("apply")
+    if name.startswith("__") and name.endswith("__"):
+        return False  # super().__init__() and other dunders
+    lowered = name.lower().strip("_")
+    if lowered in ("init", "reset", "initialize", "init_fn", "initializer"):
+        return True
+    return any(key in lowered for key in _INIT_NAME_PARTS) or lowered.endswith("apply")
+
+
+# Parts of the names of calls that (re)initialize weights; ``init_hidden``/``init_state`` make tensors.
+_INIT_NAME_PARTS = ("init_weight", "weights_init", "weight_init", "init_param", "initializ", "reset_param",
+                    "post_init", "init_model", "init_module", "init_layer", "load_state", "load_pretrained",
+                    "from_pretrained", "load_weights", "load_checkpoint")
 
 
 def union(values: list[Any]) -> Any:
