@@ -165,6 +165,8 @@ def module_expression(root: str, path: str) -> str | None:
     """``self.net[0].fc`` for the dotted path ``net.0.fc`` under ``self``; None for loop-built paths."""
     if not path or "*" in path or path.startswith("<"):
         return None
+    if root == "":
+        return path  # a loop over a tuple of modules: the path is the element's own expression
     out = root
     for part in path.split("."):
         if not part.isidentifier() and not part.isdigit():
@@ -199,8 +201,10 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
                     "(" + ", ".join(f"{nn_name}.{k}" for k in names) + ")"
                 condition = f"isinstance({site.scope.var}, {spelled})"
                 how = "by type"
-        if condition is None and site.scope is not None and site.scope.root_text is not None:
-            exprs = [module_expression(site.scope.root_text, site.scope.paths.get(u, "")) for u in sorted(uids)]
+        roots = {site.scope.roots.get(u) for u in uids} if site.scope is not None else set()
+        root = roots.pop() if len(roots) == 1 else None
+        if condition is None and site.scope is not None and root is not None:
+            exprs = [module_expression(root, site.scope.paths.get(u, "")) for u in sorted(uids)]
             if exprs and all(exprs):
                 shown = sorted({e for e in exprs if e})
                 condition = f"{site.scope.var} is {shown[0]}" if len(shown) == 1 else \
@@ -248,7 +252,35 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
         return make_fix("unsafe", f"Replace with `{call}`", [replace(picture, site.node, call), *import_edits])
     split = split_call(picture, site, [(uids, call) for call, uids in texts.items()])
     if split is None:
-        return None
+        after = override_after_apply(picture, site, texts)
+        if after is None:
+            return None
+        return make_fix("unsafe", f"{what}, after `{after[1]}`", [after[0], *import_edits])
     edits, how = split
     shown = "; ".join(f"`{call}`" for call in texts)
     return make_fix("unsafe", f"{what}, split {how}: {shown}", [*edits, *[e for e in import_edits if e not in edits]])
+
+
+def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:
+    """For a call inside a function run by ``model.apply(fn)`` that no test inside it can split: the right
+    call for each layer that needs one, right after the ``apply`` (where the model and its layers have names),
+    so the layers the call suits keep it."""
+    scope = site.scope
+    if scope is None or not site.target_text.startswith(scope.var + "."):
+        return None
+    anchors = {id(scope.anchors[u][0]) if u in scope.anchors else None for uids in texts.values() for u in uids}
+    if None in anchors or len(anchors) != 1:
+        return None  # layers set up by different apply calls (or by none): one insertion cannot serve them
+    lines: list[str] = []
+    statement: object = None
+    for call, uids in texts.items():
+        for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
+            statement, root = scope.anchors[uid]
+            expr = module_expression(root, scope.paths.get(uid, ""))
+            if expr is None:
+                return None
+            lines.append(call.replace(site.target_text, expr + site.target_text[len(scope.var):], 1))
+    edit = insert_after(picture, statement, lines)
+    if edit is None:
+        return None
+    return edit, statement_text(picture, statement).strip()

@@ -32,15 +32,15 @@ RULES: dict[str, Rule] = {
         Rule("IL202", "off-scale-init", "A literal init scale far (4x) from what the layer's fan and activation "
              "call for", "unsafe"),
         Rule("IL203", "fan-formula-mismatch", "A hand-written He/Xavier scale whose n is not the layer's fan",
-             "none"),
+             "unsafe"),
         Rule("IL301", "recurrent-weights-not-orthogonal",
-             "Recurrent hidden-to-hidden weights not orthogonally initialized", "none"),
+             "Recurrent hidden-to-hidden weights not orthogonally initialized", "unsafe"),
         Rule("IL302", "lstm-forget-bias", "An LSTM forget-gate bias on the wrong slice, a GRU given one, or "
-             "zeroed LSTM biases with the forget gate left at 0", "none"),
+             "zeroed LSTM biases with the forget gate left at 0", "unsafe"),
         Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "safe"),
         Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "safe"),
         Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "
-             "init", "none"),
+             "init", "unsafe"),
     )
 }
 

@@ -26,6 +26,12 @@ EXPECTED_BAD: dict[str, set[str]] = {
     "bad_bias_fan_init.py": {"IL401"},
     "bad_deprecated_aliases.py": {"IL402"},
     "bad_dcgan_dispatch.py": {"IL102"},
+    "bad_zero_hidden_layer.py": {"IL201"},
+    "bad_fixed_std_deep_mlp.py": {"IL202"},
+    "bad_conv_fan_formula.py": {"IL203"},
+    "bad_lstm_default_recurrent.py": {"IL301"},
+    "bad_forget_bias_slice.py": {"IL302"},
+    "bad_deep_default_mlp.py": {"IL501"},
 }
 
 # file -> number of findings, where one finding per wrong call site is known
@@ -37,6 +43,12 @@ EXPECTED_COUNT: dict[str, int] = {
     "bad_bias_fan_init.py": 3,  # weight branch (LayerNorm weight), bias branch, orthogonal_ on gamma
     "bad_deprecated_aliases.py": 5,
     "bad_dcgan_dispatch.py": 1,  # one dispatched call, reported once
+    "bad_zero_hidden_layer.py": 1,  # one constant_ in a modules() loop; the output layer is not reported
+    "bad_fixed_std_deep_mlp.py": 1,  # one normal_ in a modules() loop; the value head is not reported
+    "bad_conv_fan_formula.py": 1,  # one formula in a modules() loop reaching all eight convs
+    "bad_lstm_default_recurrent.py": 1,  # reported once, where the GRU is built
+    "bad_forget_bias_slice.py": 1,  # the fill_ on rows [2h:3h]
+    "bad_deep_default_mlp.py": 1,  # one stack of ten Linear+ReLU, reported at its first layer
 }
 
 BAD = sorted(p.name for p in EXAMPLES.glob("bad_*.py"))
@@ -55,7 +67,7 @@ def _show(found) -> str:
 def test_every_bad_example_has_an_expectation():
     assert set(BAD) == set(EXPECTED_BAD)
     assert {"good_resnet_block.py", "good_transformer_mlp.py", "good_lstm_tagger.py", "good_selu_mlp.py",
-            "good_config_activation.py"} <= set(GOOD)
+            "good_config_activation.py", "good_zero_init_residual.py", "good_lstm_forget_bias.py"} <= set(GOOD)
 
 
 @pytest.mark.parametrize("name", BAD)

@@ -767,3 +767,52 @@ def test_tuple_assignment_of_a_list_and_a_width() -> None:
         ("IL201", "nn.init.constant_(m.weight, 0.01)"),
         families=SCALE,
     )
+
+
+def test_residual_branch_closed_by_the_parent_module_is_silent() -> None:
+    """GPT-2 style: the MLP returns c_proj's output and the Block adds it to the skip."""
+    expect(
+        """
+        import torch.nn as nn
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(256, 1024)
+                self.act = nn.GELU()
+                self.proj = nn.Linear(1024, 256)
+                nn.init.normal_(self.fc.weight, std=0.02)
+
+            def forward(self, x):
+                return self.proj(self.act(self.fc(x)))
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ln = nn.LayerNorm(256)
+                self.mlp = MLP()
+
+            def forward(self, x):
+                return x + self.mlp(self.ln(x))
+        """,
+        families=SCALE,
+    )
+
+
+def test_per_gate_xavier_on_recurrent_weights() -> None:
+    expect(
+        """
+        import torch.nn as nn
+
+        class M(nn.Module):
+            def __init__(self, hidden=64):
+                super().__init__()
+                self.lstm = nn.LSTM(32, hidden)
+                self.fc = nn.Linear(hidden, 2)
+                nn.init.xavier_uniform_(self.fc.weight)
+                for k in range(4):
+                    nn.init.xavier_uniform_(self.lstm.weight_hh_l0.data[k * hidden:(k + 1) * hidden])
+        """,
+        ("IL301", "nn.init.xavier_uniform_(self.lstm.weight_hh_l0.data"),
+        families=SCALE,
+    )

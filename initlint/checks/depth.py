@@ -18,7 +18,7 @@ from initlint.findings import Finding
 from initlint.fix import init_module, insert_after, make_fix, nn_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import NORM, RESIDUAL, ParamRef, Picture, Stack
+from initlint.picture.model import ACT, NORM, RESIDUAL, ParamRef, Picture, Stack
 
 DEFAULT_KINDS = frozenset({"Linear"} | set(catalog.CONV))
 DEFAULT_STD_TIMES_SQRT_FAN_IN = 1 / math.sqrt(3)  # U(-1/sqrt(fan_in), 1/sqrt(fan_in))
@@ -86,6 +86,9 @@ def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> dic
     members = set(run)
     if not layers or any(uid not in members for uid in layers[:-1]):
         return None
+    last = picture.layer(layers[-1])
+    if last.uid not in members and last.follow().kind == ACT:
+        return None  # the last layer meets an activation of its own (a tanh head): He would not suit it
     found = init_module(picture)
     nn_found = nn_module(picture)
     if found is None or nn_found is None:

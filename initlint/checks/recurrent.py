@@ -63,6 +63,9 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
                 continue
             if any(s.func in ORTHOGONAL_FUNCS for s in sliced):
                 continue  # per-gate orthogonal blocks
+            for site in sliced:
+                if site.func not in UNKNOWN_FUNCS and site.func not in ("zeros_", "constant_", "ones_"):
+                    by_site.setdefault(id(site), (site, []))[1].append((layer, param))  # per-gate, not orthogonal
             for site in live:
                 if site.func in ORTHOGONAL_FUNCS or site.func in UNKNOWN_FUNCS:
                     continue
@@ -290,9 +293,10 @@ def _slice_finding(picture: Picture, site: InitSite, layer: Layer, ref: ParamRef
         )
         fix = None
         if deferred.slice_node is not None and all(
-                picture.layer(r.layer).args.get("hidden_size") == hidden for r in site.targets):
-            span = f"{hidden}:{2 * hidden}"
-            fix = make_fix("unsafe", f"Set the forget gate's rows `[{span}]`",
+                picture.layer(r.layer).kind in ("LSTM", "LSTMCell") for r in site.targets):
+            param = deferred.param_text
+            span = f"{param}.size(0) // 4:{param}.size(0) // 2"  # rows [h:2h] of any LSTM bias
+            fix = make_fix("unsafe", "Set the forget gate's rows `[hidden:2*hidden]`",
                            [replace(picture, deferred.slice_node, span)])
         return finding("IL302", site, message, filename, fix)
     else:
@@ -332,15 +336,15 @@ def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitS
         return None
     target = deferred.param_text
     quarter = f"{target}.data[{target}.size(0) // 4:{target}.size(0) // 2].fill_(1.0)"
-    if site.name_var is not None:
-        lines = [f'if "bias_ih" in {site.name_var}:', f"    {quarter}"]
-    elif all(r.param.startswith("bias_ih") for r in site.targets):
+    if all(r.param.startswith("bias_ih") for r in site.targets):
         lines = [quarter]
     elif all(r.param.startswith("bias_hh") for r in site.targets):
         partners = {ParamRef(r.layer, r.param.replace("bias_hh", "bias_ih")) for r in site.targets}
         if any(partner in other.targets for other, _ in zeroing.values() for partner in partners):
             return None  # the bias_ih zeroing call gets the forget bias
         lines = [quarter]
+    elif site.name_var is not None:
+        lines = [f'if "bias_ih" in {site.name_var}:', f"    {quarter}"]
     else:
         return None
     edit = insert_after(picture, site.statement, lines)

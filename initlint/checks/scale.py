@@ -235,13 +235,18 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
         why = " a sum that is not fan_in + fan_out"
     else:
         why = " it is neither fan_in nor fan_out"
-    ratio = math.sqrt(fan_in / value) if value > 0 else float("inf")
+    meant = fan_in + fan_out if summed else fan_in
+    ratio = math.sqrt(meant / value) if value > 0 else float("inf")
+    follow = layer.follow()
+    act = follow.activation if follow.kind == ACT else None
+    use = recommended_call("nn.init", deferred.param_text, act, "uniform" if site.func == "uniform_" else "normal") \
+        if follow.kind in (ACT, LINEAR) else f"nn.init.kaiming_normal_({deferred.param_text}, mode=\"fan_out\")"
     message = (
         f"The scale of `{site.func}` divides by n = {n_text} = {fmt(value)} for {labels([w[0] for w in wrong])}, "
         f"whose fan_in = {fan_in} and fan_out = {fan_out} (torch's _calculate_fan_in_and_fan_out):{why}. "
         f"He and Glorot scale the std by 1/sqrt(fan), so this std is ~{fmt(ratio)}x the one that formula meant "
-        f"(against fan_in). Use n = m.weight[0].numel() (fan_in) or `nn.init.kaiming_normal_(m.weight, "
-        f"mode=\"fan_out\", nonlinearity=\"relu\")`, which computes the fans itself."
+        f"(against {'fan_in + fan_out' if summed else 'fan_in'}). Use `{use}`, which computes the fans itself "
+        f"(or n = {deferred.param_text}[0].numel(), the fan_in)."
     )
     yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w[0] for w in wrong]))
 

@@ -48,6 +48,15 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             yield _finding(picture, site, hits, value, filename)
 
 
+def _above(picture: Picture, site: InitSite, hits: list[Layer]) -> str:
+    """When the same call makes the layer above constant too, nothing tells the units apart at all."""
+    reached = {ref.layer for ref in site.targets if ref.param in ("weight", "")}
+    if any(hit.feeds and hit.feeds <= reached for hit in hits):
+        return (" Here the same call makes the layer above constant too, so nothing tells them apart: they stay "
+                "copies, and the weight matrix keeps rank 1 however long it trains.")
+    return ""
+
+
 def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, filename: str) -> Finding:
     layer = hits[0]
     follow = layer.follow()
@@ -69,7 +78,7 @@ def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, 
         + (" (with 0, one that ignores the input)" if value == 0 else "")
         + "; only the random weights of the layer above tell their gradients apart, so they start redundant and "
         "training must first break the symmetry that random weights would have broken for free (Glorot & "
-        f"Bengio 2010).{dead} Use `{use}`."
+        f"Bengio 2010).{_above(picture, site, hits)}{dead} Use `{use}`."
     )
     calls: dict[str, set[int]] = {}
     for hit in hits:

@@ -429,6 +429,9 @@ class PictureBuilder:
                 if ref not in existing.targets:
                     existing.targets.append(ref)
             existing.shared = existing.shared or site.shared or len(existing.targets) > 1
+            if existing.scope is not None and site.scope is not None:
+                existing.scope.merge(site.scope)
+            existing.param_names.update(site.param_names)
             return
         self._seen_sites[key] = site
         self.picture.inits.append(site)
@@ -533,6 +536,8 @@ class Interpreter:
         self.current_statement: cst.CSTNode | None = None  # the simple statement being run (for fixes)
         self.last_dispatch: DispatchVal | None = None  # the dispatch variable of the last init target
         self.last_param_names: dict[ParamRef, str] = {}  # named_parameters() names of the last target
+        # ``model.apply(fn)`` running this code: the statement and how it names the model there
+        self.apply_anchor: tuple[Any, str] | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -643,7 +648,9 @@ class Interpreter:
             node = node.value
         if dispatch is None or not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
             return None
-        return SiteScope(node.value.value, dispatch.root_text, dict(dispatch.scope))
+        paths = dict(dispatch.scope)
+        return SiteScope(node.value.value, {uid: dispatch.root_text for uid in paths}, paths,
+                         {uid: self.apply_anchor for uid in paths} if self.apply_anchor else {})
 
     def name_var_of(self, tensor: cst.BaseExpression) -> str | None:
         """``name`` in ``for name, p in model.named_parameters()`` when the init's target is ``p``."""
@@ -837,8 +844,24 @@ class Interpreter:
             tuple_params = self._param_tuple(node)
             if tuple_params is not None:
                 return tuple_params
+            modules = self._module_tuple(node)
+            if modules is not None:
+                return modules
         value = self.value(node)
         return value
+
+    def _module_tuple(self, node: cst.Tuple | cst.List) -> DispatchVal | None:
+        """``for conv in (self.filter_conv, self.gate_conv)``: a dispatch over those modules, each named by its
+        own expression (so a fix can write ``if conv is self.filter_conv``)."""
+        scope: list[tuple[int, str]] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                return None
+            value = self.value(element.value)
+            if not isinstance(value, LayerVal) or len(value.uids) != 1:
+                return None
+            scope.append((value.uids[0], symbolic.text(element.value)))
+        return DispatchVal(tuple(scope), root_text="")
 
     def _param_tuple(self, node: cst.Tuple | cst.List) -> ParamSetVal | None:
         """``for b in (self.lstm.bias_ih, self.lstm.bias_hh)``: a loop over named parameters."""
@@ -1247,6 +1270,7 @@ class Interpreter:
             info = self.info
         child = Interpreter(self.b, info, self.context + (id(node),), self.depth + 1)
         child.shared_depth = self.shared_depth
+        child.apply_anchor = self.apply_anchor
         self.b._applied.add(id(ref.node))
         result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
         return result
@@ -1273,6 +1297,7 @@ class Interpreter:
                 params = [p for p in function_params(fn.node) if p.name.value not in ("self", "cls")]
                 if bound and self.is_self(func.value):
                     scope = replace(scope, root_text="self")  # self.apply(self._init_weights): same self
+                interp.apply_anchor = (self.current_statement, symbolic.text(func.value))
                 if params:
                     interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
                                          owner=info)

@@ -22,6 +22,7 @@ from initlint.picture.build import (
     LayerVal,
     MixedModules,
     SeqVal,
+    SubVal,
     TransVal,
     flatten,
     unwrap,
@@ -42,10 +43,12 @@ class Flow:
     # layers whose output this value is after exactly one activation: what it meets next tells whether
     # the layer is a hidden one (its activation feeds another layer) or an output, gate or residual branch
     acted: frozenset[int] = frozenset()
+    # module classes whose forward's result this value is (``self.mlp(x)`` with ``self.mlp = MLP()``)
+    outputs_of: frozenset[str] = frozenset()
 
     @property
     def live(self) -> bool:
-        return bool(self.pending or self.acted)
+        return bool(self.pending or self.acted or self.outputs_of)
 
 
 EMPTY = Flow()
@@ -55,10 +58,12 @@ CONST = Flow(const=True)
 def _join(*flows: Flow) -> Flow:
     pending: frozenset[int] = frozenset()
     acted: frozenset[int] = frozenset()
+    outputs: frozenset[str] = frozenset()
     for flow in flows:
         pending |= flow.pending
         acted |= flow.acted
-    return Flow(pending, acted=acted)
+        outputs |= flow.outputs_of
+    return Flow(pending, acted=acted, outputs_of=outputs)
 
 
 def _activated(flow: Flow) -> Flow:
@@ -71,6 +76,7 @@ class FlowAnalyzer:
         self.b = builder
         self.layers = builder.picture.layers
         self._done_seqs: set[int] = set()
+        self.residual_classes: set[str] = set()  # classes whose forward's result is added to a skip
 
     def run(self) -> None:
         for info in self.b.classes.values():
@@ -87,6 +93,10 @@ class FlowAnalyzer:
                 found = self.b.method(info, name)
                 if found is not None:
                     MethodFlow(self, info, is_forward=(name == "forward")).run(found[0])
+        for layer in self.layers.values():
+            # the last layer of a block whose output the parent adds to a skip connection: residual-final
+            if layer.owner in self.residual_classes and any(f.kind == OUTPUT for f in layer.follows):
+                layer.residual_out = True
 
     def _method_names(self, info: ClassInfo, depth: int = 0) -> list[str]:
         """Own and inherited method names (inherited ones run on this class's own layers)."""
@@ -106,6 +116,8 @@ class FlowAnalyzer:
             self.layers[uid].follows.append(follow)
         for uid in flow.acted:
             self.layers[uid].after_act.append(follow.kind)
+        if follow.kind == RESIDUAL:
+            self.residual_classes.update(flow.outputs_of)
 
     # ------------------------------------------------------------------ Sequential order
 
@@ -563,6 +575,9 @@ class MethodFlow:
             return Flow(frozenset(callee.uids))
         if isinstance(callee, SeqVal) and callee.kind == "Sequential":
             return self.seq_call(callee, inflow)
+        if isinstance(callee, SubVal) and callee.cls in self.b.classes:
+            self.a.emit(inflow, Follow(UNKNOWN))
+            return Flow(outputs_of=frozenset({callee.cls}))
         if isinstance(callee, MixedModules):
             kinds = {type(v) for v in callee.values}
             if kinds == {ActVal} and len(set(callee.values)) == 1:

@@ -76,6 +76,7 @@ class Layer:
     # what the output meets after the activation that follows it (Follow kinds), when one does
     after_act: list[str] = field(default_factory=list)
     feeds: set[int] = field(default_factory=set)  # layers this one's output reaches next (uids)
+    residual_out: bool = False  # its block's output (this layer's) is added to a skip by the parent
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
     statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
@@ -165,14 +166,24 @@ class Stack:
     assigned_text: str | None = None  # ``self.net``
 
 
-@dataclass(frozen=True)
+@dataclass
 class SiteScope:
     """A call inside a dispatch (``for m in self.modules()`` / ``apply``): ``m`` and the modules it ranges
-    over, so a fix can single some of them out (``if m in (self.fc1, self.head): ...``)."""
+    over, so a fix can single some of them out (``if m in (self.fc1, self.head): ...``). A call that
+    several ``apply`` calls run (``netG.apply(f)``, ``netD.apply(f)``) knows each layer's own way in."""
 
     var: str  # the dispatch variable
-    root_text: str | None  # how that code names the dispatch root (``self``), None when it cannot
+    roots: dict[int, str | None]  # layer uid -> how that code names the dispatch root (``self``), if it can
     paths: dict[int, str]  # layer uid -> dotted path from the root ("fc1", "net.0"; "*" when loop-built)
+    # layer uid -> the ``model.apply(fn)`` statement that runs the call and how it names the model there
+    anchors: dict[int, tuple[object, str]] = field(default_factory=dict, compare=False)
+
+    def merge(self, other: SiteScope) -> None:
+        for uid, path in other.paths.items():
+            self.paths.setdefault(uid, path)
+            self.roots.setdefault(uid, other.roots.get(uid))
+            if uid in other.anchors:
+                self.anchors.setdefault(uid, other.anchors[uid])
 
 
 @dataclass
@@ -269,7 +280,7 @@ class Picture:
                     if other in seen:
                         continue
                     seen.add(other)
-                    if any(f.kind == RESIDUAL for f in self.layers[other].follows):
+                    if self.layers[other].residual_out or any(f.kind == RESIDUAL for f in self.layers[other].follows):
                         return True
                     nxt.add(other)
             frontier = nxt

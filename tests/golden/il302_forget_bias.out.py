@@ -12,7 +12,7 @@ class Decoder(nn.Module):
                 nn.init.orthogonal_(p)
             elif "bias" in name:
                 nn.init.zeros_(p)
-                p.data[64:128].fill_(1.0)
+                p.data[p.size(0) // 4:p.size(0) // 2].fill_(1.0)
         for k in range(4):
             nn.init.orthogonal_(self.cell.weight_hh.data[k * hidden:(k + 1) * hidden])
         nn.init.zeros_(self.cell.bias_ih)
