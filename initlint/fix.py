@@ -212,7 +212,7 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
                 how = "by module"
         if condition is None and site.name_var is not None and site.param_names:
             names_for = sorted({site.param_names[r] for r in site.targets if r.layer in uids and r in site.param_names})
-            if names_for:
+            if names_for and not any("*" in n for n in names_for):  # a loop-built block has one name per copy
                 quoted = [json.dumps(n) for n in names_for]
                 condition = f"{site.name_var} == {quoted[0]}" if len(quoted) == 1 else \
                     f"{site.name_var} in ({', '.join(quoted)})"
@@ -235,7 +235,8 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
     return [edit, *extra], how
 
 
-def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str) -> dict[str, Any] | None:
+def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str,
+             applicability: str = "unsafe") -> dict[str, Any] | None:
     """An unsafe fix giving layers the init they call for: ``calls`` maps the call text (with ``{init}`` for
     the file's name of torch.nn.init) to the layers that need it. One call for everything the site reaches
     replaces it; otherwise the call is split so the layers it already serves keep it."""
@@ -249,16 +250,17 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
     reached = {ref.layer for ref in site.targets}
     if len(texts) == 1 and next(iter(texts.values())) >= reached:
         call = next(iter(texts))
-        return make_fix("unsafe", f"Replace with `{call}`", [replace(picture, site.node, call), *import_edits])
+        return make_fix(applicability, f"Replace with `{call}`", [replace(picture, site.node, call), *import_edits])
     split = split_call(picture, site, [(uids, call) for call, uids in texts.items()])
     if split is None:
         after = override_after_apply(picture, site, texts)
         if after is None:
             return None
-        return make_fix("unsafe", f"{what}, after `{after[1]}`", [after[0], *import_edits])
+        return make_fix(applicability, f"{what}, after `{after[1]}`", [after[0], *import_edits])
     edits, how = split
     shown = "; ".join(f"`{call}`" for call in texts)
-    return make_fix("unsafe", f"{what}, split {how}: {shown}", [*edits, *[e for e in import_edits if e not in edits]])
+    return make_fix(applicability, f"{what}, split {how}: {shown}",
+                    [*edits, *[e for e in import_edits if e not in edits]])
 
 
 def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:

@@ -157,8 +157,15 @@ def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> dict[s
     calls: dict[str, set[int]] = {}
     for hit in hits:
         calls.setdefault(_call_template(code, site, hit.act), set()).add(hit.layer.uid)
-    if any(template is None for template in calls):
-        return None
+    hit_uids = {hit.layer.uid for hit in hits}
+    for ref in site.targets:  # layers the call suits now and whose activation wants that same call anyway
+        layer = picture.layer(ref.layer)
+        follow = layer.follow()
+        if ref.layer in hit_uids or ref.param not in ("weight", "") or follow.kind != ACT or follow.activation is None:
+            continue
+        template = _call_template(code, site, follow.activation)
+        if template in calls:
+            calls[template].add(ref.layer)
     return call_fix(picture, site, calls, "Replace with the init the activation calls for")
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import make_fix
+from initlint.fix import call_fix, make_fix
 from initlint.picture import catalog
-from initlint.picture.model import Picture
+from initlint.picture.model import InitSite, ParamRef, Picture
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
@@ -18,6 +18,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if needed is None or site.in_slice:
             continue
         short: list[str] = []
+        short_layers: set[int] = set()
         for ref in site.targets:
             layer = picture.layer(ref.layer)
             shape = layer.params.get(ref.param)
@@ -25,6 +26,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                 continue
             name = f"{layer.path}.{ref.param}" if ref.param else layer.path
             short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.where()})")
+            short_layers.add(ref.layer)
         if not short:
             continue
         fix = None
@@ -34,6 +36,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             fix = make_fix("safe", "Replace with `zeros_`",
                            [(span.line, span.column, span.end_line, span.end_column,
                              f"{site.func_prefix}.zeros_({site.target_text})")])
+        elif not any(ref.layer in short_layers and ref not in _short_refs(picture, site, needed)
+                     for ref in site.targets):
+            # The call also reaches tensors it suits: zeros_ for the 1-D ones only, split off by name or module.
+            fix = call_fix(picture, site, {f"{{init}}.zeros_({site.target_text})": short_layers},
+                           "Use `zeros_` for the 1-D tensors", applicability="safe")
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
@@ -48,3 +55,12 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             filename,
             fix,
         )
+
+
+def _short_refs(picture: Picture, site: InitSite, needed: int) -> set[ParamRef]:
+    out: set[ParamRef] = set()
+    for ref in site.targets:
+        shape = picture.layer(ref.layer).params.get(ref.param)
+        if shape is not None and len(shape) < needed:
+            out.add(ref)
+    return out

@@ -806,8 +806,10 @@ class Interpreter:
         self.bind_loop_target(stmt.target, value)
         if count != 1:
             self._forget_loop_carried(stmt.body)
-        lists_before = {id(v): len(v.items) for v in self.env.values() if isinstance(v, SeqVal)}
-        lists = [v for v in self.env.values() if isinstance(v, SeqVal)]
+        stored = list(self.info.attrs.values()) if self.info is not None else []
+        lists = [v for v in [*self.env.values(), *stored] if isinstance(v, SeqVal)]
+        lists = list({id(v): v for v in lists}.values())
+        lists_before = {id(v): len(v.items) for v in lists}
         self.loop_stack.append(count)
         self.shared_depth += 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.run(statements(stmt.body))
