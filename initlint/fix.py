@@ -191,7 +191,8 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
         others = remaining - uids
         kinds = {picture.layer(u).kind for u in uids}
         condition: str | None = None
-        if site.scope is not None and not kinds & {picture.layer(u).kind for u in others}:
+        scope = site.scope if site.scope is not None and not site.scope.params else None  # ``m``, a module
+        if scope is not None and not kinds & {picture.layer(u).kind for u in others}:
             found = nn_module(picture)
             if found is not None:
                 nn_name, edits = found
@@ -199,16 +200,16 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
                 names = sorted(kinds)
                 spelled = f"{nn_name}.{names[0]}" if len(names) == 1 else \
                     "(" + ", ".join(f"{nn_name}.{k}" for k in names) + ")"
-                condition = f"isinstance({site.scope.var}, {spelled})"
+                condition = f"isinstance({scope.var}, {spelled})"
                 how = "by type"
-        roots = {site.scope.roots.get(u) for u in uids} if site.scope is not None else set()
+        roots = {scope.roots.get(u) for u in uids} if scope is not None else set()
         root = roots.pop() if len(roots) == 1 else None
-        if condition is None and site.scope is not None and root is not None:
-            exprs = [module_expression(root, site.scope.paths.get(u, "")) for u in sorted(uids)]
+        if condition is None and scope is not None and root is not None:
+            exprs = [module_expression(root, scope.paths.get(u, "")) for u in sorted(uids)]
             if exprs and all(exprs):
                 shown = sorted({e for e in exprs if e})
-                condition = f"{site.scope.var} is {shown[0]}" if len(shown) == 1 else \
-                    f"{site.scope.var} in ({', '.join(shown)})"
+                condition = f"{scope.var} is {shown[0]}" if len(shown) == 1 else \
+                    f"{scope.var} in ({', '.join(shown)})"
                 how = "by module"
         if condition is None and site.name_var is not None and site.param_names:
             names_for = sorted({site.param_names[r] for r in site.targets if r.layer in uids and r in site.param_names})
@@ -268,7 +269,11 @@ def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[
     call for each layer that needs one, right after the ``apply`` (where the model and its layers have names),
     so the layers the call suits keep it."""
     scope = site.scope
-    if scope is None or not site.target_text.startswith(scope.var + "."):
+    if scope is None:
+        return None
+    if scope.params:
+        return _override_parameters(picture, site, texts)
+    if not site.target_text.startswith(scope.var + "."):
         return None
     anchors = {id(scope.anchors[u][0]) if u in scope.anchors else None for uids in texts.values() for u in uids}
     if None in anchors or len(anchors) != 1:
@@ -286,3 +291,32 @@ def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[
     if edit is None:
         return None
     return edit, statement_text(picture, statement).strip()
+
+
+def _override_parameters(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:
+    """The same for a ``parameters()`` loop: ``nn.init.kaiming_uniform_(self.linear1.weight, ...)`` after it."""
+    scope = site.scope
+    assert scope is not None
+    suffix = site.target_text[len(scope.var):]
+    if site.target_text != scope.var and suffix != ".data":
+        return None
+    lines: list[str] = []
+    statement: object = None
+    for call, uids in texts.items():
+        for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
+            refs = [ref for ref in site.targets if ref.layer == uid]
+            if len(refs) != 1 or uid not in scope.anchors:
+                return None
+            statement, root = scope.anchors[uid]
+            path = scope.paths.get(uid, "")
+            expr = module_expression(root, f"{path}.{refs[0].param}" if path else refs[0].param) \
+                if refs[0].param else module_expression(root, path)
+            if expr is None:
+                return None
+            lines.append(call.replace(f"({site.target_text}", f"({expr}{suffix}", 1))
+    if len({id(scope.anchors[u][0]) for uids in texts.values() for u in uids}) != 1:
+        return None
+    edit = insert_after(picture, statement, lines)
+    if edit is None:
+        return None
+    return edit, statement_text(picture, statement).splitlines()[0].strip()

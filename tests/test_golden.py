@@ -81,6 +81,13 @@ def test_split_fix_gives_relu_convs_he_and_keeps_glorot_for_the_tanh_layer() -> 
     assert _close(model.proj.weight.std().item(), math.sqrt(2 / (64 + 64)))
 
 
+def test_parameters_loop_override_gives_the_relu_layers_he_and_keeps_xavier_for_the_head() -> None:
+    model = _build("il101_parameters_loop_override", "Policy")
+    assert _close(model.fc1.weight.std().item(), math.sqrt(2 / 64))
+    assert _close(model.fc2.weight.std().item(), math.sqrt(2 / 256))
+    assert _close(model.out.weight.std().item(), math.sqrt(2 / (256 + 4)), rel=0.1)
+
+
 def test_named_parameters_fix_gives_hidden_layers_he() -> None:
     model = _build("il201_il202_named_parameters", "MLP")
     assert _close(model.fc1.weight.std().item(), math.sqrt(2 / 784))

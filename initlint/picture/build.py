@@ -538,6 +538,7 @@ class Interpreter:
         self.last_param_names: dict[ParamRef, str] = {}  # named_parameters() names of the last target
         # ``model.apply(fn)`` running this code: the statement and how it names the model there
         self.apply_anchor: tuple[Any, str] | None = None
+        self.loop_anchor: tuple[Any, str] | None = None  # the modules()/parameters() loop running this code
 
     # ------------------------------------------------------------------ helpers
 
@@ -646,11 +647,18 @@ class Interpreter:
         node = tensor
         while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
             node = node.value
+        anchor = self.loop_anchor or self.apply_anchor
+        if dispatch is None and self.last_param_names and isinstance(node, cst.Name) and self.loop_anchor:
+            # ``for name, p in self.named_parameters(): ...(p)``: each parameter as ``self.<path>.<param>``
+            paths = {ref.layer: qual[: -len(ref.param) - 1] if ref.param and qual.endswith("." + ref.param)
+                     else qual for ref, qual in self.last_param_names.items()}
+            return SiteScope(node.value, {uid: self.loop_anchor[1] for uid in paths}, paths,
+                             {uid: self.loop_anchor for uid in paths}, params=True)
         if dispatch is None or not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
             return None
         paths = dict(dispatch.scope)
         return SiteScope(node.value.value, {uid: dispatch.root_text for uid in paths}, paths,
-                         {uid: self.apply_anchor for uid in paths} if self.apply_anchor else {})
+                         {uid: anchor for uid in paths} if anchor else {})
 
     def name_var_of(self, tensor: cst.BaseExpression) -> str | None:
         """``name`` in ``for name, p in model.named_parameters()`` when the init's target is ``p``."""
@@ -804,6 +812,13 @@ class Interpreter:
             elif len(bound) == 2 and all(isinstance(x, int) for x in bound):
                 count = bound[1] - bound[0]
         self.bind_loop_target(stmt.target, value)
+        saved_anchor = self.loop_anchor
+        looped = value[1] if isinstance(value, tuple) and len(value) == 2 and value[0] == "named" else value
+        if isinstance(looped, (DispatchVal, ParamSetVal)) and isinstance(iterable, cst.Call) \
+                and isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in (
+                    "modules", "named_modules", "parameters", "named_parameters"):
+            # ``for m in self.modules():`` - after the loop, ``self`` names every module it visited
+            self.loop_anchor = (stmt, symbolic.text(iterable.func.value))
         if count != 1:
             self._forget_loop_carried(stmt.body)
         stored = list(self.info.attrs.values()) if self.info is not None else []
@@ -813,6 +828,7 @@ class Interpreter:
         self.loop_stack.append(count)
         self.shared_depth += 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.run(statements(stmt.body))
+        self.loop_anchor = saved_anchor
         self.shared_depth -= 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.loop_stack.pop()
         for seq in lists:

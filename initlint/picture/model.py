@@ -177,6 +177,7 @@ class SiteScope:
     paths: dict[int, str]  # layer uid -> dotted path from the root ("fc1", "net.0"; "*" when loop-built)
     # layer uid -> the ``model.apply(fn)`` statement that runs the call and how it names the model there
     anchors: dict[int, tuple[object, str]] = field(default_factory=dict, compare=False)
+    params: bool = False  # the variable is a parameter (``p``), not a module (``m``)
 
     def merge(self, other: SiteScope) -> None:
         for uid, path in other.paths.items():
