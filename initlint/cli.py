@@ -74,7 +74,7 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     if (apply_fixes or show_diff) and paths != ("-",):
         if "-" in paths:
             raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")
-        results, count = fix_paths(list(paths) or ["."], settings, unsafe_fixes, write=not show_diff)
+        results, count = fix_paths(list(paths) or ["."], settings, unsafe_fixes, write=not show_diff, jobs=jobs)
         fixed = sum(r.fixed for r in results)
         findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
         if show_diff:

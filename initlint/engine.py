@@ -153,24 +153,41 @@ class FileFix:
     diff: str
 
 
-def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: bool) -> tuple[list[FileFix], int]:
+def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: bool,
+              jobs: int | None = None) -> tuple[list[FileFix], int]:
     """Fix every file under ``paths``; write atomically (keeping encoding, BOM, line endings and mode) when
-    ``write``, else only compute the unified diff."""
-    results: list[FileFix] = []
+    ``write``, else only compute the unified diff. Files are independent, so a process pool fixes them."""
     files = [str(p) for p in discover(paths, settings)]
-    for path in files:
-        try:
-            original = decode(Path(path).read_bytes())
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
-            results.append(FileFix(path, 0, check_file(path, settings), ""))  # reported as IL001
-            continue
-        new_text, fixed, findings = fix_source(original.text, path, settings, unsafe)
-        diff = ""
-        if fixed:
-            diff = "".join(difflib.unified_diff(
-                original.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                fromfile=path, tofile=path))
-            if write:
-                write_atomic(Path(path), encode(new_text, original))
-        results.append(FileFix(path, fixed, findings, diff))
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(files) >= POOL_THRESHOLD:
+        plain = settings.to_plain()
+        with ProcessPoolExecutor(max_workers=min(jobs, 8)) as pool:
+            chunks = max(1, len(files) // (jobs * 8))
+            results = [FileFix(path, fixed, [Finding.from_plain(d) for d in found], diff)
+                       for path, fixed, found, diff in pool.map(
+                           _fix_file_plain, [(f, plain, unsafe, write) for f in files], chunksize=chunks)]
+    else:
+        results = [fix_file(path, settings, unsafe, write) for path in files]
     return results, len(files)
+
+
+def fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FileFix:
+    try:
+        original = decode(Path(path).read_bytes())
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        return FileFix(path, 0, check_file(path, settings), "")  # reported as IL001
+    new_text, fixed, findings = fix_source(original.text, path, settings, unsafe)
+    diff = ""
+    if fixed:
+        diff = "".join(difflib.unified_diff(
+            original.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+            fromfile=path, tofile=path))
+        if write:
+            write_atomic(Path(path), encode(new_text, original))
+    return FileFix(path, fixed, findings, diff)
+
+
+def _fix_file_plain(args: tuple[str, dict[str, object], bool, bool]) -> tuple[str, int, list[dict[str, object]], str]:
+    path, settings, unsafe, write = args
+    result = fix_file(path, Settings.from_plain(settings), unsafe, write)
+    return result.path, result.fixed, [f.as_plain() for f in result.findings], result.diff

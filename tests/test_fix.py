@@ -162,3 +162,14 @@ def test_unsafe_fixes_give_the_recommended_statistics() -> None:
     glorot_tanh = 5 / 3 * (2 / (512 + 256)) ** 0.5
     assert abs(net.fc.weight.std().item() / he - 1) < 0.03
     assert abs(net.gate.weight.std().item() / glorot_tanh - 1) < 0.03
+
+
+def test_fix_many_files_in_parallel(tmp_path: Path) -> None:
+    """From 24 files on, --fix runs in a process pool; every file is fixed exactly as one at a time."""
+    for index in range(30):
+        (tmp_path / f"m{index}.py").write_text(CRASHING)
+    result = initlint("check", "--fix", "-j", "2", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Fixed 30 findings." in result.stdout
+    single, _, _ = fix_source(CRASHING, "m.py", Settings())
+    assert all((tmp_path / f"m{index}.py").read_text() == single for index in range(30))
