@@ -237,7 +237,7 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
 
 
 def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str,
-             applicability: str = "unsafe") -> dict[str, Any] | None:
+             applicability: str = "unsafe", override: bool = True) -> dict[str, Any] | None:
     """An unsafe fix giving layers the init they call for: ``calls`` maps the call text (with ``{init}`` for
     the file's name of torch.nn.init) to the layers that need it. One call for everything the site reaches
     replaces it; otherwise the call is split so the layers it already serves keep it."""
@@ -254,7 +254,7 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
         return make_fix(applicability, f"Replace with `{call}`", [replace(picture, site.node, call), *import_edits])
     split = split_call(picture, site, [(uids, call) for call, uids in texts.items()])
     if split is None:
-        after = override_after_apply(picture, site, texts)
+        after = override_after_apply(picture, site, texts) if override else None
         if after is None:
             return None
         return make_fix(applicability, f"{what}, after `{after[1]}`", [after[0], *import_edits])
@@ -278,19 +278,44 @@ def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[
     anchors = {id(scope.anchors[u][0]) if u in scope.anchors else None for uids in texts.values() for u in uids}
     if None in anchors or len(anchors) != 1:
         return None  # layers set up by different apply calls (or by none): one insertion cannot serve them
-    lines: list[str] = []
+    plain: list[str] = []
+    loops: dict[str, dict[str, list[str]]] = {}  # container -> name suffix -> calls
     statement: object = None
+    tail = site.target_text[len(scope.var):]
     for call, uids in texts.items():
         for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
             statement, root = scope.anchors[uid]
-            expr = module_expression(root, scope.paths.get(uid, ""))
-            if expr is None:
+            found = _override_target(root, scope.paths.get(uid, ""))
+            if found is None:
                 return None
-            lines.append(call.replace(site.target_text, expr + site.target_text[len(scope.var):], 1))
+            container, name = found
+            if name is None:
+                plain.append(call.replace(site.target_text, container + tail, 1))
+            else:
+                calls = loops.setdefault(container, {}).setdefault(name, [])
+                line = call.replace(site.target_text, "_module" + tail, 1)
+                if line not in calls:
+                    calls.append(line)
+    lines = plain + _loop_lines(loops)
     edit = insert_after(picture, statement, lines)
     if edit is None:
         return None
     return edit, statement_text(picture, statement).strip()
+
+
+def _override_target(root: str, path: str) -> tuple[str, str | None] | None:
+    """How code after the loop or ``apply`` reaches one module: its expression (name None), or for a module
+    inside loop-built blocks (``blocks.*.mlp.fc1``) the container and the name suffix to pick it by."""
+    expr = module_expression(root, path)
+    if expr is not None:
+        return expr, None
+    if path.count("*") != 1 or ".*." not in path:
+        return None
+    prefix, rest = path.split(".*.", 1)
+    container = module_expression(root, prefix)
+    if container is None or not rest:
+        return None
+    return container, rest
 
 
 def _override_parameters(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:
@@ -300,23 +325,41 @@ def _override_parameters(picture: Picture, site: InitSite, texts: dict[str, set[
     suffix = site.target_text[len(scope.var):]
     if site.target_text != scope.var and suffix != ".data":
         return None
-    lines: list[str] = []
+    plain: list[str] = []
+    loops: dict[str, dict[str, list[str]]] = {}
     statement: object = None
     for call, uids in texts.items():
         for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
             refs = [ref for ref in site.targets if ref.layer == uid]
-            if len(refs) != 1 or uid not in scope.anchors:
+            if len(refs) != 1 or uid not in scope.anchors or not refs[0].param:
                 return None
             statement, root = scope.anchors[uid]
-            path = scope.paths.get(uid, "")
-            expr = module_expression(root, f"{path}.{refs[0].param}" if path else refs[0].param) \
-                if refs[0].param else module_expression(root, path)
-            if expr is None:
+            found = _override_target(root, scope.paths.get(uid, ""))
+            if found is None:
                 return None
-            lines.append(call.replace(f"({site.target_text}", f"({expr}{suffix}", 1))
+            container, name = found
+            attribute = f".{refs[0].param}{suffix}"
+            if name is None:
+                plain.append(call.replace(f"({site.target_text}", f"({container}{attribute}", 1))
+            else:
+                calls = loops.setdefault(container, {}).setdefault(name, [])
+                line = call.replace(f"({site.target_text}", f"(_module{attribute}", 1)
+                if line not in calls:
+                    calls.append(line)
     if len({id(scope.anchors[u][0]) for uids in texts.values() for u in uids}) != 1:
         return None
+    lines = plain + _loop_lines(loops)
     edit = insert_after(picture, statement, lines)
     if edit is None:
         return None
     return edit, statement_text(picture, statement).splitlines()[0].strip()
+
+
+def _loop_lines(loops: dict[str, dict[str, list[str]]]) -> list[str]:
+    lines: list[str] = []
+    for container, by_name in loops.items():
+        lines.append(f"for _name, _module in {container}.named_modules():")
+        for name, calls in by_name.items():
+            lines.append(f'    if _name.endswith(".{name}"):')
+            lines += [f"        {call}" for call in calls]
+    return lines

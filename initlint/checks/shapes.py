@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import call_fix, make_fix
+from initlint.fix import call_fix, init_module, make_fix, replace_statement, statement_text
 from initlint.picture import catalog
 from initlint.picture.model import InitSite, ParamRef, Picture
 
@@ -40,7 +42,8 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                      for ref in site.targets):
             # The call also reaches tensors it suits: zeros_ for the 1-D ones only, split off by name or module.
             fix = call_fix(picture, site, {f"{{init}}.zeros_({site.target_text})": short_layers},
-                           "Use `zeros_` for the 1-D tensors", applicability="safe")
+                           "Use `zeros_` for the 1-D tensors", applicability="safe", override=False) \
+                or _rank_split(picture, site, needed)
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
@@ -55,6 +58,24 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             filename,
             fix,
         )
+
+
+def _rank_split(picture: Picture, site: InitSite, needed: int) -> dict[str, object] | None:
+    """``if p.dim() < 2: zeros_(p) else: <the call>`` for a parameter loop: the test torch itself applies."""
+    target = site.target_text
+    found = init_module(picture)
+    if found is None or not target.isidentifier() or not isinstance(site.statement, cst.Expr) \
+            or site.statement.value is not site.node:
+        return None
+    prefix, imports = found
+    old = statement_text(picture, site.statement)
+    if "\n" in old:
+        return None
+    edit = replace_statement(picture, site.statement, [
+        f"if {target}.dim() < {needed}:", f"    {prefix}.zeros_({target})", "else:", f"    {old}"])
+    if edit is None:
+        return None
+    return make_fix("safe", f"Use `zeros_` for tensors with fewer than {needed} dimensions", [edit, *imports])
 
 
 def _short_refs(picture: Picture, site: InitSite, needed: int) -> set[ParamRef]:
