@@ -69,6 +69,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
         return []
     try:
         picture = picture_of(source)
+        checked = run_checks(picture, filename, settings)
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "syntax error"
         return _filter([_unreadable(filename, f"cannot parse the file: {message}", error.raw_line,
@@ -78,7 +79,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
                         "please report it", filename, 1, 1, 1, 1, severity="internal")]
-    findings = _filter(run_checks(picture, filename, settings), settings)
+    findings = _filter(checked, settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
     return sorted(_filter(findings, settings), key=Finding.sort_key)

@@ -119,8 +119,8 @@ class Layer:
     def fans(self, param: str = "weight") -> tuple[int, int] | None:
         """torch's ``_calculate_fan_in_and_fan_out`` for a parameter, when its shape is known."""
         shape = self.params.get(param)
-        if not shape or len(shape) < 2 or any(d is None for d in shape):
-            return None
+        if not shape or len(shape) < 2 or any(d is None or d <= 0 for d in shape):
+            return None  # unknown, or a shape torch would refuse to build
         dims = [int(d) for d in shape if d is not None]
         receptive = math.prod(dims[2:]) if len(dims) > 2 else 1
         return dims[1] * receptive, dims[0] * receptive
