@@ -11,7 +11,7 @@ import click
 
 from initlint import __version__
 from initlint.config import ConfigError, load_settings, with_overrides
-from initlint.engine import check_paths, check_source, fix_paths, fix_source
+from initlint.engine import FileFix, check_paths, check_source, fix_paths, fix_source
 from initlint.files import decode, encode
 from initlint.findings import Finding
 from initlint.noqa import add_noqa as baseline
@@ -54,12 +54,13 @@ def main() -> None:
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the numbers a model starts from.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="With --fix or --diff: list the fixes per file and rule.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when anything was fixed, even if clean.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
           show_settings: bool, force_exclude: bool, add_noqa: bool, apply_fixes: bool, unsafe_fixes: bool,
-          show_diff: bool, exit_non_zero_on_fix: bool) -> None:
+          show_diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
     try:
         settings = load_settings(config_path)
@@ -79,11 +80,16 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
         if show_diff:
             click.echo("".join(r.diff for r in results), nl=False)
-            click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
+            click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}{':' if show_fixes and fixed else '.'}",
+                       err=True)
+            if show_fixes:
+                click.echo(_fix_summary(results), err=True, nl=False)
             sys.exit(1 if fixed else 0)
         click.echo(FORMATS[output_format](findings, count))
         if output_format in ("text", "concise"):
-            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.")
+            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}{':' if show_fixes and fixed else '.'}")
+            if show_fixes:
+                click.echo(_fix_summary(results), nl=False)
         if exit_non_zero_on_fix and fixed:
             sys.exit(1)
         sys.exit(0 if exit_zero or not findings else 1)
@@ -175,3 +181,15 @@ def list_rules() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _fix_summary(results: list[FileFix]) -> str:
+    """``--show-fixes``: per file, how many fixes of each rule went in (as ruff lists them)."""
+    lines: list[str] = []
+    for result in results:
+        if not result.codes:
+            continue
+        lines.append(f"- {result.path}:")
+        for code, count in sorted(Counter(result.codes).items()):
+            lines.append(f"    {count} x {code} ({RULES[code].name})")
+    return "".join(line + "\n" for line in lines)

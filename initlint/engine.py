@@ -7,7 +7,7 @@ import difflib
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
@@ -131,7 +131,14 @@ def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:
 def fix_source(source: str, filename: str, settings: Settings, unsafe: bool = False) -> tuple[str, int, list[Finding]]:
     """Apply fixes round after round (re-checking each result) until none applies: the fixed text, how many
     fixes went in, and the findings left. A round whose result does not parse is dropped."""
-    fixed = 0
+    text, codes, findings = fix_source_codes(source, filename, settings, unsafe)
+    return text, len(codes), findings
+
+
+def fix_source_codes(source: str, filename: str, settings: Settings,
+                     unsafe: bool = False) -> tuple[str, list[str], list[Finding]]:
+    """``fix_source``, with the rule code of every fix that went in (for ``--show-fixes``)."""
+    codes: list[str] = []
     findings = check_source(source, filename, settings)
     for _ in range(MAX_ROUNDS):
         candidate, applied = apply_edits(source, findings, unsafe)
@@ -141,9 +148,10 @@ def fix_source(source: str, filename: str, settings: Settings, unsafe: bool = Fa
             compile(candidate, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
         except (SyntaxError, ValueError):
             break
-        source, fixed = candidate, fixed + applied
+        source = candidate
+        codes += applied
         findings = check_source(source, filename, settings)
-    return source, fixed, findings
+    return source, codes, findings
 
 
 @dataclass
@@ -152,6 +160,7 @@ class FileFix:
     fixed: int
     findings: list[Finding]
     diff: str
+    codes: list[str] = field(default_factory=list)  # the rule of every fix that went in
 
 
 def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: bool,
@@ -164,8 +173,8 @@ def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: boo
         plain = settings.to_plain()
         with ProcessPoolExecutor(max_workers=min(jobs, 8)) as pool:
             chunks = max(1, len(files) // (jobs * 8))
-            results = [FileFix(path, fixed, [Finding.from_plain(d) for d in found], diff)
-                       for path, fixed, found, diff in pool.map(
+            results = [FileFix(path, len(codes), [Finding.from_plain(d) for d in found], diff, codes)
+                       for path, codes, found, diff in pool.map(
                            _fix_file_plain, [(f, plain, unsafe, write) for f in files], chunksize=chunks)]
     else:
         results = [fix_file(path, settings, unsafe, write) for path in files]
@@ -177,18 +186,18 @@ def fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FileFi
         original = decode(Path(path).read_bytes())
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
         return FileFix(path, 0, check_file(path, settings), "")  # reported as IL001
-    new_text, fixed, findings = fix_source(original.text, path, settings, unsafe)
+    new_text, codes, findings = fix_source_codes(original.text, path, settings, unsafe)
     diff = ""
-    if fixed:
+    if codes:
         diff = "".join(difflib.unified_diff(
             original.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
             fromfile=path, tofile=path))
         if write:
             write_atomic(Path(path), encode(new_text, original))
-    return FileFix(path, fixed, findings, diff)
+    return FileFix(path, len(codes), findings, diff, codes)
 
 
-def _fix_file_plain(args: tuple[str, dict[str, object], bool, bool]) -> tuple[str, int, list[dict[str, object]], str]:
+def _fix_file_plain(args: tuple[str, dict[str, object], bool, bool]) -> tuple[str, list[str], list[dict[str, object]], str]:
     path, settings, unsafe, write = args
     result = fix_file(path, Settings.from_plain(settings), unsafe, write)
-    return result.path, result.fixed, [f.as_plain() for f in result.findings], result.diff
+    return result.path, result.codes, [f.as_plain() for f in result.findings], result.diff

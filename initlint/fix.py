@@ -115,15 +115,16 @@ def _offsets(text: str) -> list[int]:
     return starts
 
 
-def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, int]:
-    """Apply every applicable, non-overlapping fix; returns the new text and how many fixes went in."""
+def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, list[str]]:
+    """Apply every applicable, non-overlapping fix; returns the new text and the codes of the fixes that
+    went in."""
     starts = _offsets(text)
 
     def offset(position: dict[str, int]) -> int:
         return starts[position["row"] - 1] + position["column"] - 1
 
     chosen: list[tuple[int, int, str]] = []
-    applied = 0
+    applied: list[str] = []
     taken: list[tuple[int, int]] = []
     for finding in findings:
         if not fixable(finding, unsafe):
@@ -136,7 +137,7 @@ def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, 
             continue  # overlaps a fix already chosen this round; the next round sees it again
         chosen.extend(spans)
         taken.extend((start, end) for start, end, _ in spans)
-        applied += 1
+        applied.append(finding.code)
     for start, end, content in sorted(chosen, key=lambda edit: (edit[0], edit[1]), reverse=True):
         text = text[:start] + content + text[end:]
     return text, applied

@@ -173,3 +173,12 @@ def test_fix_many_files_in_parallel(tmp_path: Path) -> None:
     assert "Fixed 30 findings." in result.stdout
     single, _, _ = fix_source(CRASHING, "m.py", Settings())
     assert all((tmp_path / f"m{index}.py").read_text() == single for index in range(30))
+
+
+def test_show_fixes_lists_fixes_per_file_and_rule(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(CRASHING)
+    result = initlint("check", "--fix", "--show-fixes", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Fixed 1 finding:" in result.stdout
+    assert f"- {path}:" in result.stdout and "1 x IL401 (fan-init-on-1d-tensor)" in result.stdout
