@@ -205,7 +205,7 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
                 how = "by type"
         roots = {scope.roots.get(u) for u in uids} if scope is not None else set()
         root = roots.pop() if len(roots) == 1 else None
-        if condition is None and scope is not None and root is not None:
+        if condition is None and scope is not None and root is not None and not scope.several_runs:
             exprs = [module_expression(root, scope.paths.get(u, "")) for u in sorted(uids)]
             if exprs and all(exprs):
                 shown = sorted({e for e in exprs if e})

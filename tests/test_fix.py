@@ -182,3 +182,34 @@ def test_show_fixes_lists_fixes_per_file_and_rule(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Fixed 1 finding:" in result.stdout
     assert f"- {path}:" in result.stdout and "1 x IL401 (fan-init-on-1d-tensor)" in result.stdout
+
+
+HELPER_TWICE = """\
+import torch.nn as nn
+
+
+def _xavier_init(block):
+    for layer in block.modules():
+        if isinstance(layer, nn.Conv2d):
+            nn.init.xavier_uniform_(layer.weight)
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.extra = nn.Sequential(nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Conv2d(64, 64, 3), nn.ReLU())
+        self.logits = nn.Sequential(nn.Conv2d(64, 8, 3), nn.Conv2d(8, 8, 1))
+        _xavier_init(self.extra)
+        _xavier_init(self.logits)
+
+    def forward(self, x):
+        return self.logits(self.extra(x))
+"""
+
+
+def test_a_helper_run_for_several_modules_is_not_split_by_identity() -> None:
+    """``block[0]`` names a different module in each call of the helper: no `layer is block[0]` test."""
+    findings = check_source(HELPER_TWICE, "m.py")
+    assert [f.code for f in findings] == ["IL101"]
+    fixed, count, _ = fix_source(HELPER_TWICE, "m.py", Settings(), unsafe=True)
+    assert " is block" not in fixed and " in (block" not in fixed

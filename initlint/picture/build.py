@@ -431,6 +431,8 @@ class PictureBuilder:
             existing.shared = existing.shared or site.shared or len(existing.targets) > 1
             if existing.scope is not None and site.scope is not None:
                 existing.scope.merge(site.scope)
+            elif existing.scope is not None or site.scope is not None:
+                existing.scope = None  # reached as a dispatch in one run and not in another: name nothing
             existing.param_names.update(site.param_names)
             return
         self._seen_sites[key] = site

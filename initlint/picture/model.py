@@ -178,8 +178,12 @@ class SiteScope:
     # layer uid -> the ``model.apply(fn)`` statement that runs the call and how it names the model there
     anchors: dict[int, tuple[object, str]] = field(default_factory=dict, compare=False)
     params: bool = False  # the variable is a parameter (``p``), not a module (``m``)
+    # the call ran more than once (a helper called for several modules, apply in several models): its
+    # variables name different objects in each run, so only type tests may single modules out
+    several_runs: bool = False
 
     def merge(self, other: SiteScope) -> None:
+        self.several_runs = True
         for uid, path in other.paths.items():
             self.paths.setdefault(uid, path)
             self.roots.setdefault(uid, other.roots.get(uid))
