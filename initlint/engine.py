@@ -140,17 +140,26 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
     """``fix_source``, with the rule code of every fix that went in (for ``--show-fixes``)."""
     codes: list[str] = []
     findings = check_source(source, filename, settings)
+    tried: set[tuple[str, str]] = set()  # (code, fix message) of every fix applied so far
     for _ in range(MAX_ROUNDS):
-        candidate, applied = apply_edits(source, findings, unsafe)
+        # A fix whose finding comes back the same after it went in did not work: never apply it twice.
+        offered = [f for f in findings if f.fix is None or (f.code, f.fix["message"]) not in tried]
+        candidate, applied = apply_edits(source, offered, unsafe)
         if not applied or candidate == source:
             break
         try:
             compile(candidate, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
         except (SyntaxError, ValueError):
             break
-        source = candidate
-        codes += applied
-        findings = check_source(source, filename, settings)
+        keys = {(f.code, f.fix["message"]) for f in applied if f.fix is not None}
+        after = check_source(candidate, filename, settings)
+        back = keys & {(f.code, f.fix["message"]) for f in after if f.fix is not None}
+        if back:
+            tried |= back
+            continue  # those fixes changed nothing their findings see: drop the round, retry without them
+        tried |= keys
+        source, findings = candidate, after
+        codes += [f.code for f in applied]
     return source, codes, findings
 
 

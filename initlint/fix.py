@@ -115,16 +115,16 @@ def _offsets(text: str) -> list[int]:
     return starts
 
 
-def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, list[str]]:
-    """Apply every applicable, non-overlapping fix; returns the new text and the codes of the fixes that
-    went in."""
+def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, list[Finding]]:
+    """Apply every applicable, non-overlapping fix; returns the new text and the findings whose fixes went
+    in."""
     starts = _offsets(text)
 
     def offset(position: dict[str, int]) -> int:
         return starts[position["row"] - 1] + position["column"] - 1
 
     chosen: list[tuple[int, int, str]] = []
-    applied: list[str] = []
+    applied: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for finding in findings:
         if not fixable(finding, unsafe):
@@ -137,7 +137,7 @@ def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, 
             continue  # overlaps a fix already chosen this round; the next round sees it again
         chosen.extend(spans)
         taken.extend((start, end) for start, end, _ in spans)
-        applied.append(finding.code)
+        applied.append(finding)
     for start, end, content in sorted(chosen, key=lambda edit: (edit[0], edit[1]), reverse=True):
         text = text[:start] + content + text[end:]
     return text, applied
@@ -164,6 +164,7 @@ def statement_text(picture: Picture, statement: object) -> str:
 
 def module_expression(root: str, path: str) -> str | None:
     """``self.net[0].fc`` for the dotted path ``net.0.fc`` under ``self``; None for loop-built paths."""
+    path = path.strip(".")
     if not path or "*" in path or path.startswith("<"):
         return None
     if root == "":
@@ -258,14 +259,15 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
         after = override_after_apply(picture, site, texts) if override else None
         if after is None:
             return None
-        return make_fix(applicability, f"{what}, after `{after[1]}`", [after[0], *import_edits])
+        return make_fix(applicability, f"{what}, after `{after[1]}`", [*after[0], *import_edits])
     edits, how = split
     shown = "; ".join(f"`{call}`" for call in texts)
     return make_fix(applicability, f"{what}, split {how}: {shown}",
                     [*edits, *[e for e in import_edits if e not in edits]])
 
 
-def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:
+def override_after_apply(picture: Picture, site: InitSite,
+                         texts: dict[str, set[int]]) -> tuple[list[Edit], str] | None:
     """For a call inside a function run by ``model.apply(fn)`` that no test inside it can split: the right
     call for each layer that needs one, right after the ``apply`` (where the model and its layers have names),
     so the layers the call suits keep it."""
@@ -276,32 +278,35 @@ def override_after_apply(picture: Picture, site: InitSite, texts: dict[str, set[
         return _override_parameters(picture, site, texts)
     if not site.target_text.startswith(scope.var + "."):
         return None
-    anchors = {id(scope.anchors[u][0]) if u in scope.anchors else None for uids in texts.values() for u in uids}
-    if None in anchors or len(anchors) != 1:
-        return None  # layers set up by different apply calls (or by none): one insertion cannot serve them
-    plain: list[str] = []
-    loops: dict[str, dict[str, list[str]]] = {}  # container -> name suffix -> calls
-    statement: object = None
+    if any(u not in scope.anchors for uids in texts.values() for u in uids):
+        return None  # a layer no later statement can name
     tail = site.target_text[len(scope.var):]
+    by_statement: dict[int, tuple[object, list[str], dict[str, dict[str, list[str]]]]] = {}
     for call, uids in texts.items():
         for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
             statement, root = scope.anchors[uid]
+            _, plain, loops = by_statement.setdefault(id(statement), (statement, [], {}))
             found = _override_target(root, scope.paths.get(uid, ""))
             if found is None:
                 return None
             container, name = found
             if name is None:
-                plain.append(call.replace(site.target_text, container + tail, 1))
+                line = call.replace(site.target_text, container + tail, 1)
+                if line not in plain:
+                    plain.append(line)
             else:
                 calls = loops.setdefault(container, {}).setdefault(name, [])
                 line = call.replace(site.target_text, "_module" + tail, 1)
                 if line not in calls:
                     calls.append(line)
-    lines = plain + _loop_lines(loops)
-    edit = insert_after(picture, statement, lines)
-    if edit is None:
-        return None
-    return edit, statement_text(picture, statement).strip()
+    edits: list[Edit] = []
+    for statement, plain, loops in by_statement.values():
+        edit = insert_after(picture, statement, plain + _loop_lines(loops))
+        if edit is None:
+            return None
+        edits.append(edit)
+    statements = [entry[0] for entry in by_statement.values()]
+    return edits, "; ".join(statement_text(picture, s).splitlines()[0].strip() for s in statements)
 
 
 def _override_target(root: str, path: str) -> tuple[str, str | None] | None:
@@ -310,16 +315,18 @@ def _override_target(root: str, path: str) -> tuple[str, str | None] | None:
     expr = module_expression(root, path)
     if expr is not None:
         return expr, None
-    if path.count("*") != 1 or ".*." not in path:
+    path = path.strip(".")
+    if path.count("*") != 1 or ".*." not in f".{path}":
         return None
-    prefix, rest = path.split(".*.", 1)
-    container = module_expression(root, prefix)
+    prefix, rest = f".{path}".split(".*.", 1)
+    container = module_expression(root, prefix) if prefix.strip(".") else root
     if container is None or not rest:
         return None
     return container, rest
 
 
-def _override_parameters(picture: Picture, site: InitSite, texts: dict[str, set[int]]) -> tuple[Edit, str] | None:
+def _override_parameters(picture: Picture, site: InitSite,
+                         texts: dict[str, set[int]]) -> tuple[list[Edit], str] | None:
     """The same for a ``parameters()`` loop: ``nn.init.kaiming_uniform_(self.linear1.weight, ...)`` after it."""
     scope = site.scope
     assert scope is not None
@@ -353,7 +360,7 @@ def _override_parameters(picture: Picture, site: InitSite, texts: dict[str, set[
     edit = insert_after(picture, statement, lines)
     if edit is None:
         return None
-    return edit, statement_text(picture, statement).splitlines()[0].strip()
+    return [edit], statement_text(picture, statement).splitlines()[0].strip()
 
 
 def _loop_lines(loops: dict[str, dict[str, list[str]]]) -> list[str]:

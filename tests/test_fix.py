@@ -207,9 +207,33 @@ class Head(nn.Module):
 """
 
 
-def test_a_helper_run_for_several_modules_is_not_split_by_identity() -> None:
-    """``block[0]`` names a different module in each call of the helper: no `layer is block[0]` test."""
+def test_a_helper_run_for_several_modules_is_fixed_after_the_right_call() -> None:
+    """``block[0]`` names a different module in each call of the helper: no `layer is block[0]` test inside
+    it; the ReLU convs get He right after ``_xavier_init(self.extra)``, where ``self.extra[0]`` names them."""
     findings = check_source(HELPER_TWICE, "m.py")
     assert [f.code for f in findings] == ["IL101"]
-    fixed, count, _ = fix_source(HELPER_TWICE, "m.py", Settings(), unsafe=True)
+    fixed, count, left = fix_source(HELPER_TWICE, "m.py", Settings(), unsafe=True)
     assert " is block" not in fixed and " in (block" not in fixed
+    assert (count, left) == (1, [])
+    assert ("        _xavier_init(self.extra)\n"
+            '        nn.init.kaiming_uniform_(self.extra[0].weight, nonlinearity="relu")\n'
+            '        nn.init.kaiming_uniform_(self.extra[2].weight, nonlinearity="relu")\n'
+            "        _xavier_init(self.logits)\n") in fixed
+    assert fix_source(fixed, "m.py", Settings(), unsafe=True)[:2] == (fixed, 0)
+
+
+def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fix whose finding comes back unchanged after it went in (our analysis could not see the fixed code)
+    is not applied again and again: the round is dropped and the file is left as it was."""
+    import initlint.engine as engine
+    from initlint.findings import Finding
+    from initlint.fix import make_fix
+
+    def stubborn(source: str, filename: str, settings: Settings | None = None) -> list[Finding]:
+        fix = make_fix("safe", "Add a line", [(2, 1, 2, 1, "x = 1\n")])
+        return [Finding("IL402", "always here", filename, 1, 1, 1, 2, fix=fix)]
+
+    monkeypatch.setattr(engine, "check_source", stubborn)
+    text, count, left = fix_source("import torch\ny = 2\n", "m.py", Settings())
+    assert (text, count) == ("import torch\ny = 2\n", 0)
+    assert [f.code for f in left] == ["IL402"]

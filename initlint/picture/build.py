@@ -541,6 +541,7 @@ class Interpreter:
         # ``model.apply(fn)`` running this code: the statement and how it names the model there
         self.apply_anchor: tuple[Any, str] | None = None
         self.loop_anchor: tuple[Any, str] | None = None  # the modules()/parameters() loop running this code
+        self.call_anchor: tuple[Any, dict[str, str]] | None = None  # the helper call running this function
 
     # ------------------------------------------------------------------ helpers
 
@@ -650,6 +651,9 @@ class Interpreter:
         while isinstance(node, cst.Subscript) or isinstance(node, cst.Attribute) and node.attr.value == "data":
             node = node.value
         anchor = self.loop_anchor or self.apply_anchor
+        if dispatch is not None and dispatch.root_text is not None and self.call_anchor is not None \
+                and dispatch.root_text in self.call_anchor[1]:
+            anchor = (self.call_anchor[0], self.call_anchor[1][dispatch.root_text])  # after the helper call
         if dispatch is None and self.last_param_names and isinstance(node, cst.Name) and self.loop_anchor:
             # ``for name, p in self.named_parameters(): ...(p)``: each parameter as ``self.<path>.<param>``
             paths = {ref.layer: qual[: -len(ref.param) - 1] if ref.param and qual.endswith("." + ref.param)
@@ -1291,6 +1295,13 @@ class Interpreter:
         child = Interpreter(self.b, info, self.context + (id(node),), self.depth + 1)
         child.shared_depth = self.shared_depth
         child.apply_anchor = self.apply_anchor
+        if not ref.bound_self and isinstance(self.current_statement, cst.Expr) \
+                and self.current_statement.value is node:
+            # ``_xavier_init(self.extra)`` as a statement: after it, ``self.extra`` names what the helper's
+            # parameter named inside it
+            names = [p.name.value for p in function_params(ref.node)]
+            texts = [symbolic.text(a.value) for a in node.args if a.keyword is None and not a.star]
+            child.call_anchor = (self.current_statement, dict(zip(names, texts, strict=False)))
         self.b._applied.add(id(ref.node))
         result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
         return result
