@@ -237,3 +237,35 @@ def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.M
     text, count, left = fix_source("import torch\ny = 2\n", "m.py", Settings())
     assert (text, count) == ("import torch\ny = 2\n", 0)
     assert [f.code for f in left] == ["IL402"]
+
+
+CONDITIONAL_APPEND = """\
+import torch.nn as nn
+
+
+def _xavier_init(block):
+    for layer in block.modules():
+        if isinstance(layer, nn.Conv2d):
+            nn.init.xavier_uniform_(layer.weight)
+
+
+class Extractor(nn.Module):
+    def __init__(self, highres=False):
+        super().__init__()
+        extra = nn.ModuleList([nn.Sequential(nn.Conv2d(8, 8, 1), nn.ReLU())])
+        if highres:
+            extra.append(nn.Sequential(nn.Conv2d(8, 8, 1), nn.ReLU()))
+        _xavier_init(extra)
+        self.extra = extra
+
+    def forward(self, x):
+        for block in self.extra:
+            x = block(x)
+        return x
+"""
+
+
+def test_no_fix_names_a_module_that_is_only_added_under_an_if() -> None:
+    """``extra[1]`` exists only when ``highres``: a fix naming it would crash the default model."""
+    fixed, _, _ = fix_source(CONDITIONAL_APPEND, "m.py", Settings(), unsafe=True)
+    assert "extra[1]" not in fixed

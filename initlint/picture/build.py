@@ -75,6 +75,7 @@ class SeqVal:
     keys: dict[str, Any] = field(default_factory=dict)  # OrderedDict / ModuleDict names -> item
     statement: Any = field(default=None, repr=False, compare=False)  # where it is stored, for fixes
     assigned_text: str | None = None  # what it is stored as: ``self.net``
+    unsure_from: int | None = None  # items from this index on were added under an ``if``: may not exist
 
 
 @dataclass(frozen=True)
@@ -504,6 +505,8 @@ def seq_labels(seq: SeqVal) -> list[tuple[str, Any]]:
             label = by_identity[id(inner)]
         elif isinstance(item, InRepeat):
             label = "*"
+        elif seq.unsure_from is not None and index >= seq.unsure_from:
+            label = "?"  # added under an ``if``: its index is not known to exist (or to stay put)
         else:
             label = str(index)
         out.append((label, inner))
@@ -541,6 +544,7 @@ class Interpreter:
         # ``model.apply(fn)`` running this code: the statement and how it names the model there
         self.apply_anchor: tuple[Any, str] | None = None
         self.loop_anchor: tuple[Any, str] | None = None  # the modules()/parameters() loop running this code
+        self.branch_depth = 0  # inside the body of an ``if``
         self.call_anchor: tuple[Any, dict[str, str]] | None = None  # the helper call running this function
 
     # ------------------------------------------------------------------ helpers
@@ -765,6 +769,7 @@ class Interpreter:
         true_env, false_env = self.narrow(stmt.test)
         saved = dict(self.env)
         self.env.update(true_env)
+        self.branch_depth += 1
         self.run(statements(stmt.body))
         after_true = self.env
         self.env = dict(saved)
@@ -774,6 +779,7 @@ class Interpreter:
             self.if_statement(orelse)
         elif isinstance(orelse, cst.Else):
             self.run(statements(orelse.body))
+        self.branch_depth -= 1
         # ``if not isinstance(m, nn.Linear): return`` / ``if p.dim() < 2: continue``: the code after the
         # ``if`` only runs in the branch that did not leave.
         true_exits = _always_exits(statements(stmt.body))
@@ -1176,10 +1182,13 @@ class Interpreter:
         if isinstance(node, cst.Subscript):
             base = self.value(node.value)
             if isinstance(base, SeqVal):
-                items = flatten(base.items, twice=False)
+                items = flatten(base.items, twice=False, inline=False)
                 if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                     index = self.number(node.slice[0].slice.value)
                     exact = not any(isinstance(i, InRepeat) and i.count is None for i in items)
+                    if isinstance(index, int) and base.unsure_from is not None and (
+                            index < 0 or index >= base.unsure_from):
+                        return union([unwrap(i) for i in items])  # it may be a conditional item
                     if isinstance(index, int) and exact:
                         if -len(items) <= index < len(items):
                             return unwrap(items[index])
@@ -1365,6 +1374,10 @@ class Interpreter:
 
     def _mutate(self, target: SeqVal, method: str, args: list[cst.BaseExpression]) -> None:
         """``append``/``extend``/``add_module``/``insert`` on a container being built."""
+        if self.branch_depth:
+            # ``if highres: extra.append(...)``: the items from here on may or may not be there
+            start = 0 if method == "insert" else len(target.items)
+            target.unsure_from = start if target.unsure_from is None else min(target.unsure_from, start)
         if method == "append" and args:
             target.items.append(self.value(args[0]))
         elif method == "extend" and args:

@@ -478,7 +478,7 @@ class MethodFlow:
                     node.slice[0].slice.value if isinstance(node.slice[0].slice, cst.Index) else None)
                 if isinstance(index, str):
                     return base.keys.get(index, UNKNOWN_VALUE)
-                wrapped = flatten(base.items, twice=False)
+                wrapped = flatten(base.items, twice=False, inline=False)
                 items = [unwrap(i) for i in wrapped]
                 exact = not any(getattr(i, "count", 0) is None for i in wrapped)
                 if isinstance(index, int) and exact and -len(items) <= index < len(items):
