@@ -184,7 +184,7 @@ def test_show_fixes_lists_fixes_per_file_and_rule(tmp_path: Path) -> None:
     assert f"- {path}:" in result.stdout and "1 x IL401 (fan-init-on-1d-tensor)" in result.stdout
 
 
-HELPER_TWICE = """\
+XAVIER_HELPER = """\
 import torch.nn as nn
 
 
@@ -192,6 +192,9 @@ def _xavier_init(block):
     for layer in block.modules():
         if isinstance(layer, nn.Conv2d):
             nn.init.xavier_uniform_(layer.weight)
+"""
+
+HELPER_TWICE = XAVIER_HELPER + """
 
 
 class Head(nn.Module):
@@ -225,7 +228,7 @@ def test_a_helper_run_for_several_modules_is_fixed_after_the_right_call() -> Non
 def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fix whose finding comes back unchanged after it went in (our analysis could not see the fixed code)
     is not applied again and again: the round is dropped and the file is left as it was."""
-    import initlint.engine as engine
+    from initlint import engine
     from initlint.findings import Finding
     from initlint.fix import make_fix
 
@@ -239,14 +242,7 @@ def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.M
     assert [f.code for f in left] == ["IL402"]
 
 
-CONDITIONAL_APPEND = """\
-import torch.nn as nn
-
-
-def _xavier_init(block):
-    for layer in block.modules():
-        if isinstance(layer, nn.Conv2d):
-            nn.init.xavier_uniform_(layer.weight)
+CONDITIONAL_APPEND = XAVIER_HELPER + """
 
 
 class Extractor(nn.Module):
