@@ -20,7 +20,6 @@ FILES = sorted([*DATA.glob("graded/*.py"), *DATA.glob("graded_scale/*.py")])
 
 # (file, code) left after fixing, and why no fix is offered
 NOT_FIXED: dict[tuple[str, str], str] = {
-    ("11_a3c_lstm.py", "IL302"): "the biases are zeroed in a loop over a tuple of parameters without names",
     ("13_gru_models.py", "IL302"): "a GRU has no forget gate: the intent must be decided by hand",
 }
 
@@ -41,7 +40,7 @@ def test_fixed_file_compiles_is_stable_and_leaves_only_documented_findings(path:
 
 def test_the_fixes_do_the_work() -> None:
     total = sum(_fixed(path)[1] for path in FILES)
-    assert total >= 60  # 66 when written; a drop means a fix stopped applying
+    assert total >= 66  # 72 when written; a drop means a fix stopped applying
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("graded_scale/*.py")), ids=lambda p: p.name)

@@ -345,6 +345,13 @@ def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitS
         lines = [quarter]
     elif site.name_var is not None:
         lines = [f'if "bias_ih" in {site.name_var}:', f"    {quarter}"]
+    elif target.isidentifier() and all(site.param_names.get(r, "").endswith(r.param) for r in site.targets):
+        # ``for b in (self.lstm.bias_ih, self.lstm.bias_hh)``: the loop's own expressions name them
+        firsts = sorted({site.param_names[r] for r in site.targets if r.param.startswith("bias_ih")})
+        if not firsts:
+            return None
+        test = f"{target} is {firsts[0]}" if len(firsts) == 1 else f"{target} in ({', '.join(firsts)})"
+        lines = [f"if {test}:", f"    {quarter}"]
     else:
         return None
     edit = insert_after(picture, site.statement, lines)

@@ -1054,6 +1054,10 @@ class Interpreter:
                             return None
                         uids.update(value.uids)
                     return left.value, Pred("uids", frozenset(uids)), negated
+                if isinstance(ref, ParamSetVal) and members and all(
+                        isinstance(m, (cst.Attribute, cst.Name)) for m in members):
+                    # ``b is self.lstm.bias_ih`` in ``for b in (self.lstm.bias_ih, self.lstm.bias_hh)``
+                    return left.value, Pred("oneof", frozenset(symbolic.text(m) for m in members)), negated
                 if isinstance(ref, NameOf) and members and isinstance(op, (cst.In, cst.NotIn)):
                     names = [string_value(member) for member in members]
                     if all(n is not None for n in names):
