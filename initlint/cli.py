@@ -174,9 +174,10 @@ def rule(code: str) -> None:
 @main.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, and what it finds."""
-    click.echo(f"{'code':<6} {'name':<28} {'fix':<6} {'default':<8} summary")
+    width = max(len(known.name) for known in RULES.values())
+    click.echo(f"{'code':<6} {'name':<{width}} {'fix':<6} {'default':<8} summary")
     for known in RULES.values():
-        click.echo(f"{known.code:<6} {known.name:<28} {known.fix:<6} {'on':<8} {known.summary}")
+        click.echo(f"{known.code:<6} {known.name:<{width}} {known.fix:<6} {'on':<8} {known.summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover
