@@ -610,28 +610,67 @@ def test_deep_default_depth_is_configurable() -> None:
 # --------------------------------------------------------------------------- engine: numbers that loops change
 
 
-def test_loop_carried_width_is_not_the_first_value() -> None:
-    """``in_channels = v`` inside a loop: after the loop the width is unknown, not the value before it."""
+VGG_LIKE = """
+import torch.nn as nn
+
+class VGG(nn.Module):
+    def __init__(self, cfg{default}):
+        super().__init__()
+        layers = []
+        in_channels = 3
+        for v in cfg:
+            layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU()]
+            in_channels = v
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(in_channels, 64)
+        self.out = nn.Linear(64, 10)
+        nn.init.normal_(self.fc.weight, 0, 0.01)
+
+    def forward(self, x):
+        return self.out(self.fc(self.features(x).mean((2, 3))).relu())
+"""
+
+
+def test_loop_carried_width_is_unknown_when_the_items_are() -> None:
+    """``in_channels = v`` inside a loop over unknown items: after it the width is unknown, not 3."""
+    src = VGG_LIKE.format(default="")
+    assert [f for f in check_source(src, "m.py") if f.code.startswith(SCALE)] == []
+
+
+def test_loop_over_a_known_config_runs_item_by_item() -> None:
+    """Over a known config the loop runs once per item: the width after it is the last item (256)."""
+    src = VGG_LIKE.format(default="=(64, 128, 256)")
+    got = [f for f in check_source(src, "m.py") if f.code.startswith(SCALE)]
+    assert [f.code for f in got] == ["IL202"]
+    assert "Linear(256, 64)" in got[0].message and "fan_in=256" in got[0].message
+
+
+def test_vgg_config_with_pools_is_a_deep_default_stack() -> None:
     expect(
         """
         import torch.nn as nn
 
-        class VGG(nn.Module):
-            def __init__(self, cfg=(64, 128, 256)):
-                super().__init__()
-                layers = []
-                in_channels = 3
-                for v in cfg:
-                    layers += [nn.Conv2d(in_channels, v, 3, padding=1), nn.ReLU()]
+        CFG = [16, 16, "M", 32, 32, "M", 64, 64, 64, "M", 128, 128]
+
+        def make_layers(cfg, in_channels=3):
+            layers = []
+            for v in cfg:
+                if v == "M":
+                    layers += [nn.MaxPool2d(kernel_size=2, stride=2)]
+                else:
+                    layers += [nn.Conv2d(in_channels, v, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
                     in_channels = v
-                self.features = nn.Sequential(*layers)
-                self.fc = nn.Linear(in_channels, 64)
-                self.out = nn.Linear(64, 10)
-                nn.init.normal_(self.fc.weight, 0, 0.01)
+            return nn.Sequential(*layers)
+
+        class Features(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.features = make_layers(CFG)
 
             def forward(self, x):
-                return self.out(self.fc(self.features(x).mean((2, 3))).relu())
+                return self.features(x)
         """,
+        ("IL501", "layers += [nn.Conv2d(in_channels, v"),
         families=SCALE,
     )
 

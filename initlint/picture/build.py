@@ -545,6 +545,7 @@ class Interpreter:
         self.apply_anchor: tuple[Any, str] | None = None
         self.loop_anchor: tuple[Any, str] | None = None  # the modules()/parameters() loop running this code
         self.branch_depth = 0  # inside the body of an ``if``
+        self.unrolling = False  # inside a loop run item by item: ``if`` tests on its values are decided
         self.call_anchor: tuple[Any, dict[str, str]] | None = None  # the helper call running this function
 
     # ------------------------------------------------------------------ helpers
@@ -766,6 +767,16 @@ class Interpreter:
                 self.env[stmt.target.value] = UNKNOWN
 
     def if_statement(self, stmt: cst.If) -> None:
+        known = self.number(stmt.test) if self.unrolling else UNKNOWN
+        if isinstance(known, bool):
+            # inside a loop run item by item, ``if v == "M":`` has one answer per item
+            if known:
+                self.run(statements(stmt.body))
+            elif isinstance(stmt.orelse, cst.If):
+                self.if_statement(stmt.orelse)
+            elif isinstance(stmt.orelse, cst.Else):
+                self.run(statements(stmt.orelse.body))
+            return
         true_env, false_env = self.narrow(stmt.test)
         saved = dict(self.env)
         self.env.update(true_env)
@@ -823,6 +834,8 @@ class Interpreter:
                 count = bound[0]
             elif len(bound) == 2 and all(isinstance(x, int) for x in bound):
                 count = bound[1] - bound[0]
+        if self._unroll(stmt, value):
+            return
         self.bind_loop_target(stmt.target, value)
         saved_anchor = self.loop_anchor
         looped = value[1] if isinstance(value, tuple) and len(value) == 2 and value[0] == "named" else value
@@ -847,6 +860,23 @@ class Interpreter:
             start = lists_before.get(id(seq), 0)
             if len(seq.items) > start:
                 seq.items[start:] = [Repeat(seq.items[start:], count)]
+
+    def _unroll(self, stmt: cst.For, value: Any) -> bool:
+        """``for v in cfg:`` over a short sequence of known plain values (a VGG config): run the body once per
+        item, so each layer gets its own sizes and the container its real order and length."""
+        if not (isinstance(value, tuple) and 0 < len(value) <= MAX_UNROLL and isinstance(stmt.target, cst.Name)
+                and all(_plain(v) and not isinstance(v, tuple) for v in value)) or stmt.orelse is not None:
+            return False
+        if any(isinstance(node, (cst.Break, cst.Continue, cst.Return)) for node in _walk(stmt.body)):
+            return False
+        base, unrolling = self.context, self.unrolling
+        self.unrolling = True
+        for index, item in enumerate(value):
+            self.context = base + (("item", id(stmt), index),)
+            self.env[stmt.target.value] = item
+            self.run(statements(stmt.body))
+        self.context, self.unrolling = base, unrolling
+        return True
 
     def iter_value(self, node: cst.BaseExpression) -> Any:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in (
@@ -1722,6 +1752,20 @@ _AUG_TO_BINARY: dict[type, type] = {
     cst.FloorDivideAssign: cst.FloorDivide,
     cst.PowerAssign: cst.Power,
 }
+
+
+MAX_UNROLL = 32
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            stack.extend(current.children)
+    return out
 
 
 def _plain(value: Any) -> bool:

@@ -132,7 +132,29 @@ class Evaluator:
             return UNKNOWN
         if isinstance(node, cst.Call):
             return self._eval_call(node)
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            return self._compare(node)
         return UNKNOWN
+
+    def _compare(self, node: cst.Comparison) -> Any:
+        """``v == "M"``, ``i < n - 1``: a test on known plain values (for loops run item by item)."""
+        left = self._eval(node.left)
+        target = node.comparisons[0]
+        right = self._eval(target.comparator)
+        plain = (int, float, str)
+        if not isinstance(left, plain) or not isinstance(right, plain) or isinstance(left, bool) \
+                or isinstance(right, bool):
+            return UNKNOWN
+        op = target.operator
+        if isinstance(op, cst.Equal):
+            return left == right
+        if isinstance(op, cst.NotEqual):
+            return left != right
+        if isinstance(left, str) != isinstance(right, str):
+            return UNKNOWN
+        compare = {cst.LessThan: operator.lt, cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
+                   cst.GreaterThanEqual: operator.ge}.get(type(op))
+        return compare(left, right) if compare is not None else UNKNOWN
 
     def _eval_call(self, node: cst.Call) -> Any:
         resolved = self.imports.resolve(node.func)
