@@ -188,7 +188,7 @@ class Net(nn.Module):
 """
 ZERO_BIAS = "\n                nn.init.zeros_(m.bias)"
 
-DEEP = (r"Per layer the signal scales by [^=]+ = " + NUM + r"; (\d+) Linear\((\d+), \d+\)\+(\w+(?:\([\d.]+\))?) "
+DEEP = (r"Per layer the signal scales by [^=]+ = " + NUM + r"; (\d+) Linear\((\d+), \d+\)(?:\+(\w+(?:\([\d.]+\))?)| \(no activation between\)) "
         r"layers at std=" + NUM + r": the part of the activations that depends on the input (shrink|grow)s ~" + NUM
         + r"x per layer, ~" + NUM
         + r"x at the output")

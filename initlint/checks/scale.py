@@ -125,7 +125,8 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
                   f"its gradient vanishes")
     elif depth >= 2:
         total = gain**depth
-        effect = (f"{depth} {hit.layer.signature}+{act_name if act else 'Linear'} layers at {_scale_text(site)}: "
+        layers = f"{hit.layer.signature}+{act_name}" if act else f"{hit.layer.signature} (no activation between)"
+        effect = (f"{depth} {layers} layers at {_scale_text(site)}: "
                   f"the part of the activations that depends on the input {moves}s ~{fmt(gain)}x per layer, "
                   f"~{exponent(total)}x at the output")
     else:
