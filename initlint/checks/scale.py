@@ -106,7 +106,9 @@ def _scale_text(site: InitSite) -> str:
 
 
 def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float, filename: str) -> Finding:
-    hit = hits[0]
+    # The numbers are told for the layers that compound the most: the deepest stack of one shape.
+    hit = max(hits, key=lambda h: (picture.stack_depth(
+        {o.layer.uid for o in hits if o.layer.signature == h.layer.signature}), -hits.index(h)))
     act = hit.act
     fan_in, fan_out = hit.fans
     act_name = act.display if act is not None else "no activation"
@@ -138,7 +140,7 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     prefix = picture.init_prefix or "nn.init"
     use = recommended_call(prefix, site.target_text, act, "uniform" if site.func == "uniform_" else "normal")
     message = (
-        f"`{site.func}` with {_scale_text(site)} gives {labels([h.layer for h in hits])} std {fmt(hit.given)}, "
+        f"`{site.func}` with {_scale_text(site)} gives {labels(_first(hits, hit))} std {fmt(hit.given)}, "
         f"but with fan_in={fan_in}, fan_out={fan_out} and {act_name} after it the layer wants {formula} = "
         f"{fmt(hit.wanted)}: {fmt(ratio if ratio >= 1 else 1 / ratio)}x {direction} (more than {fmt(factor)}x "
         f"off). Per layer the signal scales by {per_layer} = {fmt(gain)}; {effect} (Glorot & Bengio 2010; "
@@ -150,6 +152,11 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
         calls.setdefault(recommended_call("{init}", site.target_text, one.act, distribution), set()).add(one.layer.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
+
+
+def _first(hits: list[ScaleHit], hit: ScaleHit) -> list[Layer]:
+    """The layers to name, the one whose numbers follow first."""
+    return [hit.layer] + [h.layer for h in hits if h is not hit]
 
 
 # --------------------------------------------------------------------------- IL203
