@@ -1,6 +1,7 @@
-"""Precision of initlint on real model code (torchvision, timm, transformers, diffusers).
+"""Precision of initlint on real model code (torchvision, timm, transformers, diffusers, fairseq).
 
-Standard library only; initlint itself is run through its installed CLI as a subprocess.
+Standard library only; initlint itself is run through its installed CLI as a subprocess. fairseq publishes
+no pure-Python wheel, so its pinned source archive is downloaded (never built) and unpacked instead.
 
     python bench/corpus.py --download          # fetch the pinned wheels (no deps) and unzip them
     python bench/corpus.py                     # check, match findings to labels, print precision
@@ -16,6 +17,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tarfile
 import time
 import zipfile
 from collections import Counter
@@ -27,7 +29,9 @@ PINNED = {
     "timm": "1.0.31",
     "transformers": "5.23.0",
     "diffusers": "0.42.1",
+    "fairseq": "0.12.2",  # an sdist only (its wheels are platform builds): the source tarball is unpacked
 }
+SDIST_ONLY = {"fairseq"}
 
 # Per project: the model-code subtrees to check, relative to the project root.
 MODEL_TREES = {
@@ -35,6 +39,7 @@ MODEL_TREES = {
     "timm": ["timm/models", "timm/layers"],
     "transformers": ["transformers/models"],
     "diffusers": ["diffusers/models"],
+    "fairseq": ["fairseq/models", "fairseq/modules"],
 }
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,11 +51,15 @@ DEFAULT_LABELS = REPO / "tests" / "realworld" / "labels.json"
 def download(wheels: Path, src: Path, projects: list[str]) -> None:
     """pip download each pinned wheel without dependencies, then unzip it into ``src/<project>``."""
     wheels.mkdir(parents=True, exist_ok=True)
-    specs = [f"{name}=={PINNED[name]}" for name in projects]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", str(wheels), *specs]
-    print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
+    specs = [f"{name}=={PINNED[name]}" for name in projects if name not in SDIST_ONLY]
+    if specs:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", str(wheels), *specs]
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=True)
     for name in projects:
+        if name in SDIST_ONLY:
+            _sdist(wheels, src, name)
+            continue
         found = sorted(wheels.glob(f"{name}-{PINNED[name]}-*.whl"))
         if not found:
             sys.exit(f"no wheel for {name}=={PINNED[name]} in {wheels}")
@@ -59,6 +68,27 @@ def download(wheels: Path, src: Path, projects: list[str]) -> None:
         target.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(found[0]) as archive:
             archive.extractall(target)
+
+
+def _sdist(downloads: Path, src: Path, name: str) -> None:
+    """``pip download --no-deps --no-binary`` the source tarball (never built or installed) and unpack it."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(downloads),
+           f"{name}=={PINNED[name]}"]
+    found = sorted(downloads.glob(f"{name}-{PINNED[name]}.tar.gz"))
+    if not found:
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=True)
+        found = sorted(downloads.glob(f"{name}-{PINNED[name]}.tar.gz"))
+    if not found:
+        sys.exit(f"no source archive for {name}=={PINNED[name]} in {downloads}")
+    target = src / name
+    print(f"untar {found[0].name} -> {target}", flush=True)
+    with tarfile.open(found[0]) as archive:
+        prefix = f"{name}-{PINNED[name]}/"
+        members = [m for m in archive.getmembers() if m.name.startswith(prefix) and m.isfile()]
+        for member in members:
+            member.name = member.name[len(prefix):]
+        archive.extractall(target, members=members, filter="data")
 
 
 def run_initlint(root: Path, trees: list[str], jobs: int | None) -> tuple[list[dict], float, str, int]:

@@ -855,3 +855,50 @@ def test_per_gate_xavier_on_recurrent_weights() -> None:
         ("IL301", "nn.init.xavier_uniform_(self.lstm.weight_hh_l0.data"),
         families=SCALE,
     )
+
+
+def test_or_of_two_name_tests_narrows_to_both() -> None:
+    """fairseq's ``LSTM()`` helper: ``if "weight" in name or "bias" in name: param.data.uniform_(...)``."""
+    expect(
+        """
+        import torch.nn as nn
+
+        def LSTM(input_size, hidden_size, **kwargs):
+            m = nn.LSTM(input_size, hidden_size, **kwargs)
+            for name, param in m.named_parameters():
+                if "weight" in name or "bias" in name:
+                    param.data.uniform_(-0.1, 0.1)
+            return m
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(1000, 512)
+                self.lstm = LSTM(512, 512)
+                nn.init.uniform_(self.embed.weight, -0.1, 0.1)
+        """,
+        ("IL301", "param.data.uniform_(-0.1, 0.1)"),
+        families=SCALE,
+    )
+
+
+def test_an_init_we_cannot_narrow_is_not_taken_for_the_default() -> None:
+    """A test we cannot read (``if name in SPECIAL:``) may reach ``weight_hh``: IL301 must not say it keeps
+    the default."""
+    expect(
+        """
+        import torch.nn as nn
+        from config import SPECIAL
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(64, 64)
+                self.fc = nn.Linear(64, 2)
+                nn.init.xavier_uniform_(self.fc.weight)
+                for name, p in self.lstm.named_parameters():
+                    if SPECIAL[name]:
+                        nn.init.orthogonal_(p)
+        """,
+        families=SCALE,
+    )

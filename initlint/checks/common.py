@@ -20,12 +20,14 @@ def finding(code: str, site: InitSite, message: str, filename: str, fix: dict[st
     return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column, fix=fix)
 
 
-def layer_label(layer: Layer) -> str:
-    return f"`{layer.path}` ({layer.signature}, line {layer.where()})"
+def layer_label(layer: Layer, qualified: bool = False) -> str:
+    name = f"{layer.owner}.{layer.path}" if qualified else layer.path
+    return f"`{name}` ({layer.signature}, line {layer.where()})"
 
 
 def labels(layers: list[Layer], limit: int = 4) -> str:
-    shown = [layer_label(layer) for layer in layers[:limit]]
+    paths = [layer.path for layer in layers]
+    shown = [layer_label(layer, qualified=paths.count(layer.path) > 1) for layer in layers[:limit]]
     if len(layers) > limit:
         shown.append(f"and {len(layers) - limit} more")
     return ", ".join(shown)

@@ -28,7 +28,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     threshold = settings.deep_default_depth
     effective = picture.effective()
     touched = {ref for ref, sites in effective.items() if sites} | {
-        ref for site in picture.inits if site.in_slice for ref in site.targets}
+        ref for site in picture.inits if site.in_slice for ref in site.targets} | picture.maybe_touched
     reported: set[frozenset[int]] = set()
     for stack in picture.stacks:
         for run, act in _runs(picture, stack.steps, touched):

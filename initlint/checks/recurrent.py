@@ -59,7 +59,8 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
             sliced = [s for s in picture.inits if s.in_slice and ref in s.targets]
             live = effective.get(ref, [])
             if not live and not sliced:
-                defaults.append(param)
+                if ref not in picture.maybe_touched:
+                    defaults.append(param)
                 continue
             if any(s.func in ORTHOGONAL_FUNCS for s in sliced):
                 continue  # per-gate orthogonal blocks

@@ -105,6 +105,9 @@ class Pred:
     def test(self, kind: str, qualname: str, rank: int | None, uid: int | None = None) -> bool | None:
         if self.op == "uids":
             return None if uid is None else uid in self.arg
+        if self.op == "any":
+            results = [p.test(kind, qualname, rank, uid) for p in self.arg]
+            return True if True in results else None if None in results else False
         if self.op == "oneof":
             return qualname in self.arg
         if self.op == "kinds":
@@ -1007,6 +1010,9 @@ class Interpreter:
                 true_env = {**left_t, **right_t}
                 false_env = {k: self._uncertain(self.env[k]) for k in {**left_f, **right_f} if k in self.env}
                 return true_env, false_env
+            either = self._either(test.left, test.right)
+            if either is not None:
+                return either
             true_env = {k: self._uncertain(self.env[k]) for k in {**left_t, **right_t} if k in self.env}
             false_env = {**left_f, **right_f}
             return true_env, false_env
@@ -1034,6 +1040,18 @@ class Interpreter:
             return {}, {}
         uncertain = {name: self._uncertain(self.env[name]) for name in mentioned}
         return uncertain, dict(uncertain)
+
+    def _either(self, left: cst.BaseExpression, right: cst.BaseExpression
+                ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """``"weight" in name or "bias" in name``: two tests of one variable joined by ``or``."""
+        one, two = self._predicate(left), self._predicate(right)
+        if one is None or two is None or one[0] != two[0] or one[2] or two[2]:
+            return None
+        current = self.env.get(one[0])
+        if not isinstance(current, (DispatchVal, ParamSetVal)):
+            return None
+        pred = Pred("any", (one[1], two[1]))
+        return {one[0]: current.narrowed(include=pred)}, {one[0]: current.narrowed(exclude=pred)}
 
     def _as_dispatch(self, value: LayerVal | MixedModules) -> DispatchVal:
         """A loop variable over a container, as a dispatch variable so ``isinstance`` can narrow it."""
@@ -1613,6 +1631,7 @@ class Interpreter:
             if isinstance(owner, DispatchVal):
                 self.last_dispatch = owner
                 if owner.uncertain:
+                    self._maybe_touched(ParamRef(uid, pname) for uid, _ in owner.scope)
                     return [], True, sliced
                 refs = [ParamRef(uid, pname) for uid, path in owner.scope
                         if self._matches(owner, uid, path) and self._has_param(uid, pname)]
@@ -1624,6 +1643,7 @@ class Interpreter:
             return (refs, len(value.uids) > 1 or self.shared_depth > 0, sliced) if refs else None
         if isinstance(value, ParamSetVal):
             if value.uncertain:
+                self._maybe_touched(ref for ref, _, _ in value.entries)
                 return [], True, sliced
             refs = []
             self.last_param_names = {ref: qual for ref, qual, _ in value.entries}
@@ -1632,11 +1652,18 @@ class Interpreter:
                     p.test("", qual, rank) is True for p in value.exclude)
                 undecided = any(p.test("", qual, rank) is None for p in value.include + value.exclude)
                 if undecided:
+                    self._maybe_touched(r for r, _, _ in value.entries)
                     return [], True, sliced
                 if ok:
                     refs.append(ref)
             return refs, True, sliced
         return None
+
+    def _maybe_touched(self, refs: Any) -> None:
+        """An init call whose targets we cannot narrow down may reach these parameters: never say they keep
+        PyTorch's default."""
+        if self.b.collecting:
+            self.b.picture.maybe_touched.update(refs)
 
     def _matches(self, dispatch: DispatchVal, uid: int, path: str) -> bool:
         kind = self.b.picture.layers[uid].kind

@@ -258,6 +258,8 @@ class Picture:
     # ``apply`` of an unknown function, ``post_init``; their layers' defaults are not known to stay
     opaque_init: set[str | None] = field(default_factory=set)
     init_prefix: str | None = None  # how the file spells torch.nn.init (for fixes), None if it cannot
+    # parameters an init call may reach though we could not tell (a test we cannot read): not "default"
+    maybe_touched: set[ParamRef] = field(default_factory=set)
     nn_prefix: str | None = None  # how the file spells torch.nn
     nn_name_free: bool = False  # ``nn`` is unbound, so a fix may add ``import torch.nn as nn``
     import_anchor: object = field(default=None, repr=False, compare=False)  # last top-level import line
