@@ -47,7 +47,7 @@ def statement_block(picture: Picture, statement: object) -> tuple[int, int, str]
     if statement is None or picture.locator is None or not picture.source:
         return None
     span = picture.locator.span(statement)
-    lines = picture.source.splitlines(keepends=True)
+    lines = picture.source_lines()
     if span.end_line > len(lines):
         return None
     indent = lines[span.line - 1][: span.column - 1]
@@ -153,10 +153,31 @@ def nn_module(picture: Picture) -> tuple[str, list[Edit]] | None:
     return "nn", found[1]
 
 
+def call_statement(site: InitSite) -> bool:
+    """The init call is a statement of its own (what the rewrites below replace or branch around)."""
+    return isinstance(site.statement, cst.Expr) and site.statement.value is site.node
+
+
+def branch_call(picture: Picture, site: InitSite, branches: list[tuple[str, list[str]]],
+                keep_old: bool = True) -> Edit | None:
+    """The call's statement as ``if <test>: <lines> elif ...: ... else: <the call as it was>``."""
+    if not call_statement(site) or not branches:
+        return None
+    lines: list[str] = []
+    for index, (condition, body) in enumerate(branches):
+        lines += [f"{'if' if index == 0 else 'elif'} {condition}:", *("    " + line for line in body)]
+    if keep_old:
+        old = statement_text(picture, site.statement)
+        if "\n" in old:
+            return None
+        lines += ["else:", f"    {old}"]
+    return replace_statement(picture, site.statement, lines)
+
+
 def statement_text(picture: Picture, statement: object) -> str:
     assert picture.locator is not None
     span = picture.locator.span(statement)
-    lines = picture.source.splitlines(keepends=True)[span.line - 1: span.end_line]
+    lines = picture.source_lines()[span.line - 1: span.end_line]
     if len(lines) == 1:
         return lines[0][span.column - 1: span.end_column - 1]
     return "".join([lines[0][span.column - 1:], *lines[1:-1], lines[-1][: span.end_column - 1]])
@@ -182,7 +203,7 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
     ``if isinstance(m, nn.Conv2d): <call A> elif ...: <call B> else: <old call>``. Groups are told apart by
     type when their kinds do not overlap the remaining layers', else by identity (``m in (self.fc1, ...)``)
     or by parameter name (``name in ("fc1.weight", ...)``). None when no test can single them out."""
-    if not isinstance(site.statement, cst.Expr) or site.statement.value is not site.node:
+    if not call_statement(site):
         return None
     reached = {ref.layer for ref in site.targets}
     remaining = set(reached)
@@ -224,15 +245,7 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
             return None
         branches.append((condition, call))
         remaining = others
-    lines: list[str] = []
-    for index, (condition, call) in enumerate(branches):
-        lines += [f"{'if' if index == 0 else 'elif'} {condition}:", f"    {call}"]
-    if remaining:
-        old = statement_text(picture, site.statement)
-        if "\n" in old:
-            return None
-        lines += ["else:", f"    {old}"]
-    edit = replace_statement(picture, site.statement, lines)
+    edit = branch_call(picture, site, [(condition, [call]) for condition, call in branches], keep_old=bool(remaining))
     if edit is None:
         return None
     return [edit, *extra], how
@@ -268,37 +281,37 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
 
 def override_after_apply(picture: Picture, site: InitSite,
                          texts: dict[str, set[int]]) -> tuple[list[Edit], str] | None:
-    """For a call inside a function run by ``model.apply(fn)`` that no test inside it can split: the right
-    call for each layer that needs one, right after the ``apply`` (where the model and its layers have names),
-    so the layers the call suits keep it."""
+    """For a call inside a loop, an ``apply``'d function or a helper that no test inside it can split: the
+    right call for each layer that needs one, right after the statement that ran it (where the model and its
+    layers have names: ``self.fc1.weight``), so the layers the call suits keep it."""
     scope = site.scope
     if scope is None:
         return None
-    if scope.params:
-        return _override_parameters(picture, site, texts)
-    if not site.target_text.startswith(scope.var + "."):
+    suffix = site.target_text[len(scope.var):]  # ``.weight`` of ``m.weight``; ``.data`` of ``p.data``
+    if scope.params and site.target_text != scope.var and suffix != ".data" or \
+            not scope.params and not site.target_text.startswith(scope.var + "."):
         return None
-    if any(u not in scope.anchors for uids in texts.values() for u in uids):
-        return None  # a layer no later statement can name
-    tail = site.target_text[len(scope.var):]
     by_statement: dict[int, tuple[object, list[str], dict[str, dict[str, list[str]]]]] = {}
     for call, uids in texts.items():
         for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
+            tail = suffix
+            if scope.params:  # ``p`` is a parameter: name it as ``<module>.<param>``
+                refs = [ref for ref in site.targets if ref.layer == uid]
+                if len(refs) != 1 or not refs[0].param:
+                    return None
+                tail = f".{refs[0].param}{suffix}"
+            if uid not in scope.anchors:
+                return None  # a layer no later statement can name
             statement, root = scope.anchors[uid]
-            _, plain, loops = by_statement.setdefault(id(statement), (statement, [], {}))
             found = _override_target(root, scope.paths.get(uid, ""))
             if found is None:
                 return None
             container, name = found
-            if name is None:
-                line = call.replace(site.target_text, container + tail, 1)
-                if line not in plain:
-                    plain.append(line)
-            else:
-                calls = loops.setdefault(container, {}).setdefault(name, [])
-                line = call.replace(site.target_text, "_module" + tail, 1)
-                if line not in calls:
-                    calls.append(line)
+            _, plain, loops = by_statement.setdefault(id(statement), (statement, [], {}))
+            bucket = plain if name is None else loops.setdefault(container, {}).setdefault(name, [])
+            line = call.replace(f"({site.target_text}", f"({container if name is None else '_module'}{tail}", 1)
+            if line not in bucket:
+                bucket.append(line)
     edits: list[Edit] = []
     for statement, plain, loops in by_statement.values():
         edit = insert_after(picture, statement, plain + _loop_lines(loops))
@@ -323,44 +336,6 @@ def _override_target(root: str, path: str) -> tuple[str, str | None] | None:
     if container is None or not rest:
         return None
     return container, rest
-
-
-def _override_parameters(picture: Picture, site: InitSite,
-                         texts: dict[str, set[int]]) -> tuple[list[Edit], str] | None:
-    """The same for a ``parameters()`` loop: ``nn.init.kaiming_uniform_(self.linear1.weight, ...)`` after it."""
-    scope = site.scope
-    assert scope is not None
-    suffix = site.target_text[len(scope.var):]
-    if site.target_text != scope.var and suffix != ".data":
-        return None
-    plain: list[str] = []
-    loops: dict[str, dict[str, list[str]]] = {}
-    statement: object = None
-    for call, uids in texts.items():
-        for uid in sorted(uids, key=lambda u: scope.paths.get(u, "")):
-            refs = [ref for ref in site.targets if ref.layer == uid]
-            if len(refs) != 1 or uid not in scope.anchors or not refs[0].param:
-                return None
-            statement, root = scope.anchors[uid]
-            found = _override_target(root, scope.paths.get(uid, ""))
-            if found is None:
-                return None
-            container, name = found
-            attribute = f".{refs[0].param}{suffix}"
-            if name is None:
-                plain.append(call.replace(f"({site.target_text}", f"({container}{attribute}", 1))
-            else:
-                calls = loops.setdefault(container, {}).setdefault(name, [])
-                line = call.replace(f"({site.target_text}", f"(_module{attribute}", 1)
-                if line not in calls:
-                    calls.append(line)
-    if len({id(scope.anchors[u][0]) for uids in texts.values() for u in uids}) != 1:
-        return None
-    lines = plain + _loop_lines(loops)
-    edit = insert_after(picture, statement, lines)
-    if edit is None:
-        return None
-    return [edit], statement_text(picture, statement).splitlines()[0].strip()
 
 
 def _loop_lines(loops: dict[str, dict[str, list[str]]]) -> list[str]:

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from initlint.findings import Finding
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import InitSite, Layer
+from initlint.picture.model import InitSite, Layer, ParamRef, Picture
 from initlint.picture.values import is_number
 
 # Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
 FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
+
+
+def weights_set_last(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]]) -> Iterator[Layer]:
+    """Each layer (a Linear/Conv/Bilinear, or a bare Parameter used through F.linear/F.conv*) whose main
+    weight this site is the last init of, once."""
+    seen: set[int] = set()
+    for ref in site.targets:
+        if ref.layer in seen or site not in effective.get(ref, ()):
+            continue
+        layer = picture.layer(ref.layer)
+        if ref.param != ("" if layer.kind == "Parameter" else "weight"):
+            continue
+        if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
+            continue
+        seen.add(ref.layer)
+        yield layer
 
 
 def finding(code: str, site: InitSite, message: str, filename: str, fix: dict[str, Any] | None = None) -> Finding:

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from initlint.checks.common import (
-    FEEDING_KINDS,
     finding,
     fmt,
     gain_is_explicit,
     init_std,
     labels,
     layer_label,
+    recommended_call,
     site_gain,
+    weights_set_last,
 )
 from initlint.config import Settings
 from initlint.findings import Finding
@@ -51,21 +52,10 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
 def _judged_layers(picture: Picture, site: InitSite,
                    effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation]]:
     """Layers whose main weight this site initializes last and whose output meets a known activation."""
-    seen: set[int] = set()
-    for ref in site.targets:
-        if site not in effective.get(ref, ()) or ref.layer in seen:
-            continue
-        layer = picture.layer(ref.layer)
-        main = "" if layer.kind == "Parameter" else "weight"
-        if ref.param != main:
-            continue
-        if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
-            continue
+    for layer in weights_set_last(picture, site, effective):
         follow = layer.follow()
-        if follow.kind != ACT or follow.activation is None:
-            continue
-        seen.add(ref.layer)
-        yield layer, follow.activation
+        if follow.kind == ACT and follow.activation is not None:
+            yield layer, follow.activation
 
 
 def _fans(layer: Layer) -> tuple[int, int] | None:
@@ -156,27 +146,18 @@ def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> dict[s
     that also serves layers it suits is split so that those keep it."""
     calls: dict[str, set[int]] = {}
     for hit in hits:
-        calls.setdefault(_call_template(code, site, hit.act), set()).add(hit.layer.uid)
+        calls.setdefault(recommended_call("{init}", site.target_text, hit.act, site.distribution), set()).add(
+            hit.layer.uid)
     hit_uids = {hit.layer.uid for hit in hits}
     for ref in site.targets:  # layers the call suits now and whose activation wants that same call anyway
         layer = picture.layer(ref.layer)
         follow = layer.follow()
         if ref.layer in hit_uids or ref.param not in ("weight", "") or follow.kind != ACT or follow.activation is None:
             continue
-        template = _call_template(code, site, follow.activation)
+        template = recommended_call("{init}", site.target_text, follow.activation, site.distribution)
         if template in calls:
             calls[template].add(ref.layer)
     return call_fix(picture, site, calls, "Replace with the init the activation calls for")
-
-
-def _call_template(code: str, site: InitSite, act: Activation) -> str:
-    dist, target = site.distribution, site.target_text
-    if code == "IL104" or act.family == "selu":
-        return f'{{init}}.kaiming_normal_({target}, nonlinearity="linear")'
-    if act.family == "rectifier":
-        return f"{{init}}.kaiming_{dist}_({target}, {act.kaiming_args()})"
-    gain = ', gain={init}.calculate_gain("tanh")' if act.name == "tanh" else ""
-    return f"{{init}}.xavier_{dist}_({target}{gain})"
 
 
 def _where(site: InitSite, hits: list[Hit]) -> str:

@@ -10,13 +10,19 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-import libcst as cst
-
 from initlint.checks.common import exponent, finding, finding_at_layer, fmt, init_std
 from initlint.checks.symmetry import constant_value
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import init_module, insert_after, make_fix, replace, replace_statement, statement_text
+from initlint.fix import (
+    branch_call,
+    call_statement,
+    init_module,
+    insert_after,
+    make_fix,
+    replace,
+    replace_statement,
+)
 from initlint.picture import catalog, symbolic
 from initlint.picture.model import InitSite, Layer, ParamRef, Picture
 
@@ -175,20 +181,17 @@ def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, s
     else behind a branch on the parameter's name in a ``named_parameters()`` loop."""
     found = init_module(picture)
     gates = _gates([layer for layer, _ in pairs])
-    if found is None or gates is None or site.deferred is None or not isinstance(site.statement, cst.Expr) \
-            or site.statement.value is not site.node:
+    if found is None or gates is None or site.deferred is None or not call_statement(site):
         return None
     prefix, imports = found
     lines = per_gate_orthogonal(prefix, site.deferred.param_text, gates)
     wrong = {(layer.uid, param) for layer, param in pairs}
-    if not all((ref.layer, ref.param) in wrong for ref in site.targets):
-        if site.name_var is None:
-            return None
-        old = statement_text(picture, site.statement)
-        if "\n" in old:
-            return None
-        lines = [f'if "weight_hh" in {site.name_var}:', *("    " + line for line in lines), "else:", f"    {old}"]
-    edit = replace_statement(picture, site.statement, lines)
+    if all((ref.layer, ref.param) in wrong for ref in site.targets):
+        edit = replace_statement(picture, site.statement, lines)
+    elif site.name_var is not None:
+        edit = branch_call(picture, site, [(f'"weight_hh" in {site.name_var}', lines)])
+    else:
+        return None
     if edit is None:
         return None
     return make_fix("unsafe", "Make each gate's block of `weight_hh` orthogonal", [edit, *imports])
@@ -330,7 +333,7 @@ def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitS
     """After the zeroing call: the forget gate's quarter of ``bias_ih`` set to 1 (one of the two biases, so
     the gate's total bias is 1)."""
     deferred = site.deferred
-    if deferred is None or not isinstance(site.statement, cst.Expr) or site.statement.value is not site.node:
+    if deferred is None or not call_statement(site):
         return None
     if not all(picture.layer(r.layer).kind in ("LSTM", "LSTMCell") and r.param.startswith("bias_")
                for r in site.targets):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import libcst as cst
 
 from initlint.checks.common import (
-    FEEDING_KINDS,
     GATE_ACTIVATIONS,
     exponent,
     finding,
@@ -24,6 +23,7 @@ from initlint.checks.common import (
     layer_gain,
     recommended_call,
     wanted_std,
+    weights_set_last,
 )
 from initlint.config import Settings
 from initlint.findings import Finding
@@ -55,22 +55,9 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         yield from _il203(picture, site, effective, filename)
 
 
-def _judged(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]]) -> Iterator[Layer]:
-    seen: set[int] = set()
-    for ref in site.targets:
-        layer = picture.layer(ref.layer)
-        main = "" if layer.kind == "Parameter" else "weight"
-        if ref.param != main or ref.layer in seen or site not in effective.get(ref, ()):
-            continue
-        if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
-            continue
-        seen.add(ref.layer)
-        yield layer
-
-
 def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
                factor: float) -> Iterator[ScaleHit]:
-    for layer in _judged(picture, site, effective):
+    for layer in weights_set_last(picture, site, effective):
         follow = layer.follow()
         if follow.kind == ACT and follow.activation is not None:
             act: Activation | None = follow.activation
@@ -216,7 +203,7 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
         return
     expr, summed = found
     wrong: list[tuple[Layer, float, tuple[int, int]]] = []
-    for layer in _judged(picture, site, effective):
+    for layer in weights_set_last(picture, site, effective):
         fans = layer.fans("weight")
         if fans is None:
             continue

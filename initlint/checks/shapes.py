@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import call_fix, init_module, make_fix, replace_statement, statement_text
+from initlint.fix import branch_call, call_fix, init_module, make_fix
 from initlint.picture import catalog
 from initlint.picture.model import InitSite, ParamRef, Picture
 
@@ -64,15 +62,10 @@ def _rank_split(picture: Picture, site: InitSite, needed: int) -> dict[str, obje
     """``if p.dim() < 2: zeros_(p) else: <the call>`` for a parameter loop: the test torch itself applies."""
     target = site.target_text
     found = init_module(picture)
-    if found is None or not target.isidentifier() or not isinstance(site.statement, cst.Expr) \
-            or site.statement.value is not site.node:
+    if found is None or not target.isidentifier():
         return None
     prefix, imports = found
-    old = statement_text(picture, site.statement)
-    if "\n" in old:
-        return None
-    edit = replace_statement(picture, site.statement, [
-        f"if {target}.dim() < {needed}:", f"    {prefix}.zeros_({target})", "else:", f"    {old}"])
+    edit = branch_call(picture, site, [(f"{target}.dim() < {needed}", [f"{prefix}.zeros_({target})"])])
     if edit is None:
         return None
     return make_fix("safe", f"Use `zeros_` for tensors with fewer than {needed} dimensions", [edit, *imports])

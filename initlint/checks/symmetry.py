@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from initlint.checks.common import FEEDING_KINDS, finding, fmt, labels, recommended_call
+from initlint.checks.common import finding, fmt, labels, recommended_call, weights_set_last
 from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import call_fix
@@ -30,21 +30,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         value = constant_value(site)
         if value is None:
             continue
-        reached = {ref.layer for ref in site.targets}
         hits: list[Layer] = []
-        for ref in site.targets:
-            layer = picture.layer(ref.layer)
-            main = "" if layer.kind == "Parameter" else "weight"
-            if ref.param != main or site not in effective.get(ref, ()) or layer in hits:
-                continue
-            if layer.kind not in FEEDING_KINDS and not (layer.kind == "Parameter" and layer.functional):
-                continue
+        for layer in weights_set_last(picture, site, effective):
             if not picture.hidden(layer.uid):
                 continue  # output layers, residual-final layers, gates, modulation: zero on purpose
             if any(r.layer == layer.uid and r.param == "bias" for r in site.targets):
                 continue  # weight and bias zeroed together: the zero_module idiom (a branch that starts off)
             hits.append(layer)
-        if hits and reached:
+        if hits:
             yield _finding(picture, site, hits, value, filename)
 
 

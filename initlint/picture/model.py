@@ -265,6 +265,13 @@ class Picture:
     import_anchor: object = field(default=None, repr=False, compare=False)  # last top-level import line
     source: str = field(default="", repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def source_lines(self) -> list[str]:
+        """The source split once, line endings kept (for fixes that work by lines)."""
+        if self._lines is None:
+            self._lines = self.source.splitlines(keepends=True)
+        return self._lines
 
     def hidden(self, uid: int) -> bool:
         """A layer whose output reaches another layer: straight, or through one activation."""
