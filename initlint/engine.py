@@ -147,11 +147,13 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
         candidate, applied = apply_edits(source, offered, unsafe)
         if not applied or candidate == source:
             break
-        try:
-            compile(candidate, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        except (SyntaxError, ValueError):
-            break
         keys = {(f.code, f.fix["message"]) for f in applied if f.fix is not None}
+        if not _parses(candidate, filename):
+            # Retry without the fixes that break the code on their own (or, if only their mix does, all but one).
+            broken = {(f.code, f.fix["message"]) for f in applied
+                      if f.fix is not None and not _parses(apply_edits(source, [f], unsafe)[0], filename)}
+            tried |= broken or set(sorted(keys)[1:]) or keys
+            continue
         after = check_source(candidate, filename, settings)
         back = keys & {(f.code, f.fix["message"]) for f in after if f.fix is not None}
         if back:
@@ -161,6 +163,14 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
         source, findings = candidate, after
         codes += [f.code for f in applied]
     return source, codes, findings
+
+
+def _parses(text: str, filename: str) -> bool:
+    try:
+        compile(text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 @dataclass

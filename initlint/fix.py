@@ -81,6 +81,31 @@ def replace_statement(picture: Picture, statement: object, code_lines: list[str]
     return (span.line, span.column, span.end_line, span.end_column, text)
 
 
+def delete_statement(picture: Picture, statement: object) -> Edit | None:
+    """The lines of a statement (and of the comment right above it) removed, when it has them to itself and
+    its block keeps another statement (a line at the same indentation next to it); None otherwise, rather
+    than leave an empty block."""
+    block = statement_block(picture, statement)
+    if block is None:
+        return None
+    first, last, indent = block
+    lines = picture.source_lines()
+
+    def neighbour(indices: range) -> str | None:
+        for index in indices:
+            stripped = lines[index].strip()
+            if stripped and not stripped.startswith("#"):
+                return lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+        return None
+
+    before, after = neighbour(range(first - 2, -1, -1)), neighbour(range(last, len(lines)))
+    if indent not in (before, after):
+        return None
+    while first > 1 and lines[first - 2].startswith(indent + "#"):
+        first -= 1  # the comment lines right above say what the statement does: they go with it
+    return (first, 1, last + 1, 1, "")
+
+
 def _indent(line: str, indent: str) -> str:
     return indent + line if line else line
 

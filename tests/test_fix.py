@@ -265,3 +265,61 @@ def test_no_fix_names_a_module_that_is_only_added_under_an_if() -> None:
     """``extra[1]`` exists only when ``highres``: a fix naming it would crash the default model."""
     fixed, _, _ = fix_source(CONDITIONAL_APPEND, "m.py", Settings(), unsafe=True)
     assert "extra[1]" not in fixed
+
+
+def test_a_fix_that_breaks_the_code_is_dropped_and_the_others_still_go_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One fix whose result would not parse costs only itself: the round is retried without it."""
+    from initlint import engine
+    from initlint.findings import Finding
+    from initlint.fix import make_fix
+
+    def two_fixes(source: str, filename: str, settings: Settings | None = None) -> list[Finding]:
+        found = []
+        if "y = 2" in source:
+            found.append(Finding("IL402", "fixable", filename, 2, 1, 2, 6,
+                                 fix=make_fix("safe", "Rename", [(2, 1, 2, 6, "y = 3")])))
+        if "z = 4" in source:
+            found.append(Finding("IL401", "breaks", filename, 3, 1, 3, 6,
+                                 fix=make_fix("safe", "Break", [(3, 1, 3, 6, "z = (")])))
+        return found
+
+    monkeypatch.setattr(engine, "check_source", two_fixes)
+    text, count, left = fix_source("import torch\ny = 2\nz = 4\n", "m.py", Settings())
+    assert (text, count) == ("import torch\ny = 3\nz = 4\n", 1)
+    assert [f.code for f in left] == ["IL401"]
+
+
+GRU_FORGET = """
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.gru = nn.GRU(16, hidden, batch_first=True)
+        self.cell = nn.GRUCell(16, hidden)
+        for name, p in self.gru.named_parameters():
+            if "bias" in name:
+                nn.init.zeros_(p)
+                # the LSTM trick: remember by default
+                p.data[hidden:2 * hidden].fill_(1.0)
+        nn.init.zeros_(self.cell.bias_ih)
+        if True:
+            self.cell.bias_ih.data[hidden:2 * hidden].fill_(1.0)
+
+    def forward(self, x):
+        return self.gru(x)[0]
+"""
+
+
+def test_gru_update_gate_bias_fix_deletes_the_line_and_its_comment_but_never_empties_a_block() -> None:
+    from initlint.engine import fix_source_codes
+
+    text, codes, left = fix_source_codes(GRU_FORGET, "m.py", Settings(), unsafe=True)
+    assert codes.count("IL302") == 1
+    assert "remember by default" not in text and "p.data[hidden" not in text
+    assert "nn.init.zeros_(p)\n" in text
+    assert "        if True:\n            self.cell.bias_ih.data[hidden:2 * hidden].fill_(1.0)\n" in text
+    assert [f.code for f in left if f.code == "IL302"] == ["IL302"]
+    assert all(f.fix is None for f in left)
+    compile(text, "m.py", "exec")

@@ -623,7 +623,7 @@ def test_il302_lstm_gate_order_is_i_f_g_o():
 def test_il302_gru_update_gate_is_rows_h_to_2h():
     message = finding_for(GRU_SLICE, "IL302").message
     assert "these rows are the reset gate r" in message
-    lo, hi = (int(v) for v in grab(r"that is the update gate z \(`\[(\d+):(\d+)\]`\)", message))
+    lo, hi = (int(v) for v in grab(r"is the update gate z \(`\[(\d+):(\d+)\]`\)", message))
     hidden = 128
     h = randn(4, hidden)
     x = torch.zeros(4, 8, dtype=torch.float64)
@@ -635,6 +635,31 @@ def test_il302_gru_update_gate_is_rows_h_to_2h():
     with torch.no_grad():
         cell.bias_ih[0:hidden] = BIG  # r = 1 does not keep the state: z = 0.5, n = tanh(0) = 0
         assert torch.allclose(cell(x, h), 0.5 * h, rtol=1e-12, atol=1e-12)
+
+
+GRU_UPDATE_BIAS = GRU_SLICE.replace("p.data[0:128]", "p.data[128:256]")
+
+
+def test_il302_gru_update_gate_bias_keeps_and_shuts_out_as_printed():
+    """Both biases get the 1, so z = sigmoid(2): the state is kept 0.881 per step, and the candidate n (and the
+    gradient into it) is weighted by 0.119."""
+    message = finding_for(GRU_UPDATE_BIAS, "IL302").message
+    total, keep = grab(r"z starts around sigmoid\(" + NUM + r"\) = " + NUM, message)
+    write = grab(r"enters at only " + NUM, message)[0]
+    assert grab(r"scaled by " + NUM + " as well", message)[0] == write
+    rnn = build(GRU_UPDATE_BIAS).rnn.double()
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if "weight" in name:
+                p.zero_()  # at the start, in the linear range: only the biases speak
+    h0 = randn(1, 4, 128)
+    x = torch.zeros(4, 1, 64, dtype=torch.float64)
+    _, h1 = rnn(x, h0)
+    assert close((h1 / h0).mean().item(), float(keep)), (h1 / h0).mean().item()
+    (rnn(x, torch.zeros_like(h0))[1]).sum().backward()
+    into_n = rnn.bias_ih_l0.grad[256:384] / 4  # per sample: dh'/db_in = (1 - z) * (1 - n^2), n = 0
+    assert close(into_n.mean().item(), float(write)), into_n.mean().item()
+    assert float(total) == 2.0 and float(keep) == pytest.approx(1 / (1 + math.exp(-2)), abs=5e-4)
 
 
 def test_il302_zeroed_lstm_bias_halves_the_cell_per_step():

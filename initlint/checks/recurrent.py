@@ -17,6 +17,7 @@ from initlint.findings import Finding
 from initlint.fix import (
     branch_call,
     call_statement,
+    delete_statement,
     init_module,
     insert_after,
     make_fix,
@@ -303,14 +304,40 @@ def _slice_finding(picture: Picture, site: InitSite, layer: Layer, ref: ParamRef
             fix = make_fix("unsafe", "Set the forget gate's rows `[hidden:2*hidden]`",
                            [replace(picture, deferred.slice_node, span)])
         return finding("IL302", site, message, filename, fix)
-    else:
-        message = (
-            f"`{site.target_text}` sets {fmt(value)} on rows {lo}:{hi} of `{layer.path}.{ref.param}`, but a GRU "
-            f"has no forget gate: torch orders its gates r, z, n, and these rows are {what}. The LSTM "
-            f"forget-bias trick does not carry over by slicing; if you mean to bias the GRU towards keeping its "
-            f"state, that is the update gate z (`[{hidden}:{2 * hidden}]`), and say so in a comment and suppress."
-        )
-    return finding("IL302", site, message, filename)
+    message = _gru_message(site, layer, ref, value, lo, hi, hidden, what)
+    fix = None
+    if all(picture.layer(r.layer).kind in ("GRU", "GRUCell") for r in site.targets):
+        edit = delete_statement(picture, site.statement) if call_statement(site) else None
+        if edit is not None:
+            fix = make_fix("unsafe", "Delete the GRU gate bias (a GRU starts from its default biases)", [edit])
+    return finding("IL302", site, message, filename, fix)
+
+
+def _gru_message(site: InitSite, layer: Layer, ref: ParamRef, value: float, lo: int, hi: int, hidden: int,
+                 what: str) -> str:
+    """A GRU has no forget gate; its update gate z both keeps the old state and shuts out the new one, so a
+    positive z bias slows what the GRU writes and learns, unlike an LSTM's forget bias."""
+    head = (f"`{site.target_text}` sets {fmt(value)} on rows {lo}:{hi} of `{layer.path}.{ref.param}` "
+            f"({layer.signature}): in a GRU these rows are {what}, not a forget gate (torch orders a GRU's gates "
+            f"r, z, n).")
+    advice = ("torch and Keras start a GRU without such a bias: delete this line, or, if the bias is the design "
+              "(e.g. a long memory), say so in a comment and suppress.")
+    if (lo, hi) != (hidden, 2 * hidden):
+        return (f"{head} The LSTM forget-bias trick does not carry over by slicing: the gate that keeps a GRU's "
+                f"state is the update gate z (`[{hidden}:{2 * hidden}]`), and a bias there also shuts out new input "
+                f"(see `initlint rule IL302`). {advice}")
+    kinds = {r.param.split("_l")[0] for r in site.targets if r.layer == layer.uid and r.param.startswith("bias_")}
+    total = value * max(1, len(kinds))
+    keep = 1.0 / (1.0 + math.exp(-total))
+    both = (f" The call reaches both `bias_ih` and `bias_hh`, which torch adds, so the gate's bias is {fmt(total)}"
+            if len(kinds) == 2 else f" The gate's bias is {fmt(total)}")
+    return (
+        f"{head}{both} and z starts around sigmoid({fmt(total)}) = {fmt(keep)}. A GRU updates "
+        f"`h_t = (1 - z) * n + z * h_{{t-1}}`, so z ties keeping to writing: the state is kept {fmt(keep)} per "
+        f"step, but the new candidate n enters at only {fmt(1 - keep)} (0.5 with a zero bias), and the gradient "
+        f"that reaches n and its input weights is scaled by {fmt(1 - keep)} as well. An LSTM's forget bias leaves "
+        f"its input gate alone, so the LSTM trick does not carry over. {advice}"
+    )
 
 
 def _zeroed_finding(picture: Picture, site: InitSite, layers: list[Layer], filename: str,
