@@ -54,7 +54,8 @@ def main() -> None:
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the numbers a model starts from.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--show-fixes", is_flag=True, help="With --fix or --diff: list the fixes per file and rule.")
+@click.option("--show-fixes", is_flag=True,
+              help="List the fixes per file and rule (with --fix or --diff), and why the other findings have none.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when anything was fixed, even if clean.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
@@ -129,6 +130,8 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
             rendered = _colour(rendered)
         if rendered:
             click.echo(rendered)
+        if show_fixes and output_format in ("text", "concise"):
+            click.echo(_no_fix_list(findings), nl=False)
     if any(f.severity == "internal" for f in findings):
         sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
@@ -185,7 +188,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _fix_summary(results: list[FileFix]) -> str:
-    """``--show-fixes``: per file, how many fixes of each rule went in (as ruff lists them)."""
+    """``--show-fixes``: per file, how many fixes of each rule went in (as ruff lists them), then the findings
+    left that have no fix, each with the reason."""
     lines: list[str] = []
     for result in results:
         if not result.codes:
@@ -193,4 +197,16 @@ def _fix_summary(results: list[FileFix]) -> str:
         lines.append(f"- {result.path}:")
         for code, count in sorted(Counter(result.codes).items()):
             lines.append(f"    {count} x {code} ({RULES[code].name})")
+    left = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    return "".join(line + "\n" for line in lines) + _no_fix_list(left)
+
+
+def _no_fix_list(findings: list[Finding]) -> str:
+    """The findings that have no fix, and why (``--show-fixes``)."""
+    unfixable = [f for f in findings if f.fix is None]
+    if not unfixable:
+        return ""
+    lines = [f"No fix for {len(unfixable)} finding{'s' if len(unfixable) != 1 else ''}:"]
+    lines += [f"- {f.filename}:{f.row}:{f.column}: {f.code}: {f.no_fix or 'no fix is known for this case'}"
+              for f in unfixable]
     return "".join(line + "\n" for line in lines)

@@ -78,7 +78,8 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
         return _filter([_unreadable(filename, "cannot parse the file: nesting too deep")], settings)
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
         return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
-                        "please report it", filename, 1, 1, 1, 1, severity="internal")]
+                        "please report it", filename, 1, 1, 1, 1, severity="internal",
+                        no_fix="the analysis stopped on an internal error")]
     findings = _filter(checked, settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
@@ -121,7 +122,8 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
 
 
 def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> Finding:
-    return Finding("IL001", message, filename, row, column, row, column)
+    return Finding("IL001", message, filename, row, column, row, column,
+                   no_fix="the file could not be read or parsed, so there is nothing to rewrite")
 
 
 def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -17,6 +17,7 @@ class Finding:
     end_column: int
     severity: str = "error"
     fix: dict[str, Any] | None = None
+    no_fix: str | None = None  # why there is no fix, when there is none
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (ruff-like keys)."""
@@ -28,6 +29,7 @@ class Finding:
             "location": {"row": self.row, "column": self.column},
             "end_location": {"row": self.end_row, "column": self.end_column},
             "fix": self.fix,
+            "no_fix_reason": self.no_fix if self.fix is None else None,
         }
 
     def as_plain(self) -> dict[str, Any]:

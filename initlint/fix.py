@@ -13,11 +13,19 @@ from typing import Any
 import libcst as cst
 
 from initlint.findings import Finding
-from initlint.picture.model import InitSite, Picture
+from initlint.picture.model import InitSite, Picture, SiteScope
 
 MAX_ROUNDS = 10
 
 Edit = tuple[int, int, int, int, str]  # row, column, end row, end column (1-based columns), new text
+Fix = dict[str, Any] | str  # a fix (``make_fix``), or why there is none
+
+# Why a rewrite cannot be written, shared by the rules.
+NO_INIT_NAME = ("the file has no name for `torch.nn.init` and `nn` already means something else here, so a fix "
+                "could not name the init functions")
+SHARED_LINE = "the call shares its line with other code or spans an expression, so it cannot be rewritten alone"
+NOT_SPLITTABLE = ("the call also initializes layers it suits, and neither a test at the call (by type, by module "
+                  "or by parameter name) nor code after it can single out the ones that need another init")
 
 
 def make_fix(applicability: str, message: str, edits: list[Edit]) -> dict[str, Any]:
@@ -29,6 +37,13 @@ def make_fix(applicability: str, message: str, edits: list[Edit]) -> dict[str, A
             for r1, c1, r2, c2, content in edits
         ],
     }
+
+
+def fix_fields(fix: Fix | None) -> dict[str, Any]:
+    """``Finding`` keyword arguments for a fix or for the reason there is none."""
+    if isinstance(fix, str):
+        return {"fix": None, "no_fix": fix}
+    return {"fix": fix, "no_fix": None}
 
 
 def newline(picture: Picture) -> str:
@@ -190,6 +205,9 @@ def branch_call(picture: Picture, site: InitSite, branches: list[tuple[str, list
         return None
     lines: list[str] = []
     for index, (condition, body) in enumerate(branches):
+        if index and index == len(branches) - 1 and not keep_old:
+            lines += ["else:", *("    " + line for line in body)]  # the last group is all that is left
+            break
         lines += [f"{'if' if index == 0 else 'elif'} {condition}:", *("    " + line for line in body)]
     if keep_old:
         old = statement_text(picture, site.statement)
@@ -253,12 +271,8 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
         roots = {scope.roots.get(u) for u in uids} if scope is not None else set()
         root = roots.pop() if len(roots) == 1 else None
         if condition is None and scope is not None and root is not None and not scope.several_runs:
-            exprs = [module_expression(root, scope.paths.get(u, "")) for u in sorted(uids)]
-            if exprs and all(exprs):
-                shown = sorted({e for e in exprs if e})
-                condition = f"{scope.var} is {shown[0]}" if len(shown) == 1 else \
-                    f"{scope.var} in ({', '.join(shown)})"
-                how = "by module"
+            condition = _module_test(scope, root, uids, reached)
+            how = "by module"
         if condition is None and site.name_var is not None and site.param_names:
             names_for = sorted({site.param_names[r] for r in site.targets if r.layer in uids and r in site.param_names})
             if names_for and not any("*" in n for n in names_for):  # a loop-built block has one name per copy
@@ -276,16 +290,51 @@ def split_call(picture: Picture, site: InitSite, groups: list[tuple[set[int], st
     return [edit, *extra], how
 
 
+def _module_test(scope: SiteScope, root: str, uids: set[int], reached: set[int]) -> str | None:
+    """A test on the dispatch variable true for exactly these modules: ``m is self.fc``, ``m in (self.a,
+    self.b)``, or ``m in self.body`` for a Sequential/ModuleList whose items (loop-built ones have no index of
+    their own) all belong to the group. None when some module cannot be named so."""
+    singles: set[str] = set()
+    containers: dict[str, str] = {}
+    for uid in uids:
+        path = scope.paths.get(uid, "")
+        expr = module_expression(root, path)
+        if expr is not None:
+            singles.add(expr)
+            continue
+        head, _, label = path.strip(".").rpartition(".")
+        container = module_expression(root, head) if head and label == "*" else None
+        if container is None or scope.containers.get(head) not in ("Sequential", "ModuleList"):
+            return None
+        containers[head] = container
+    for head in containers:
+        items = {u for u in reached if scope.paths.get(u, "").strip(".").rpartition(".")[0] == head}
+        if not items <= uids:
+            return None  # the container also holds modules the call suits
+    singles -= {e for uid in uids for head in containers
+                if scope.paths.get(uid, "").strip(".").rpartition(".")[0] == head
+                for e in [module_expression(root, scope.paths.get(uid, ""))] if e}
+    tests = []
+    if singles:
+        shown = sorted(singles)
+        tests.append(f"{scope.var} is {shown[0]}" if len(shown) == 1 else f"{scope.var} in ({', '.join(shown)})")
+    tests += [f"{scope.var} in {containers[head]}" for head in sorted(containers)]
+    return " or ".join(tests) if tests else None
+
+
 def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str,
-             applicability: str = "unsafe", override: bool = True) -> dict[str, Any] | None:
+             applicability: str = "unsafe", override: bool = True) -> Fix:
     """An unsafe fix giving layers the init they call for: ``calls`` maps the call text (with ``{init}`` for
     the file's name of torch.nn.init) to the layers that need it. One call for everything the site reaches
-    replaces it; otherwise the call is split so the layers it already serves keep it."""
-    if "generator" in site.args or not calls:
-        return None
+    replaces it; otherwise the call is split so the layers it already serves keep it. A string says why
+    there is no fix."""
+    if "generator" in site.args:
+        return "the call draws from its own `generator=`, which a rewritten call would have to take over by hand"
+    if not calls:
+        return "no single init suits the layers this call gets wrong"
     found = init_module(picture)
     if found is None:
-        return None
+        return NO_INIT_NAME
     prefix, import_edits = found
     texts = {template.format(init=prefix): uids for template, uids in calls.items()}
     reached = {ref.layer for ref in site.targets}
@@ -296,7 +345,7 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
     if split is None:
         after = override_after_apply(picture, site, texts) if override else None
         if after is None:
-            return None
+            return NOT_SPLITTABLE if call_statement(site) or site.scope is not None else SHARED_LINE
         return make_fix(applicability, f"{what}, after `{after[1]}`", [*after[0], *import_edits])
     edits, how = split
     shown = "; ".join(f"`{call}`" for call in texts)

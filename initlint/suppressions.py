@@ -93,5 +93,6 @@ def apply_suppressions(findings: list[Finding], source: str, filename: str,
                     f"Unused suppression: nothing here is reported as {', '.join(unused)}; remove "
                     f"{', '.join(unused)} from the comment (or the whole comment).",
                     filename, suppression.line, suppression.column, suppression.line, suppression.end_column,
+                    no_fix="suppression comments are yours to edit: initlint only adds them (`--add-noqa`)",
                 ))
     return sorted(kept, key=Finding.sort_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -323,3 +324,60 @@ def test_gru_update_gate_bias_fix_deletes_the_line_and_its_comment_but_never_emp
     assert [f.code for f in left if f.code == "IL302"] == ["IL302"]
     assert all(f.fix is None for f in left)
     compile(text, "m.py", "exec")
+
+
+MIXED_CONTAINER = """
+import torch.nn as nn
+
+
+class MLP(nn.Module):
+    def __init__(self, width=128, depth=4):
+        super().__init__()
+        layers = []
+        for _ in range(depth):
+            layers += [nn.Linear(width, width), nn.ReLU()]
+        layers.append(nn.Linear(width, 10))
+        self.net = nn.Sequential(*layers)
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+
+    def forward(self, x):
+        return self.net(x)
+"""
+
+
+def test_a_container_that_also_holds_layers_the_call_suits_is_not_used_as_a_test() -> None:
+    """``m in self.net`` would also reach the output layer, which Xavier suits: not written."""
+    findings = check_source(MIXED_CONTAINER, "m.py", Settings())
+    assert [f.code for f in findings] == ["IL101"]
+    fix = findings[0].fix
+    assert fix is None or all("in self.net" not in e["content"] for e in fix["edits"])
+    if fix is None:
+        assert findings[0].no_fix
+
+
+def _every_finding(paths: list[Path]) -> list:
+    return [f for path in paths for f in check_source(path.read_text(encoding="utf-8"), str(path), Settings())]
+
+
+def test_every_finding_without_a_fix_says_why() -> None:
+    root = Path(__file__).resolve().parent
+    paths = sorted([*(root.parent / "examples").glob("*.py"), *(root / "data").glob("graded*/*.py")])
+    found = _every_finding(paths)
+    assert found
+    missing = [(f.filename, f.row, f.code) for f in found if f.fix is None and not f.no_fix]
+    assert not missing
+    assert all(f.no_fix is None for f in found if f.fix is not None)
+
+
+def test_show_fixes_lists_the_findings_without_a_fix_and_why(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(MIXED_CONTAINER.replace("xavier_uniform_(m.weight)", "xavier_uniform_(m.weight, generator=g)"),
+                    encoding="utf-8")
+    result = initlint("check", "--show-fixes", str(path))
+    assert result.returncode == 1
+    assert "No fix for 1 finding:" in result.stdout
+    assert f"{path}:15:17: IL101: the call draws from its own `generator=`" in result.stdout
+    data = json.loads(initlint("check", "--output-format", "json", str(path)).stdout)
+    assert data[0]["fix"] is None and "generator" in data[0]["no_fix_reason"]

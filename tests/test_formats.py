@@ -89,6 +89,7 @@ def test_json_lines() -> None:
         "location": {"row": 9, "column": 9},
         "end_location": {"row": 9, "column": 48},
         "fix": None,
+        "no_fix_reason": None,
     }
 
 

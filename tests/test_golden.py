@@ -151,3 +151,22 @@ if __name__ == "__main__":  # regenerate outputs: python tests/test_golden.py NA
         text, _, _ = _fixed(case)
         (GOLDEN / f"{case}.out.py").write_text(text, encoding="utf-8")
         print(f"wrote {case}.out.py")
+
+
+def test_container_split_gives_the_loop_built_layers_he_and_keeps_xavier_for_the_head() -> None:
+    model = _build("il101_container_membership", "TabularMLP")
+    for index in (0, 2, 5, 8):
+        fan_in = model.body[index].weight.shape[1]
+        assert _close(model.body[index].weight.std().item(), math.sqrt(2 / fan_in)), index
+    for layer in model.extra:
+        assert _close(layer.weight.std().item(), math.sqrt(2 / 256))
+    assert _close(model.head.weight.std().item(), math.sqrt(2 / (256 + 5)), rel=0.1)
+
+
+def test_gru_fix_leaves_every_gru_bias_at_zero() -> None:
+    torch = pytest.importorskip("torch")
+    model = _build("il302_gru_update_bias", "Encoder")
+    for name, bias in model.gru.named_parameters():
+        if "bias" in name:
+            assert torch.count_nonzero(bias) == 0, name
+    assert torch.count_nonzero(model.cell.bias_ih) == 0  # bias_hh keeps torch's default, as the code had it

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
 
 from initlint.findings import Finding
+from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import InitSite, Layer, ParamRef, Picture
@@ -32,9 +32,11 @@ def weights_set_last(picture: Picture, site: InitSite, effective: dict[ParamRef,
         yield layer
 
 
-def finding(code: str, site: InitSite, message: str, filename: str, fix: dict[str, Any] | None = None) -> Finding:
+def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | None = None) -> Finding:
+    """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none."""
     span = site.location
-    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column, fix=fix)
+    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
+                   **fix_fields(fix))
 
 
 def layer_label(layer: Layer, qualified: bool = False) -> str:
@@ -132,13 +134,14 @@ GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid"})
 
 
 def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
-                     fix: dict[str, Any] | None = None) -> Finding:
+                     fix: Fix | None = None) -> Finding:
     """A finding reported where the layer is built (rules about an init that is missing)."""
     if layer.locator is not None and layer.node is not None:
         span = layer.locator.span(layer.node)
-        return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column, fix=fix)
+        return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
+                       **fix_fields(fix))
     line = layer.where() or 1
-    return Finding(code, message, filename, line, 1, line, 1, fix=fix)
+    return Finding(code, message, filename, line, 1, line, 1, **fix_fields(fix))
 
 
 def wanted_std(act: Activation | None, fans: tuple[int, int]) -> float:

@@ -9,13 +9,13 @@ import libcst as cst
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import make_fix
+from initlint.fix import Fix, make_fix
 from initlint.picture.model import Picture
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     for site in picture.deprecated:
-        fix = None
+        fix: Fix = "the alias was imported by name: rename it in the import and in every call together"
         call = site.node
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
             span = site.span_of(call.func.attr)

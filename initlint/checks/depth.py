@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
 
 from initlint.checks.common import exponent, finding_at_layer, fmt
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import init_module, insert_after, make_fix, nn_module
+from initlint.fix import NO_INIT_NAME, Fix, init_module, insert_after, make_fix, nn_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, NORM, RESIDUAL, ParamRef, Picture, Stack
@@ -77,22 +76,22 @@ def _runs(picture: Picture, steps: list[tuple[str, object]],
         yield run, act
 
 
-def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> dict[str, Any] | None:
+def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> Fix:
     """He init for the stack's layers, inserted after the statement that stores the container, when every
     Linear/Conv in it is in the run or is its last (output) layer."""
     if stack.statement is None or stack.assigned_text is None:
-        return None
+        return "the stack is not stored under a name that code after it could use"
     layers = [uid for kind, value in stack.steps if kind == "layer" and isinstance(value, tuple) for uid in value]
     members = set(run)
     if not layers or any(uid not in members for uid in layers[:-1]):
-        return None
+        return "the container also holds layers outside the run, which an init of the whole container would reach"
     last = picture.layer(layers[-1])
     if last.uid not in members and last.follow().kind == ACT:
-        return None  # the last layer meets an activation of its own (a tanh head): He would not suit it
+        return "the stack's last layer feeds an activation of its own, which He init would not suit"
     found = init_module(picture)
     nn_found = nn_module(picture)
     if found is None or nn_found is None:
-        return None
+        return NO_INIT_NAME
     (prefix, imports), (nn_name, more) = found, nn_found
     kinds = sorted({picture.layer(uid).kind for uid in layers})
     spelled = f"{nn_name}.{kinds[0]}" if len(kinds) == 1 else "(" + ", ".join(f"{nn_name}.{k}" for k in kinds) + ")"
@@ -104,13 +103,13 @@ def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> dic
         f"            {prefix}.zeros_(_module.bias)",
     ])
     if edit is None:
-        return None
+        return "the statement that stores the stack shares its line with other code"
     edits = [edit, *imports, *[e for e in more if e not in imports]]
     return make_fix("unsafe", "Initialize the stack with He init", edits)
 
 
 def _finding(picture: Picture, run: list[int], act: Activation, filename: str,
-             fix: dict[str, Any] | None = None) -> Finding:
+             fix: Fix | None = None) -> Finding:
     first = picture.layer(run[0])
     depth = len(run)
     gain = DEFAULT_STD_TIMES_SQRT_FAN_IN / act.gain

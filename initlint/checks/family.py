@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from initlint.checks.common import (
     finding,
@@ -20,7 +19,7 @@ from initlint.checks.common import (
 )
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import call_fix
+from initlint.fix import Fix, call_fix
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
@@ -141,7 +140,7 @@ def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filen
     return finding(code, site, builder(site, hits), filename, _fix(picture, code, site, hits))
 
 
-def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> dict[str, Any] | None:
+def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
     """The right call for each wrong layer (unsafe: it changes the numbers the model starts from); a call
     that also serves layers it suits is split so that those keep it."""
     calls: dict[str, set[int]] = {}

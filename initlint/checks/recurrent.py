@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
 
 from initlint.checks.common import exponent, finding, finding_at_layer, fmt, init_std
 from initlint.checks.symmetry import constant_value
 from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import (
+    NO_INIT_NAME,
+    SHARED_LINE,
+    Fix,
     branch_call,
     call_statement,
     delete_statement,
@@ -177,13 +179,17 @@ def per_gate_orthogonal(prefix: str, tensor: str, gates: int) -> list[str]:
             f"    {prefix}.orthogonal_({tensor}.data[_gate * {rows}:(_gate + 1) * {rows}])"]
 
 
-def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, str]]) -> dict[str, Any] | None:
+def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, str]]) -> Fix:
     """Orthogonal gate blocks for the recurrent weights: in place of the call when that is all it reaches,
     else behind a branch on the parameter's name in a ``named_parameters()`` loop."""
     found = init_module(picture)
     gates = _gates([layer for layer, _ in pairs])
-    if found is None or gates is None or site.deferred is None or not call_statement(site):
-        return None
+    if found is None:
+        return NO_INIT_NAME
+    if gates is None:
+        return "the call reaches recurrent layers with different numbers of gates"
+    if site.deferred is None or not call_statement(site):
+        return SHARED_LINE
     prefix, imports = found
     lines = per_gate_orthogonal(prefix, site.deferred.param_text, gates)
     wrong = {(layer.uid, param) for layer, param in pairs}
@@ -192,18 +198,21 @@ def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, s
     elif site.name_var is not None:
         edit = branch_call(picture, site, [(f'"weight_hh" in {site.name_var}', lines)])
     else:
-        return None
+        return ("the call also initializes other weights, and there is no parameter name at the call to tell "
+                "`weight_hh` apart")
     if edit is None:
-        return None
+        return SHARED_LINE
     return make_fix("unsafe", "Make each gate's block of `weight_hh` orthogonal", [edit, *imports])
 
 
-def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> dict[str, Any] | None:
+def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> Fix:
     """After ``self.lstm = nn.LSTM(...)``: orthogonal gate blocks for every ``weight_hh`` it has."""
     found = init_module(picture)
     gates = _gates([layer])
-    if found is None or layer.assigned_text is None or gates is None:
-        return None
+    if found is None:
+        return NO_INIT_NAME
+    if layer.assigned_text is None or gates is None:
+        return "the layer is not stored under a name that code after its construction could use"
     prefix, imports = found
     edit = insert_after(picture, layer.statement, [
         f"for _name, _param in {layer.assigned_text}.named_parameters():",
@@ -211,7 +220,7 @@ def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> dict[str, Any] | N
         *("        " + line for line in per_gate_orthogonal(prefix, "_param", gates)),
     ])
     if edit is None:
-        return None
+        return "the statement that builds the layer shares its line with other code"
     return make_fix("unsafe", "Add orthogonal gate blocks for every `weight_hh`", [edit, *imports])
 
 
@@ -296,21 +305,23 @@ def _slice_finding(picture: Picture, site: InitSite, layer: Layer, ref: ParamRef
             f"step at the start, so gradients reach far back (Jozefowicz et al. 2015); the rows set here change "
             f"another gate instead."
         )
-        fix = None
-        if deferred.slice_node is not None and all(
-                picture.layer(r.layer).kind in ("LSTM", "LSTMCell") for r in site.targets):
+        fix: Fix = "the call also reaches layers that are not LSTMs, whose rows differ"
+        if deferred.slice_node is None:
+            fix = "the slice is not written out at the call"
+        elif all(picture.layer(r.layer).kind in ("LSTM", "LSTMCell") for r in site.targets):
             param = deferred.param_text
             span = f"{param}.size(0) // 4:{param}.size(0) // 2"  # rows [h:2h] of any LSTM bias
             fix = make_fix("unsafe", "Set the forget gate's rows `[hidden:2*hidden]`",
                            [replace(picture, deferred.slice_node, span)])
         return finding("IL302", site, message, filename, fix)
     message = _gru_message(site, layer, ref, value, lo, hi, hidden, what)
-    fix = None
+    gru_fix: Fix = "the call also reaches layers that are not GRUs"
     if all(picture.layer(r.layer).kind in ("GRU", "GRUCell") for r in site.targets):
         edit = delete_statement(picture, site.statement) if call_statement(site) else None
-        if edit is not None:
-            fix = make_fix("unsafe", "Delete the GRU gate bias (a GRU starts from its default biases)", [edit])
-    return finding("IL302", site, message, filename, fix)
+        gru_fix = ("deleting the line would leave an empty block or change other code on its line" if edit is None
+                   else make_fix("unsafe", "Delete the GRU gate bias (a GRU starts from its default biases)",
+                                 [edit]))
+    return finding("IL302", site, message, filename, gru_fix)
 
 
 def _gru_message(site: InitSite, layer: Layer, ref: ParamRef, value: float, lo: int, hi: int, hidden: int,
@@ -356,15 +367,15 @@ def _zeroed_finding(picture: Picture, site: InitSite, layers: list[Layer], filen
     return finding("IL302", site, message, filename, _forget_fix(picture, site, zeroing))
 
 
-def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitSite, list[Layer]]]) -> dict[str, Any] | None:
+def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitSite, list[Layer]]]) -> Fix:
     """After the zeroing call: the forget gate's quarter of ``bias_ih`` set to 1 (one of the two biases, so
     the gate's total bias is 1)."""
     deferred = site.deferred
     if deferred is None or not call_statement(site):
-        return None
+        return SHARED_LINE
     if not all(picture.layer(r.layer).kind in ("LSTM", "LSTMCell") and r.param.startswith("bias_")
                for r in site.targets):
-        return None
+        return "the zeroing call also reaches tensors that are not LSTM biases"
     target = deferred.param_text
     quarter = f"{target}.data[{target}.size(0) // 4:{target}.size(0) // 2].fill_(1.0)"
     if all(r.param.startswith("bias_ih") for r in site.targets):
@@ -372,7 +383,7 @@ def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitS
     elif all(r.param.startswith("bias_hh") for r in site.targets):
         partners = {ParamRef(r.layer, r.param.replace("bias_hh", "bias_ih")) for r in site.targets}
         if any(partner in other.targets for other, _ in zeroing.values() for partner in partners):
-            return None  # the bias_ih zeroing call gets the forget bias
+            return "the forget bias goes after the call that zeroes `bias_ih`"
         lines = [quarter]
     elif site.name_var is not None:
         lines = [f'if "bias_ih" in {site.name_var}:', f"    {quarter}"]
@@ -380,12 +391,12 @@ def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitS
         # ``for b in (self.lstm.bias_ih, self.lstm.bias_hh)``: the loop's own expressions name them
         firsts = sorted({site.param_names[r] for r in site.targets if r.param.startswith("bias_ih")})
         if not firsts:
-            return None
+            return "the loop reaches no `bias_ih` to set the forget bias on"
         test = f"{target} is {firsts[0]}" if len(firsts) == 1 else f"{target} in ({', '.join(firsts)})"
         lines = [f"if {test}:", f"    {quarter}"]
     else:
-        return None
+        return "nothing at the call tells `bias_ih` from `bias_hh`, so one of them cannot be given the 1"
     edit = insert_after(picture, site.statement, lines)
     if edit is None:
-        return None
+        return SHARED_LINE
     return make_fix("unsafe", "Set the forget-gate bias to 1 after zeroing", [edit])

@@ -27,10 +27,21 @@ from initlint.checks.common import (
 )
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import call_fix
+from initlint.fix import Fix, call_fix
 from initlint.picture import catalog, symbolic
 from initlint.picture.catalog import Activation
-from initlint.picture.model import ACT, GATED, LINEAR, OUTPUT, InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import (
+    ACT,
+    GATED,
+    LINEAR,
+    NORM,
+    OUTPUT,
+    Follow,
+    InitSite,
+    Layer,
+    ParamRef,
+    Picture,
+)
 
 SCALE_FUNCS = frozenset({"normal_", "uniform_", "trunc_normal_"})
 
@@ -232,41 +243,57 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
         why = " it is neither fan_in nor fan_out"
     meant = fan_in + fan_out if summed else fan_in
     ratio = math.sqrt(meant / value) if value > 0 else float("inf")
-    follow = layer.follow()
-    act = follow.activation if follow.kind == ACT else None
-    use = recommended_call("nn.init", deferred.param_text, act, "uniform" if site.func == "uniform_" else "normal") \
-        if follow.kind in (ACT, LINEAR) else f"nn.init.kaiming_normal_({deferred.param_text}, mode=\"fan_out\")"
+    calls = _il203_calls(site, [w[0] for w in wrong])
+    if isinstance(calls, dict) and len(calls) > 1:
+        use = "; ".join(f"`{call.format(init='nn.init')}` for "
+                        f"{', '.join(f'`{picture.layer(u).path}`' for u in sorted(uids))}" for call, uids in calls.items())
+    else:
+        use = f"`{(next(iter(calls)) if isinstance(calls, dict) else _fan_call(site, None)).format(init='nn.init')}`"
     message = (
         f"The scale of `{site.func}` divides by n = {n_text} = {fmt(value)} for {labels([w[0] for w in wrong])}, "
         f"whose fan_in = {fan_in} and fan_out = {fan_out} (torch's _calculate_fan_in_and_fan_out):{why}. "
         f"He and Glorot scale the std by 1/sqrt(fan), so this std is ~{fmt(ratio)}x the one that formula meant "
-        f"(against {'fan_in + fan_out' if summed else 'fan_in'}). Use `{use}`, which computes the fans itself "
-        f"(or n = {deferred.param_text}[0].numel(), the fan_in)."
+        f"(against {'fan_in + fan_out' if summed else 'fan_in'}). Let torch compute the fans: use {use} (or "
+        f"n = {deferred.param_text}[0].numel(), the fan_in)."
     )
     yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w[0] for w in wrong]))
 
 
-def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> dict[str, object] | None:
-    """The hand-written formula replaced by the kaiming/xavier call that computes the fans itself, when every
-    layer it gets wrong meets the same known activation."""
-    deferred = site.deferred
-    if deferred is None:
-        return None
-    acts: set[Activation | None] = set()
+def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> Fix:
+    """The hand-written formula replaced by the kaiming/xavier call that computes the fans itself (split when
+    the layers it gets wrong want different calls)."""
+    calls = _il203_calls(site, wrong)
+    if isinstance(calls, str):
+        return calls
+    return call_fix(picture, site, calls, "Let torch compute the fans")
+
+
+def _fan_call(site: InitSite, follow: Follow | None) -> str:
+    """The torch call (``{init}`` for the file's name of torch.nn.init) that computes the fans itself: what the
+    activation calls for; Glorot for a linear or output layer; He with fan_out (as torchvision's ResNets) for a
+    layer whose output is normalized before its activation, where the scale matters less than the fan."""
+    assert site.deferred is not None
+    target = site.deferred.param_text
+    distribution = "uniform" if site.func == "uniform_" else "normal"
+    if follow is not None and follow.kind == ACT and follow.activation is not None:
+        return recommended_call("{init}", target, follow.activation, distribution)
+    if follow is not None and follow.kind in (LINEAR, OUTPUT):
+        return recommended_call("{init}", target, None, distribution)
+    return f'{{init}}.kaiming_{distribution}_({target}, mode="fan_out", nonlinearity="relu")'
+
+
+def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | str:
+    """The call each layer the formula gets wrong should have, or why no call is known for one of them."""
+    if site.deferred is None:
+        return "the formula's target could not be followed to one tensor expression"
+    calls: dict[str, set[int]] = {}
     for layer in wrong:
         follow = layer.follow()
-        if follow.kind == ACT and follow.activation is not None and follow.activation.name not in GATE_ACTIVATIONS:
-            acts.add(follow.activation)
-        elif follow.kind == LINEAR:
-            acts.add(None)
-        else:
-            return None
-    if len(acts) != 1:
-        return None
-    act = next(iter(acts))
-    distribution = "uniform" if site.func == "uniform_" else "normal"
-    call = recommended_call("{init}", deferred.param_text, act, distribution)
-    return call_fix(picture, site, {call: {layer.uid for layer in wrong}}, "Let torch compute the fans")
+        if follow.kind not in (ACT, LINEAR, OUTPUT, NORM) or follow.kind == ACT and follow.activation is None:
+            return (f"`{layer.path}` is followed by {follow.kind} output, not a known activation, so the call "
+                    f"that would compute its fans is not known")
+        calls.setdefault(_fan_call(site, follow), set()).add(layer.uid)
+    return calls
 
 
 def _acceptable_fans(layer: Layer, fans: tuple[int, int], summed: bool) -> list[float]:

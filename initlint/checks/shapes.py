@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import branch_call, call_fix, init_module, make_fix
+from initlint.fix import Fix, branch_call, call_fix, init_module, make_fix
 from initlint.picture import catalog
 from initlint.picture.model import InitSite, ParamRef, Picture
 
@@ -29,8 +29,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             short_layers.add(ref.layer)
         if not short:
             continue
-        fix = None
-        if len(short) == len(site.targets) and site.func_prefix is not None:
+        fix: Fix = ("the call reaches 1-D and multi-dimensional tensors of the same layers, and no test at the "
+                    "call tells them apart")
+        if len(short) == len(site.targets) and site.func_prefix is None:
+            fix = "the function was imported by name: import `zeros_` too and call it for the 1-D tensors"
+        elif len(short) == len(site.targets) and site.func_prefix is not None:
             # Every tensor the call reaches is 1-D: zeros_ is what runs instead of the crash.
             span = site.location
             fix = make_fix("safe", "Replace with `zeros_`",
@@ -40,8 +43,9 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                      for ref in site.targets):
             # The call also reaches tensors it suits: zeros_ for the 1-D ones only, split off by name or module.
             fix = call_fix(picture, site, {f"{{init}}.zeros_({site.target_text})": short_layers},
-                           "Use `zeros_` for the 1-D tensors", applicability="safe", override=False) \
-                or _rank_split(picture, site, needed)
+                           "Use `zeros_` for the 1-D tensors", applicability="safe", override=False)
+            if isinstance(fix, str):
+                fix = _rank_split(picture, site, needed) or fix
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '

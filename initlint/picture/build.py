@@ -154,6 +154,7 @@ class DispatchVal(_Narrowable):
     exclude: tuple[Pred, ...] = ()
     uncertain: bool = False
     root_text: str | None = None  # how the code that uses ``m`` can name the scope's root (``self``)
+    containers: tuple[tuple[str, str], ...] = ()  # (dotted path, "Sequential"/"ModuleList"/...) in the scope
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,26 @@ class PictureBuilder:
             return out
         if isinstance(value, DispatchVal):
             return list(value.scope)
+        return []
+
+    def containers_of_value(self, value: Any, path: str, depth: int = 0) -> list[tuple[str, str]]:
+        """The containers inside a scope, by the same paths as ``scope_of_value`` (so a fix can write
+        ``m in self.body`` for the items of a loop-built Sequential)."""
+        if depth > 8:
+            return []
+        if isinstance(value, SubVal):
+            info = self.classes.get(value.cls)
+            if info is None:
+                return []
+            return [c for attr, item in info.attrs.items()
+                    for c in self.containers_of_value(item, f"{path}.{attr}" if path else attr, depth + 1)]
+        if isinstance(value, SeqVal):
+            out = [(path, value.kind)]
+            for label, item in seq_labels(value):
+                out += self.containers_of_value(item, f"{path}.{label}", depth + 1)
+            return out
+        if isinstance(value, DispatchVal):
+            return list(value.containers)
         return []
 
     def scope_all(self) -> DispatchVal:
@@ -672,7 +693,7 @@ class Interpreter:
             return None
         paths = dict(dispatch.scope)
         return SiteScope(node.value.value, {uid: dispatch.root_text for uid in paths}, paths,
-                         {uid: anchor for uid in paths} if anchor else {})
+                         {uid: anchor for uid in paths} if anchor else {}, containers=dict(dispatch.containers))
 
     def name_var_of(self, tensor: cst.BaseExpression) -> str | None:
         """``name`` in ``for name, p in model.named_parameters()`` when the init's target is ``p``."""
@@ -973,9 +994,11 @@ class Interpreter:
 
     def scope_for(self, value: Any) -> DispatchVal | None:
         if isinstance(value, SubVal):
-            return DispatchVal(tuple(self.b.scope_of_class(value.cls)))
+            return DispatchVal(tuple(self.b.scope_of_class(value.cls)),
+                               containers=tuple(self.b.containers_of_value(value, "")))
         if isinstance(value, (LayerVal, SeqVal)):
-            return DispatchVal(tuple(self.b.scope_of_value(value, "")))
+            return DispatchVal(tuple(self.b.scope_of_value(value, "")),
+                               containers=tuple(self.b.containers_of_value(value, "")))
         if isinstance(value, DispatchVal):
             return value
         if value is UNKNOWN and not self.module_level:

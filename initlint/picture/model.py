@@ -181,6 +181,8 @@ class SiteScope:
     # the call ran more than once (a helper called for several modules, apply in several models): its
     # variables name different objects in each run, so only type tests may single modules out
     several_runs: bool = False
+    # dotted path -> container kind ("Sequential", "ModuleList", ...) for the containers in the scope
+    containers: dict[str, str] = field(default_factory=dict, compare=False)
 
     def merge(self, other: SiteScope) -> None:
         self.several_runs = True
