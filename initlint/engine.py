@@ -142,22 +142,22 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
     """``fix_source``, with the rule code of every fix that went in (for ``--show-fixes``)."""
     codes: list[str] = []
     findings = check_source(source, filename, settings)
-    tried: set[tuple[str, str]] = set()  # (code, fix message) of every fix applied so far
+    tried: set[tuple[str, str, str]] = set()  # every finding-and-fix applied so far (``_key``)
     for _ in range(MAX_ROUNDS):
         # A fix whose finding comes back the same after it went in did not work: never apply it twice.
-        offered = [f for f in findings if f.fix is None or (f.code, f.fix["message"]) not in tried]
+        offered = [f for f in findings if f.fix is None or _key(f) not in tried]
         candidate, applied = apply_edits(source, offered, unsafe)
         if not applied or candidate == source:
             break
-        keys = {(f.code, f.fix["message"]) for f in applied if f.fix is not None}
+        keys = {_key(f) for f in applied if f.fix is not None}
         if not _parses(candidate, filename):
             # Retry without the fixes that break the code on their own (or, if only their mix does, all but one).
-            broken = {(f.code, f.fix["message"]) for f in applied
+            broken = {_key(f) for f in applied
                       if f.fix is not None and not _parses(apply_edits(source, [f], unsafe)[0], filename)}
             tried |= broken or set(sorted(keys)[1:]) or keys
             continue
         after = check_source(candidate, filename, settings)
-        back = keys & {(f.code, f.fix["message"]) for f in after if f.fix is not None}
+        back = keys & {_key(f) for f in after if f.fix is not None}
         if back:
             tried |= back
             continue  # those fixes changed nothing their findings see: drop the round, retry without them
@@ -165,6 +165,13 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
         source, findings = candidate, after
         codes += [f.code for f in applied]
     return source, codes, findings
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    """A finding and its fix, told apart from the others of the file (two stacks may get the same fix
+    message) without its position, which the other fixes shift."""
+    assert finding.fix is not None
+    return finding.code, finding.message, finding.fix["message"]
 
 
 def _parses(text: str, filename: str) -> bool:

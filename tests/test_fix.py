@@ -57,13 +57,32 @@ def test_alias_alone_is_renamed() -> None:
     assert "nn.init.constant_(self.fc.bias, 0.0)" in fixed_text
 
 
-def test_shared_call_reaching_weights_too_is_not_rewritten() -> None:
+def test_shared_call_reaching_weights_too_is_split_by_rank() -> None:
+    """A loop over a layer's weight and bias: the weight keeps the call, the 1-D bias gets zeros_."""
     source = CRASHING.replace(
         "        nn.init.xavier_uniform(self.fc.bias)\n",
         "        for p in self.parameters():\n            nn.init.xavier_uniform_(p)\n")
-    _, fixed, left = fix_source(source, "m.py", Settings())
-    assert fixed == 0 and [f.code for f in left] == ["IL401"]
-    assert [f.fix for f in left] == [None]
+    text, fixed, left = fix_source(source, "m.py", Settings())
+    assert fixed == 1 and left == []
+    assert ("        for p in self.parameters():\n            if p.dim() < 2:\n                nn.init.zeros_(p)\n"
+            "            else:\n                nn.init.xavier_uniform_(p)\n") in text
+
+
+def test_a_loop_reaching_norm_weights_keeps_them_at_one() -> None:
+    """zeros_ on a LayerNorm's weight would zero its output: the call is kept for 2-D tensors only."""
+    source = CRASHING.replace("        self.act = nn.Tanh()\n", "        self.act = nn.Tanh()\n        self.norm = nn.LayerNorm(16)\n")
+    source = source.replace(
+        "        nn.init.xavier_uniform(self.fc.bias)\n",
+        "        for name, p in self.named_parameters():\n            if \"weight\" in name:\n"
+        "                nn.init.xavier_uniform_(p)\n")
+    findings = check_source(source, "m.py", Settings())
+    assert [f.code for f in findings] == ["IL401"] and "starts at 1" in findings[0].message
+    text, fixed, left = fix_source(source, "m.py", Settings())
+    assert fixed == 1 and left == []
+    assert "                if p.dim() >= 2:\n                    nn.init.xavier_uniform_(p)\n" in text
+    direct = CRASHING.replace("        self.act = nn.Tanh()\n", "        self.act = nn.Tanh()\n        self.norm = nn.LayerNorm(16)\n")
+    direct = direct.replace("nn.init.xavier_uniform(self.fc.bias)", "nn.init.xavier_uniform_(self.norm.weight)")
+    assert "nn.init.ones_(self.norm.weight)" in fix_source(direct, "m.py", Settings())[0]
 
 
 def test_fixed_model_builds_with_torch() -> None:

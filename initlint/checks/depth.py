@@ -86,8 +86,11 @@ def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> Fix
     if not layers or any(uid not in members for uid in layers[:-1]):
         return "the container also holds layers outside the run, which an init of the whole container would reach"
     last = picture.layer(layers[-1])
+    container = stack.assigned_text
     if last.uid not in members and last.follow().kind == ACT:
-        return "the stack's last layer feeds an activation of its own, which He init would not suit"
+        if stack.last_item != last.uid:
+            return "the stack's last layer feeds an activation of its own, which He init would not suit"
+        container += "[:-1]"  # all but that last layer
     found = init_module(picture)
     nn_found = nn_module(picture)
     if found is None or nn_found is None:
@@ -96,7 +99,7 @@ def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> Fix
     kinds = sorted({picture.layer(uid).kind for uid in layers})
     spelled = f"{nn_name}.{kinds[0]}" if len(kinds) == 1 else "(" + ", ".join(f"{nn_name}.{k}" for k in kinds) + ")"
     edit = insert_after(picture, stack.statement, [
-        f"for _module in {stack.assigned_text}.modules():",
+        f"for _module in {container}.modules():",
         f"    if isinstance(_module, {spelled}):",
         f"        {prefix}.kaiming_normal_(_module.weight, {act.kaiming_args()})",
         "        if _module.bias is not None:",

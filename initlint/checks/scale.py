@@ -270,8 +270,8 @@ def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> Fix:
 
 def _fan_call(site: InitSite, follow: Follow | None) -> str:
     """The torch call (``{init}`` for the file's name of torch.nn.init) that computes the fans itself: what the
-    activation calls for; Glorot for a linear or output layer; He with fan_out (as torchvision's ResNets) for a
-    layer whose output is normalized before its activation, where the scale matters less than the fan."""
+    activation calls for; Glorot for a linear or output layer; He over fan_in for a layer whose output is
+    normalized before its (rectifier) activation, which is what a hand-written ``sqrt(2 / n)`` means."""
     assert site.deferred is not None
     target = site.deferred.param_text
     distribution = "uniform" if site.func == "uniform_" else "normal"
@@ -279,7 +279,7 @@ def _fan_call(site: InitSite, follow: Follow | None) -> str:
         return recommended_call("{init}", target, follow.activation, distribution)
     if follow is not None and follow.kind in (LINEAR, OUTPUT):
         return recommended_call("{init}", target, None, distribution)
-    return f'{{init}}.kaiming_{distribution}_({target}, mode="fan_out", nonlinearity="relu")'
+    return f'{{init}}.kaiming_{distribution}_({target}, nonlinearity="relu")'
 
 
 def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | str:

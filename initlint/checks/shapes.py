@@ -7,7 +7,16 @@ from collections.abc import Iterator
 from initlint.checks.common import finding
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import Fix, branch_call, call_fix, init_module, make_fix
+from initlint.fix import (
+    Fix,
+    branch_call,
+    call_fix,
+    call_statement,
+    init_module,
+    make_fix,
+    replace_statement,
+    statement_text,
+)
 from initlint.picture import catalog
 from initlint.picture.model import InitSite, ParamRef, Picture
 
@@ -29,46 +38,76 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             short_layers.add(ref.layer)
         if not short:
             continue
-        fix: Fix = ("the call reaches 1-D and multi-dimensional tensors of the same layers, and no test at the "
-                    "call tells them apart")
-        if len(short) == len(site.targets) and site.func_prefix is None:
-            fix = "the function was imported by name: import `zeros_` too and call it for the 1-D tensors"
-        elif len(short) == len(site.targets) and site.func_prefix is not None:
-            # Every tensor the call reaches is 1-D: zeros_ is what runs instead of the crash.
-            span = site.location
-            fix = make_fix("safe", "Replace with `zeros_`",
-                           [(span.line, span.column, span.end_line, span.end_column,
-                             f"{site.func_prefix}.zeros_({site.target_text})")])
-        elif not any(ref.layer in short_layers and ref not in _short_refs(picture, site, needed)
-                     for ref in site.targets):
-            # The call also reaches tensors it suits: zeros_ for the 1-D ones only, split off by name or module.
-            fix = call_fix(picture, site, {f"{{init}}.zeros_({site.target_text})": short_layers},
-                           "Use `zeros_` for the 1-D tensors", applicability="safe", override=False)
-            if isinstance(fix, str):
-                fix = _rank_split(picture, site, needed) or fix
+        short_refs = _short_refs(picture, site, needed)
+        scales = {ref for ref in short_refs if _starts_at_one(picture, ref)}
+        fix = _fix(picture, site, needed, short_refs, scales, short_layers)
         shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
                    'can not be computed for tensor with fewer than 2 dimensions"')
         else:
             why = f"torch's `{site.func}` accepts only tensors of {needed} or more dimensions and raises ValueError"
+        use = f"use `nn.init.zeros_({site.target_text})` (or a constant) instead"
+        if scales:
+            use = ("a norm's weight is a scale that starts at 1 (`nn.init.ones_`, torch's default), a bias starts "
+                   "at 0 (`nn.init.zeros_`); zeroing a norm's weight would zero its output")
         yield finding(
             "IL401",
             site,
-            f"`{site.func}` on {shown}: {why} when the model is built. A 1-D bias or scale has no fan; "
-            f"use `nn.init.zeros_({site.target_text})` (or a constant) instead.",
+            f"`{site.func}` on {shown}: {why} when the model is built. A 1-D bias or scale has no fan; {use}.",
             filename,
             fix,
         )
 
 
-def _rank_split(picture: Picture, site: InitSite, needed: int) -> dict[str, object] | None:
-    """``if p.dim() < 2: zeros_(p) else: <the call>`` for a parameter loop: the test torch itself applies."""
+def _starts_at_one(picture: Picture, ref: ParamRef) -> bool:
+    """A normalization layer's weight: a per-channel scale torch starts at 1."""
+    return ref.param == "weight" and picture.layer(ref.layer).is_norm
+
+
+def _fix(picture: Picture, site: InitSite, needed: int, short_refs: set[ParamRef], scales: set[ParamRef],
+         short_layers: set[int]) -> Fix:
+    """What runs instead of the crash: ``zeros_`` for biases and ``ones_`` for norm weights (torch's own
+    defaults for them), in place of the call or split off from the tensors it suits; in a parameter loop that
+    reaches both kinds, the call is kept for the tensors of ``needed`` dimensions and the others keep the values
+    torch gave them."""
+    reached = set(site.targets)
+    func = "ones_" if scales else "zeros_"
+    if short_refs == reached and (not scales or scales == reached):
+        if site.func_prefix is None:
+            return f"the function was imported by name: import `{func}` too and call it for the 1-D tensors"
+        span = site.location
+        return make_fix("safe", f"Replace with `{func}`", [
+            (span.line, span.column, span.end_line, span.end_column, f"{site.func_prefix}.{func}({site.target_text})")])
+    fix: Fix = ("the call reaches 1-D and multi-dimensional tensors of the same layers, and no test at the call "
+                "tells them apart")
+    if not scales and not any(ref.layer in short_layers and ref not in short_refs for ref in site.targets):
+        # The call also reaches tensors it suits: zeros_ for the 1-D ones only, split off by name or module.
+        fix = call_fix(picture, site, {f"{{init}}.zeros_({site.target_text})": short_layers},
+                       "Use `zeros_` for the 1-D tensors", applicability="safe", override=False)
+    if isinstance(fix, str):
+        fix = _rank_split(picture, site, needed, keep_defaults=bool(scales)) or fix
+    return fix
+
+
+def _rank_split(picture: Picture, site: InitSite, needed: int, keep_defaults: bool) -> Fix | None:
+    """For a parameter loop, the test torch itself applies: ``if p.dim() < 2: zeros_(p) else: <the call>``;
+    or, when the loop also reaches norm weights (which must not start at 0), the call only for ``p.dim() >= 2``
+    so the 1-D tensors keep the values torch gave them (norm weights 1, biases as built)."""
     target = site.target_text
     found = init_module(picture)
     if found is None or not target.isidentifier():
         return None
     prefix, imports = found
+    if keep_defaults:
+        if not call_statement(site):
+            return None
+        old = statement_text(picture, site.statement)
+        edit = replace_statement(picture, site.statement, [f"if {target}.dim() >= {needed}:", f"    {old}"]) \
+            if "\n" not in old else None
+        if edit is None:
+            return None
+        return make_fix("safe", f"Apply `{site.func}` only to tensors of {needed} or more dimensions", [edit])
     edit = branch_call(picture, site, [(f"{target}.dim() < {needed}", [f"{prefix}.zeros_({target})"])])
     if edit is None:
         return None

@@ -992,6 +992,18 @@ class Interpreter:
             return union(list(value))
         return UNKNOWN
 
+    def _slice(self, base: SeqVal, items: list[Any], node: cst.Subscript) -> SeqVal | None:
+        """``self.net[:-1]``: a container of the same kind holding those items, when every item is known."""
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice) or base.unsure_from is not None \
+                or base.keys or any(isinstance(i, InRepeat) and i.count is None for i in items):
+            return None
+        part = node.slice[0].slice
+        bounds = [None if b is None else self.number(b) for b in (part.lower, part.upper, part.step)]
+        if any(b is not None and not isinstance(b, int) for b in bounds):
+            return None
+        lower, upper, step = bounds
+        return SeqVal(base.kind, [unwrap(i) for i in items][lower:upper:step])
+
     def scope_for(self, value: Any) -> DispatchVal | None:
         if isinstance(value, SubVal):
             return DispatchVal(tuple(self.b.scope_of_class(value.cls)),
@@ -1270,6 +1282,9 @@ class Interpreter:
                         return UNKNOWN
                     if isinstance(index, str):
                         return base.keys.get(index, UNKNOWN) if base.keys else UNKNOWN
+                sliced = self._slice(base, items, node)
+                if sliced is not None:
+                    return sliced
                 return union([unwrap(i) for i in items])
             return UNKNOWN
         if isinstance(node, (cst.List, cst.Tuple)):
@@ -1410,7 +1425,10 @@ class Interpreter:
                 interp = Interpreter(self.b, info, self.context + (id(node),), self.depth + 1)
                 interp.shared_depth = 1
                 params = [p for p in function_params(fn.node) if p.name.value not in ("self", "cls")]
-                if bound and self.is_self(func.value):
+                all_params = function_params(fn.node)
+                named_self = bool(all_params) and all_params[0].name.value == "self" and not any(
+                    symbolic.text(d.decorator) in ("staticmethod", "classmethod") for d in fn.node.decorators)
+                if bound and named_self and self.is_self(func.value):
                     scope = replace(scope, root_text="self")  # self.apply(self._init_weights): same self
                 interp.apply_anchor = (self.current_statement, symbolic.text(func.value))
                 if params:

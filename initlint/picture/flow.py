@@ -165,7 +165,10 @@ class FlowAnalyzer:
                 steps.append(("norm", None) if self._all_norm(inner) else ("layer", inner.uids))
             else:
                 steps.append(("other", None))
-        self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text))
+        items = flatten(seq.items, twice=False, inline=False)
+        last = unwrap(items[-1]) if items else None
+        last_item = last.uids[0] if isinstance(last, LayerVal) and len(last.uids) == 1 else None
+        self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text, last_item))
 
     def _item_after(self, items: list[Any], start: int) -> Any:
         for item in items[start:]:

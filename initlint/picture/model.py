@@ -164,6 +164,7 @@ class Stack:
     steps: list[tuple[str, Any]]
     statement: object = field(default=None, repr=False, compare=False)  # ``self.net = nn.Sequential(...)``
     assigned_text: str | None = None  # ``self.net``
+    last_item: int | None = None  # the uid of the container's last item, when that is one layer
 
 
 @dataclass
