@@ -20,7 +20,7 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule("IL001", "unreadable-file", "A file could not be read, decoded or parsed", "none"),
         Rule("IL002", "unused-suppression", "A `# noqa`/`# initlint: ignore[...]` that suppresses nothing",
-             "none"),
+             "safe"),
         Rule("IL101", "rectifier-needs-he", "Xavier/Glorot init on a layer that feeds a rectifier", "unsafe"),
         Rule("IL102", "saturating-needs-glorot", "He/Kaiming init on a layer that feeds tanh/sigmoid/softmax",
              "unsafe"),

@@ -10,8 +10,10 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
+from typing import Any
 
 from initlint.findings import Finding
+from initlint.fix import make_fix
 
 SKIP_FILE = re.compile(r"#\s*initlint\s*:\s*skip-file\b", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -26,6 +28,7 @@ class Suppression:
     kind: str  # "noqa" or "ignore"
     codes: tuple[str, ...]  # empty: every code (a bare noqa comment)
     used: set[str] = field(default_factory=set)
+    comment_column: int = 0  # where the whole comment starts (1-based), to tell a reason before the directive
 
     def covers(self, code: str) -> bool:
         return not self.codes or code in self.codes
@@ -55,7 +58,8 @@ def find_suppressions(source: str) -> dict[int, list[Suppression]]:
             raw = match.group("codes") or ""
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", raw.strip()) if c)
             start = column + match.start() + 1
-            out.setdefault(line, []).append(Suppression(line, start, start + len(match.group(0)), kind, codes))
+            out.setdefault(line, []).append(
+                Suppression(line, start, start + len(match.group(0)), kind, codes, comment_column=column + 1))
     return out
 
 
@@ -88,11 +92,37 @@ def apply_suppressions(findings: list[Finding], source: str, filename: str,
             if suppression.kind == "ignore" and not suppression.codes and not suppression.used:
                 unused = ["(all)"]
             if unused:
+                fix, why = _removal(source, suppression, unused)
                 kept.append(Finding(
                     "IL002",
                     f"Unused suppression: nothing here is reported as {', '.join(unused)}; remove "
                     f"{', '.join(unused)} from the comment (or the whole comment).",
                     filename, suppression.line, suppression.column, suppression.line, suppression.end_column,
-                    no_fix="suppression comments are yours to edit: initlint only adds them (`--add-noqa`)",
+                    fix=fix, no_fix=why,
                 ))
     return sorted(kept, key=Finding.sort_key)
+
+
+def _removal(source: str, suppression: Suppression, unused: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """A safe fix (removing a suppression that suppresses nothing cannot change behaviour): the directive
+    rewritten without the unused codes, or the whole comment removed when nothing is left of it; else why
+    not (a comment that says more than the directive is left to its author)."""
+    lines = source.splitlines(keepends=True)
+    if suppression.line > len(lines):
+        return None, "the comment could not be found again"
+    text = lines[suppression.line - 1].rstrip("\r\n")
+    start, end = suppression.column - 1, suppression.end_column - 1
+    left = [c for c in suppression.codes if c not in unused]
+    if left:
+        directive = f"# noqa: {', '.join(left)}" if suppression.kind == "noqa" else \
+            f"# initlint: ignore[{', '.join(left)}]"
+        edit = (suppression.line, suppression.column, suppression.line, suppression.end_column, directive)
+        return make_fix("safe", f"Remove {', '.join(unused)} from the suppression", [edit]), None
+    if text[end:].strip() or suppression.comment_column != suppression.column:
+        return None, "the comment says more than the directive: edit it by hand"
+    code = text[:start].rstrip()
+    if not code.strip():
+        edit = (suppression.line, 1, suppression.line + 1, 1, "")  # a line holding only the comment
+    else:
+        edit = (suppression.line, len(code) + 1, suppression.line, len(text) + 1, "")
+    return make_fix("safe", "Remove the unused suppression", [edit]), None

@@ -105,3 +105,35 @@ def test_suppression_applies_to_the_reported_line_of_a_shared_call() -> None:
                 return self.act(self.b(self.act(self.a(x))))
         """)
     assert check_source(source, "m.py") == []
+
+
+UNUSED = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)  # noqa: IL101
+        self.fc2 = nn.Linear(4, 4)  # noqa: E501, IL201
+        self.fc3 = nn.Linear(4, 4)  # initlint: ignore[IL101, IL102]
+        self.fc4 = nn.Linear(4, 4)  # noqa: IL101 kept for the paper
+        nn.init.xavier_uniform_(self.fc.weight)  # noqa: IL401, IL101
+
+    def forward(self, x):
+        return self.fc4(self.fc3(self.fc2(self.fc(x).relu())))
+"""
+
+
+def test_unused_suppressions_are_removed_by_a_safe_fix_keeping_what_is_used_and_other_tools_codes() -> None:
+    from initlint.engine import fix_source
+
+    text, fixed, left = fix_source(UNUSED, "m.py", Settings())
+    assert fixed == 4
+    assert "        self.fc = nn.Linear(4, 4)\n" in text
+    assert "        self.fc2 = nn.Linear(4, 4)  # noqa: E501\n" in text
+    assert "        self.fc3 = nn.Linear(4, 4)\n" in text
+    assert "        nn.init.xavier_uniform_(self.fc.weight)  # noqa: IL101\n" in text
+    assert [(f.code, f.row, f.fix) for f in left] == [("IL002", 10, None)]  # says more than the directive
+    assert left[0].no_fix == "the comment says more than the directive: edit it by hand"
+    assert fix_source(text, "m.py", Settings())[:2] == (text, 0)
