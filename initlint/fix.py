@@ -294,6 +294,9 @@ def _module_test(scope: SiteScope, root: str, uids: set[int], reached: set[int])
     """A test on the dispatch variable true for exactly these modules: ``m is self.fc``, ``m in (self.a,
     self.b)``, or ``m in self.body`` for a Sequential/ModuleList whose items (loop-built ones have no index of
     their own) all belong to the group. None when some module cannot be named so."""
+    def parent(uid: int) -> str:
+        return scope.paths.get(uid, "").strip(".").rpartition(".")[0]
+
     singles: set[str] = set()
     containers: dict[str, str] = {}
     for uid in uids:
@@ -308,12 +311,11 @@ def _module_test(scope: SiteScope, root: str, uids: set[int], reached: set[int])
             return None
         containers[head] = container
     for head in containers:
-        items = {u for u in reached if scope.paths.get(u, "").strip(".").rpartition(".")[0] == head}
+        items = {u for u in reached if parent(u) == head}
         if not items <= uids:
             return None  # the container also holds modules the call suits
-    singles -= {e for uid in uids for head in containers
-                if scope.paths.get(uid, "").strip(".").rpartition(".")[0] == head
-                for e in [module_expression(root, scope.paths.get(uid, ""))] if e}
+    singles -= {expr for uid in uids if parent(uid) in containers  # already covered by ``m in <container>``
+                for expr in [module_expression(root, scope.paths.get(uid, ""))] if expr}
     tests = []
     if singles:
         shown = sorted(singles)

@@ -14,7 +14,6 @@ from initlint.fix import (
     call_statement,
     init_module,
     make_fix,
-    replace_statement,
     statement_text,
 )
 from initlint.picture import catalog
@@ -100,10 +99,8 @@ def _rank_split(picture: Picture, site: InitSite, needed: int, keep_defaults: bo
         return None
     prefix, imports = found
     if keep_defaults:
-        if not call_statement(site):
-            return None
-        old = statement_text(picture, site.statement)
-        edit = replace_statement(picture, site.statement, [f"if {target}.dim() >= {needed}:", f"    {old}"]) \
+        old = statement_text(picture, site.statement) if call_statement(site) else "\n"
+        edit = branch_call(picture, site, [(f"{target}.dim() >= {needed}", [old])], keep_old=False) \
             if "\n" not in old else None
         if edit is None:
             return None
