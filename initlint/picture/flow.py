@@ -368,7 +368,7 @@ class MethodFlow:
                 items = [unwrap(i) for i in flatten(iterable.items, twice=False)]
                 if self._is_chain(stmt) and items:
                     # ``for layer in self.layers: x = layer(x)`` runs the list like a Sequential.
-                    var = stmt.body.body[0].body[0].value.args[0].value.value  # type: ignore[union-attr]
+                    var = statements(stmt.body)[0].value.args[0].value.value  # type: ignore[attr-defined]
                     chain = SeqVal("Sequential", list(iterable.items), statement=iterable.statement,
                                    assigned_text=iterable.assigned_text)
                     self.a._sequential_follows(chain, exit_follow=None)
