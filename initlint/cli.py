@@ -207,6 +207,6 @@ def _no_fix_list(findings: list[Finding]) -> str:
     if not unfixable:
         return ""
     lines = [f"No fix for {len(unfixable)} finding{'s' if len(unfixable) != 1 else ''}:"]
-    lines += [f"- {f.filename}:{f.row}:{f.column}: {f.code}: {f.no_fix or 'no fix is known for this case'}"
+    lines += [f"- {f.where()}: {f.code}: {f.no_fix or 'no fix is known for this case'}"
               for f in unfixable]
     return "".join(line + "\n" for line in lines)

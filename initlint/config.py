@@ -25,7 +25,8 @@ DEFAULT_EXCLUDE = (
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs", "*.egg-info",
     ".initlint_cache",
 )
-KNOWN_KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
+DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
+KNOWN_KEYS = ("include", "extend-include", "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
               "respect-gitignore", "off-scale-factor", "deep-default-depth")
 DEFAULT_OFF_SCALE_FACTOR = 4.0  # IL202: how far a literal std may be from the one the activation wants
 DEFAULT_DEEP_DEFAULT_DEPTH = 8  # IL501: how many default-initialized rectifier layers make a deep stack
@@ -41,6 +42,8 @@ class Settings:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    extend_include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
@@ -72,6 +75,11 @@ class Settings:
                 out += codes
         return out
 
+    def included(self, path: str) -> bool:
+        """Whether a file found in a directory is one to check (``include``/``extend-include`` globs)."""
+        rel = _relative(path, self.root)
+        return any(_glob_match(rel, pattern) for pattern in self.include + self.extend_include)
+
     def excluded(self, path: str) -> bool:
         """Whether ``exclude``/``extend-exclude`` covers a path (any of its parts, or the whole path)."""
         rel = _relative(path, self.root)
@@ -87,7 +95,7 @@ class Settings:
     @classmethod
     def from_plain(cls, data: dict[str, Any]) -> Settings:
         values = dict(data)
-        for key in ("select", "ignore", "extend_select", "exclude", "extend_exclude"):
+        for key in ("select", "ignore", "extend_select", "include", "extend_include", "exclude", "extend_exclude"):
             values[key] = tuple(values[key])
         values["per_file_ignores"] = tuple((p, tuple(c)) for p, c in values["per_file_ignores"])
         return cls(**values)
@@ -170,7 +178,7 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
     for key in ("select", "ignore", "extend-select"):
         if key in table:
             values[key.replace("-", "_")] = codes_list(table[key], f"{source}: `{key}`")
-    for key in ("exclude", "extend-exclude"):
+    for key in ("include", "extend-include", "exclude", "extend-exclude"):
         if key in table:
             values[key.replace("-", "_")] = _strings(table[key], f"{source}: `{key}`")
     if "per-file-ignores" in table:

@@ -87,6 +87,9 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
 
 
 def check_file(path: str, settings: Settings) -> list[Finding]:
+    if path.endswith(".ipynb"):
+        from initlint.notebook import check_notebook_file  # a notebook is JSON around the cells' Python
+        return check_notebook_file(path, settings)
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -210,6 +213,9 @@ def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: boo
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FileFix:
+    if path.endswith(".ipynb"):
+        from initlint.notebook import fix_notebook  # fixes go back into the cells, outputs kept
+        return fix_notebook(path, settings, unsafe, write)
     try:
         original = decode(Path(path).read_bytes())
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError):

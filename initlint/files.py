@@ -17,7 +17,7 @@ from initlint.config import Settings
 
 
 def discover(paths: Iterable[str], settings: Settings | None = None) -> Iterator[Path]:
-    """Python files under the given paths, minus ``exclude``/``extend-exclude`` and git-ignored ones.
+    """Python files and notebooks (``include``) under the given paths, minus ``exclude``/``extend-exclude`` and git-ignored ones.
 
     A file named explicitly is always checked unless ``force_exclude`` is set (pre-commit names files)."""
     settings = settings or Settings()
@@ -31,7 +31,7 @@ def discover(paths: Iterable[str], settings: Settings | None = None) -> Iterator
                                  and not _is_virtualenv(Path(root) / d))
                 for name in sorted(files):
                     candidate = Path(root) / name
-                    if name.endswith((".py", ".pyi")) and candidate not in seen \
+                    if settings.included(str(candidate)) and candidate not in seen \
                             and not settings.excluded(str(candidate)):
                         seen.add(candidate)
                         found.append(candidate)

@@ -18,6 +18,9 @@ class Finding:
     severity: str = "error"
     fix: dict[str, Any] | None = None
     no_fix: str | None = None  # why there is no fix, when there is none
+    cell: int | None = None  # in a notebook: the cell (1-based, every cell counted); row and column are in it
+    # in a notebook: the same span in the .ipynb file's own lines (for SARIF and GitHub, which show the file)
+    file_span: tuple[int, int, int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (ruff-like keys)."""
@@ -26,6 +29,7 @@ class Finding:
             "message": self.message,
             "severity": self.severity,
             "filename": self.filename,
+            "cell": self.cell,
             "location": {"row": self.row, "column": self.column},
             "end_location": {"row": self.end_row, "column": self.end_column},
             "fix": self.fix,
@@ -39,5 +43,16 @@ class Finding:
     def from_plain(cls, data: dict[str, Any]) -> Finding:
         return cls(**data)
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.filename, self.row, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.filename, self.cell or 0, self.row, self.column, self.code)
+
+    def where(self) -> str:
+        """``path:row:col``, or ``path:cell N:row:col`` in a notebook."""
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.filename}:{cell}{self.row}:{self.column}"
+
+    def file_region(self) -> tuple[int, int, int, int]:
+        """Where the finding is in the file as stored (row, column, end row, end column)."""
+        if self.file_span is not None:
+            return self.file_span
+        return self.row, self.column, self.end_row, self.end_column

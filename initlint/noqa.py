@@ -44,11 +44,22 @@ def add_noqa_to_source(text: str, codes_by_line: dict[int, set[str]]) -> tuple[s
 def add_noqa(findings: list[Finding]) -> tuple[int, int, list[str]]:
     """Rewrite files so every finding is suppressed: (directives added, files changed, problems)."""
     by_file: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    by_cell: dict[str, dict[tuple[int, int], set[str]]] = defaultdict(lambda: defaultdict(set))
     for finding in findings:
-        if finding.code not in NOT_SUPPRESSIBLE:
+        if finding.code in NOT_SUPPRESSIBLE:
+            continue
+        if finding.cell is not None:
+            by_cell[finding.filename][(finding.cell, finding.row)].add(finding.code)
+        else:
             by_file[finding.filename][finding.row].add(finding.code)
     added = files = 0
     problems: list[str] = []
+    if by_cell:
+        from initlint.notebook import add_noqa_to_notebook  # the directives go into the notebook's cells
+        for filename, codes_by_cell in sorted(by_cell.items()):
+            count, problem = add_noqa_to_notebook(filename, codes_by_cell)
+            problems += [problem] if problem else []
+            added, files = added + count, files + bool(count)
     for filename, codes_by_line in sorted(by_file.items()):
         path = Path(filename)
         try:

@@ -45,6 +45,14 @@ RULES: dict[str, Rule] = {
 }
 
 
+REPOSITORY_URI = "https://github.com/initlint/initlint"
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's page is read on the web (SARIF's helpUri, the editor's link on each diagnostic)."""
+    return f"{REPOSITORY_URI}/blob/main/rules/{code}-{RULES[code].name}.md"
+
+
 def rules_dir() -> Path | None:
     """The catalog pages: shipped inside the wheel, or the repository's ``rules/`` in a checkout."""
     packaged = resources.files("initlint").joinpath("_rules")

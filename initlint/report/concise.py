@@ -21,7 +21,7 @@ def first_sentence(message: str) -> str:
 
 
 def render_concise(findings: list[Finding], files_checked: int) -> str:
-    lines = [f"{f.filename}:{f.row}:{f.column}: {f.code} {first_sentence(f.message)}" for f in findings]
+    lines = [f"{f.where()}: {f.code} {first_sentence(f.message)}" for f in findings]
     # The text format's closing line, taken from it so the two never drift apart.
     lines.append(render_text(findings, files_checked).rsplit("\n", 1)[-1])
     return "\n".join(lines)

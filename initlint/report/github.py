@@ -18,16 +18,17 @@ def _escape_property(value: str) -> str:
 
 
 def _command(f: Finding) -> str:
+    row, column, end_row, end_column = f.file_region()  # a notebook's annotation goes on its JSON line
     properties = {
         "title": f"initlint ({f.code})",
         "file": f.filename,
-        "line": str(f.row),
-        "col": str(f.column),
-        "endLine": str(f.end_row),
-        "endColumn": str(f.end_column),
+        "line": str(row),
+        "col": str(column),
+        "endLine": str(end_row),
+        "endColumn": str(end_column),
     }
     joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
-    text = f"{f.filename}:{f.row}:{f.column}: {f.code} {f.message}"
+    text = f"{f.where()}: {f.code} {f.message}"
     return f"::{_LEVELS.get(f.severity, 'error')} {joined}::{_escape_data(text)}"
 
 

@@ -31,7 +31,7 @@ def render_junit(findings: list[Finding], files_checked: int) -> str:
         for f in in_file:
             failure = ET.SubElement(case, "failure", message=_xml_safe(f"{f.code}: {first_sentence(f.message)}"),
                                     type=f.code)
-            failure.text = _xml_safe(f"{f.filename}:{f.row}:{f.column}: {f.code} {f.message}")
+            failure.text = _xml_safe(f"{f.where()}: {f.code} {f.message}")
     if not by_file:
         ET.SubElement(suite, "testcase", classname="initlint", name="initlint")
     ET.indent(root)

@@ -14,11 +14,9 @@ from urllib.parse import quote
 
 import initlint
 from initlint.findings import Finding
-from initlint.registry import RULES, Rule, rule_page
+from initlint.registry import REPOSITORY_URI, RULES, Rule, rule_page, rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-REPOSITORY_URI = "https://github.com/initlint/initlint"
-_PAGE_BASE_URI = f"{REPOSITORY_URI}/blob/main/rules"
 
 _LEVELS = {"warning": "warning", "note": "note", "info": "note"}
 
@@ -62,21 +60,22 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": (_what_it_does(page) if page else None) or f"{rule.summary}."},
         "help": {"text": page or fallback, "markdown": page or f"# {fallback}"},
-        "helpUri": f"{_PAGE_BASE_URI}/{rule.code}-{rule.name}.md",
+        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": "error"},
     }
 
 
 def _result(f: Finding, index: int) -> dict[str, Any]:
-    start_line = max(f.row, 1)
-    start_column = max(f.column, 1)
-    end_line = max(f.end_row, start_line)
-    end_column = max(f.end_column, start_column) if end_line == start_line else max(f.end_column, 1)
-    return {
+    row, column, end_row, end_column = f.file_region()  # in a notebook, the lines of the .ipynb file itself
+    start_line = max(row, 1)
+    start_column = max(column, 1)
+    end_line = max(end_row, start_line)
+    end_column = max(end_column, start_column) if end_line == start_line else max(end_column, 1)
+    result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": index,
         "level": _level(f.severity),
-        "message": {"text": f.message},
+        "message": {"text": f.message if f.cell is None else f"cell {f.cell}, line {f.row}: {f.message}"},
         "locations": [
             {
                 "physicalLocation": {
@@ -91,6 +90,9 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             }
         ],
     }
+    if f.cell is not None:
+        result["properties"] = {"cell": f.cell, "cellLine": f.row, "cellColumn": f.column}
+    return result
 
 
 def sarif_log(findings: list[Finding]) -> dict[str, Any]:

@@ -28,6 +28,6 @@ def summary(findings: list[Finding], files_checked: int) -> str:
 
 
 def render_text(findings: list[Finding], files_checked: int) -> str:
-    lines = [f"{f.filename}:{f.row}:{f.column}: {f.code} {marker(f)}{f.message}" for f in findings]
+    lines = [f"{f.where()}: {f.code} {marker(f)}{f.message}" for f in findings]
     lines.append(summary(findings, files_checked))
     return "\n".join(lines)
