@@ -45,9 +45,10 @@ def test_json_output(tree: Path) -> None:
     data = json.loads(result.stdout)
     assert len(data) == 1
     item = data[0]
-    assert set(item) == {"code", "message", "severity", "filename", "location", "end_location", "fix",
+    assert set(item) == {"code", "message", "severity", "filename", "cell", "location", "end_location", "fix",
                          "no_fix_reason"}
     assert item["code"] == "IL101" and item["no_fix_reason"] is None
+    assert item["cell"] is None  # a notebook's cell number; none for a .py file
     assert item["location"] == {"row": 9, "column": 9}
     assert item["end_location"]["row"] == 9
     assert item["fix"] == {

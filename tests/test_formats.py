@@ -86,6 +86,7 @@ def test_json_lines() -> None:
         "message": FINDINGS[1].message,
         "severity": "error",
         "filename": "models/a,b.py",
+        "cell": None,
         "location": {"row": 9, "column": 9},
         "end_location": {"row": 9, "column": 48},
         "fix": None,
