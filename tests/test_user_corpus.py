@@ -1,0 +1,116 @@
+"""The user-code corpus manifest is well formed, and bench/user_corpus.py scores findings against labels."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from initlint.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / "tests" / "realworld" / "user_corpus.json"
+# Issue 13's codes may be labeled before their rules land.
+PLANNED = {f"IL{n}" for n in (*range(403, 411), *range(502, 509))}
+FILE_KEYS = {"repo", "commit", "path", "set", "labels", "silent"}
+LABEL_KEYS = {"line", "rule", "option", "note", "weak", "lines"}
+SILENT_KEYS = {"line", "note", "debatable"}
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("user_corpus", ROOT / "bench" / "user_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["user_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_manifest_is_well_formed() -> None:
+    files = json.loads(MANIFEST.read_text(encoding="utf-8"))["files"]
+    sets: dict[str, set[str]] = {"dev": set(), "heldout": set()}
+    seen = set()
+    for entry in files:
+        assert set(entry) == FILE_KEYS, entry["path"]
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+", entry["repo"])
+        assert re.fullmatch(r"[0-9a-f]{40}", entry["commit"])
+        assert not entry["path"].startswith("/") and ".." not in Path(entry["path"]).parts
+        assert (entry["repo"], entry["path"]) not in seen
+        seen.add((entry["repo"], entry["path"]))
+        sets[entry["set"]].add(entry["repo"])
+        for label in entry["labels"]:
+            assert set(label) <= LABEL_KEYS and {"line", "rule", "option", "note"} <= set(label)
+            assert label["rule"] in RULES or label["rule"] in PLANNED, label
+            assert label["line"] >= 1 and all(n >= 1 for n in label.get("lines", []))
+            assert label["note"].strip()
+        for site in entry["silent"]:
+            assert set(site) <= SILENT_KEYS and site["line"] >= 1 and site["note"].strip()
+    assert not sets["dev"] & sets["heldout"], "a repository is in both sets"
+    assert len(sets["dev"]) >= 2 * len(sets["heldout"]) // 2 and sets["heldout"]
+
+
+TOY = '''import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(512, 512)
+        self.fc2 = nn.Linear(512, 512)
+        self.out = nn.Linear(512, 10)
+        nn.init.xavier_uniform_(self.fc1.weight)
+        nn.init.kaiming_normal_(self.fc2.weight, nonlinearity="relu")
+        nn.init.xavier_uniform_(self.out.weight)
+
+    def forward(self, x):
+        x = nn.functional.relu(self.fc1(x))
+        x = nn.functional.relu(self.fc2(x))
+        return self.out(x)
+'''
+
+
+def test_scorer_matches_findings_to_labels(tmp_path: Path) -> None:
+    scorer = _scorer()
+    project = tmp_path / "me__toy"
+    project.mkdir()
+    (project / "net.py").write_text(TOY, encoding="utf-8")
+    files = [{"repo": "me/toy", "commit": "0" * 40, "path": "net.py", "set": "dev",
+              "labels": [{"line": 10, "rule": "IL101", "option": None, "note": "xavier before relu"},
+                         {"line": 11, "rule": "IL202", "option": None, "note": "a label nothing reports"}],
+              "silent": [{"line": 12, "note": "output layer"}]}]
+    outcome = scorer.score(files, tmp_path, "dev")
+    assert [(f["line"], f["rule"]) for f in outcome.true] == [(10, "IL101")]
+    assert [(lab["line"], lab["rule"]) for lab in outcome.missed] == [(11, "IL202")]
+    assert outcome.false == [] and outcome.unlabeled == []
+    assert scorer.score(files, tmp_path, "heldout").labels == []
+
+
+def test_scorer_calls_a_finding_at_a_silent_site_false(tmp_path: Path) -> None:
+    scorer = _scorer()
+    project = tmp_path / "me__toy"
+    project.mkdir()
+    (project / "net.py").write_text(TOY, encoding="utf-8")
+    files = [{"repo": "me/toy", "commit": "0" * 40, "path": "net.py", "set": "heldout", "labels": [],
+              "silent": [{"line": 10, "note": "judged fine (for this test)"}]}]
+    outcome = scorer.score(files, tmp_path, "heldout")
+    assert [(f["line"], f["rule"]) for f in outcome.false] == [(10, "IL101")]
+    assert outcome.true == []
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_materialize_skips_a_missing_snapshot_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             missing: bool) -> None:
+    scorer = _scorer()
+    files = [{"repo": "nobody/nothing", "commit": "0" * 40, "path": "a/b.py", "set": "dev", "labels": [],
+              "silent": []}]
+    mirror = tmp_path / "mirror"
+    if not missing:
+        (mirror / "nobody+nothing" / "repo").mkdir(parents=True)
+    scorer.materialize(files, tmp_path / "out", mirror)
+    out = capsys.readouterr().out
+    assert "skip nobody/nothing: no snapshot" in out
+    assert not (tmp_path / "out" / "nobody__nothing" / "a" / "b.py").exists()
