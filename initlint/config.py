@@ -27,7 +27,7 @@ DEFAULT_EXCLUDE = (
 )
 DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
 KNOWN_KEYS = ("include", "extend-include", "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-              "respect-gitignore", "off-scale-factor", "deep-default-depth")
+              "respect-gitignore", "off-scale-factor", "deep-default-depth", "zeroed-lstm-biases")
 DEFAULT_OFF_SCALE_FACTOR = 4.0  # IL202: how far a literal std may be from the one the activation wants
 DEFAULT_DEEP_DEFAULT_DEPTH = 8  # IL501: how many default-initialized rectifier layers make a deep stack
 
@@ -49,6 +49,9 @@ class Settings:
     respect_gitignore: bool = True
     off_scale_factor: float = DEFAULT_OFF_SCALE_FACTOR
     deep_default_depth: int = DEFAULT_DEEP_DEFAULT_DEPTH
+    # IL302: also report LSTM biases zeroed with the forget gate left at 0. Off by default: zeroing every
+    # bias is a common, deliberate choice, unlike a 1 on the wrong gate's rows.
+    zeroed_lstm_biases: bool = False
     force_exclude: bool = False
     root: str = "."  # the directory globs are relative to (where the config file is)
     source: str | None = field(default=None)  # the config file read, if any
@@ -189,10 +192,11 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
             (str(pattern), codes_list(codes, f"{source}: `per-file-ignores` entry {pattern!r}"))
             for pattern, codes in raw.items()
         )
-    if "respect-gitignore" in table:
-        if not isinstance(table["respect-gitignore"], bool):
-            raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
-        values["respect_gitignore"] = table["respect-gitignore"]
+    for key in ("respect-gitignore", "zeroed-lstm-biases"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{source}: `{key}` must be true or false")
+            values[key.replace("-", "_")] = table[key]
     if "off-scale-factor" in table:
         factor = table["off-scale-factor"]
         if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 1:

@@ -35,8 +35,8 @@ RULES: dict[str, Rule] = {
              "unsafe"),
         Rule("IL301", "recurrent-weights-not-orthogonal",
              "Recurrent hidden-to-hidden weights not orthogonally initialized", "unsafe"),
-        Rule("IL302", "lstm-forget-bias", "An LSTM forget-gate bias on the wrong slice, a GRU given one, or "
-             "zeroed LSTM biases with the forget gate left at 0", "unsafe"),
+        Rule("IL302", "lstm-forget-bias", "An LSTM forget-gate bias on the wrong slice or a GRU given one "
+             "(zeroed LSTM biases only with zeroed-lstm-biases = true)", "unsafe"),
         Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "safe"),
         Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "safe"),
         Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "

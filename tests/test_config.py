@@ -111,6 +111,7 @@ def test_explicit_config_path(tmp_path: Path) -> None:
         ('select = ["IL999"]', "'IL999'"),
         ('select = "IL1"', "`select` must be a list of strings"),
         ('respect-gitignore = "yes"', "`respect-gitignore` must be true or false"),
+        ("zeroed-lstm-biases = 1", "`zeroed-lstm-biases` must be true or false"),
         ('per-file-ignores = ["x"]', "`per-file-ignores` must be a table"),
         ('[tool.initlint.per-file-ignores]\n"a.py" = ["XX1"]', "'XX1'"),
         ("select = [", "not valid TOML"),
@@ -198,3 +199,30 @@ def test_rule_thresholds_from_config(tmp_path: Path) -> None:
     assert codes(run("check", cwd=root)) == ["IL202", "IL501"]
     shown = run("check", "--show-settings", cwd=root).stdout
     assert "off-scale-factor: 2.5" in shown and "deep-default-depth: 6" in shown
+
+
+ZEROED_LSTM = """\
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(32, 64)
+        for name, p in self.lstm.named_parameters():
+            if "bias" in name:
+                nn.init.zeros_(p)
+            else:
+                nn.init.orthogonal_(p)
+"""
+
+
+def test_zeroed_lstm_biases_are_opt_in(tmp_path: Path) -> None:
+    """IL302's zeroed-biases check is off by default (a common deliberate choice); the setting turns it on."""
+    root = project(tmp_path / "default", "")
+    (root / "src" / "model.py").write_text(ZEROED_LSTM)
+    assert codes(run("check", cwd=root)) == []
+    root = project(tmp_path / "on", "zeroed-lstm-biases = true")
+    (root / "src" / "model.py").write_text(ZEROED_LSTM)
+    assert codes(run("check", cwd=root)) == ["IL302"]
+    assert "zeroed-lstm-biases: True" in run("check", "--show-settings", cwd=root).stdout

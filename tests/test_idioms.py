@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from initlint.config import Settings
 from initlint.engine import check_source, picture_of
 
 
@@ -27,7 +28,7 @@ def findings(code: str):
 
 
 def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None = None,
-           families: tuple[str, ...] = ("IL1", "IL4")):
+           families: tuple[str, ...] = ("IL1", "IL4"), settings: Settings | None = None):
     """Assert the findings of ``code`` in the rule ``families`` are exactly ``pairs`` (code, snippet of the
     reported line).
 
@@ -36,7 +37,7 @@ def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None
     instead of passing for the wrong reason. An empty set means no torch init call may be seen there.
     """
     src = _src(code)
-    got = [f for f in check_source(src, "model.py") if f.code.startswith(families)]
+    got = [f for f in check_source(src, "model.py", settings) if f.code.startswith(families)]
     actual = sorted((f.code, f.row) for f in got)
     wanted = sorted((c, line_of(src, snippet)) for c, snippet in pairs)
     assert actual == wanted, "\n".join(f"{f.code} {f.row}: {f.message}" for f in got) or "no findings"

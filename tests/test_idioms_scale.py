@@ -511,23 +511,29 @@ def test_gru_given_a_forget_bias() -> None:
     )
 
 
-def test_zeroed_lstm_biases_without_forget_gate() -> None:
-    expect(
-        """
-        import torch.nn as nn
+ZEROED_CELL = """
+import torch.nn as nn
 
-        class M(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.cell = nn.LSTMCell(32, 64)
-                nn.init.orthogonal_(self.cell.weight_hh)
-                nn.init.zeros_(self.cell.bias_ih)
-                nn.init.zeros_(self.cell.bias_hh)
-        """,
-        ("IL302", "zeros_(self.cell.bias_ih)"),
-        ("IL302", "zeros_(self.cell.bias_hh)"),
-        families=SCALE,
-    )
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.LSTMCell(32, 64)
+        nn.init.orthogonal_(self.cell.weight_hh)
+        nn.init.zeros_(self.cell.bias_ih)
+        nn.init.zeros_(self.cell.bias_hh)
+"""
+ZEROED_ON = Settings(zeroed_lstm_biases=True)
+
+
+def test_zeroed_lstm_biases_without_forget_gate_when_asked() -> None:
+    expect(ZEROED_CELL, ("IL302", "zeros_(self.cell.bias_ih)"), ("IL302", "zeros_(self.cell.bias_hh)"),
+           families=SCALE, settings=ZEROED_ON)
+
+
+def test_zeroed_lstm_biases_are_silent_by_default() -> None:
+    """Zeroing every LSTM bias is a common deliberate choice: only ``zeroed-lstm-biases = true`` reports it."""
+    expect(ZEROED_CELL, families=SCALE,
+           sites={"zeros_(self.cell.bias_ih)": {"cell.bias_ih"}, "zeros_(self.cell.bias_hh)": {"cell.bias_hh"}})
 
 
 # --------------------------------------------------------------------------- IL501
@@ -779,6 +785,7 @@ def test_loop_over_a_tuple_of_parameters() -> None:
         """,
         ("IL302", "b.data.fill_(0)"),
         families=SCALE,
+        settings=ZEROED_ON,
     )
 
 

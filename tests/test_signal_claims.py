@@ -34,6 +34,7 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
+from initlint.config import Settings
 from initlint.engine import check_source
 from initlint.findings import Finding
 
@@ -44,8 +45,8 @@ NUM = r"(\d+(?:\.\d+)?(?:e-?\d+)?)"  # what catalog.fmt and common.exponent prin
 # --------------------------------------------------------------------------- helpers
 
 
-def finding_for(source: str, code: str) -> Finding:
-    findings = check_source(textwrap.dedent(source), "model.py")
+def finding_for(source: str, code: str, settings: Settings | None = None) -> Finding:
+    findings = check_source(textwrap.dedent(source), "model.py", settings)
     hits = [f for f in findings if f.code == code]
     assert hits, f"no {code} in {[(f.code, f.message) for f in findings]}"
     return hits[0]
@@ -663,7 +664,7 @@ def test_il302_gru_update_gate_bias_keeps_and_shuts_out_as_printed():
 
 
 def test_il302_zeroed_lstm_bias_halves_the_cell_per_step():
-    message = finding_for(LSTM_ZEROED, "IL302").message
+    message = finding_for(LSTM_ZEROED, "IL302", Settings(zeroed_lstm_biases=True)).message
     half, steps, total = grab(r"sigmoid\(0\) = " + NUM + r".*?\(0\.5\^(\d+) ~ " + NUM + r" after \d+ steps\)",
                               message)
     kept = float(grab(r"set the forget-gate bias to 1 \(" + NUM + r" kept per step\)", message)[0])

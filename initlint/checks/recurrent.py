@@ -51,7 +51,7 @@ def _hidden_weights(layer: Layer) -> list[str]:
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     effective = picture.effective()
     yield from _il301(picture, effective, filename)
-    yield from _il302(picture, effective, filename)
+    yield from _il302(picture, effective, filename, settings.zeroed_lstm_biases)
 
 
 # --------------------------------------------------------------------------- IL301
@@ -227,7 +227,10 @@ def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> Fix:
 # --------------------------------------------------------------------------- IL302
 
 
-def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename: str) -> Iterator[Finding]:
+def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename: str,
+           report_zeroed: bool) -> Iterator[Finding]:
+    """Gate rows set on the wrong slice (always), and zeroed LSTM biases (only when asked: zeroing every bias
+    is a common deliberate choice, and the cost, a forget gate starting half open, is a matter of taste)."""
     zeroing: dict[int, tuple[InitSite, list[Layer]]] = {}
     for layer in picture.layers.values():
         if not _recurrent(layer) or layer.kind in ("RNN", "RNNCell"):
@@ -248,7 +251,7 @@ def _il302(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
             finding_ = _slice_finding(picture, site, layer, refs[0], hidden, filename)
             if finding_ is not None:
                 yield finding_
-        if layer.kind not in ("LSTM", "LSTMCell") or sliced_any:
+        if not report_zeroed or layer.kind not in ("LSTM", "LSTMCell") or sliced_any:
             continue
         zeroed = []
         for param in biases:
