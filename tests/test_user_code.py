@@ -5,6 +5,11 @@ Each test gives the exact (code, line) findings expected; a silent case names th
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
+from initlint.picture.catalog import fmt
 from tests.test_idioms import expect
 
 ALL = ("IL",)
@@ -57,3 +62,161 @@ def test_one_line_chain_loop_of_plain_layers_is_silent() -> None:
         families=ALL,
         sites={"xavier_uniform_(h.weight)": {"highways.*.weight"}},
     )
+
+
+# --------------------------------------------------------------------------- gains: orthogonal_, gain=0.02
+
+torch = pytest.importorskip("torch")
+
+
+def _std_after(init, shape: tuple[int, ...]) -> float:
+    torch.manual_seed(0)
+    w = torch.empty(*shape)
+    init(w)
+    return float(w.std())
+
+
+def _rms_gain_through_relu(init, width: int = 256) -> float:
+    """How much one Linear(width, width) + ReLU scales the rms of its input, measured."""
+    torch.manual_seed(0)
+    w = torch.empty(width, width)
+    init(w)
+    x = torch.relu(torch.randn(4096, width))  # a post-ReLU input, as a hidden layer sees
+    y = torch.relu(x @ w.T)
+    return float(y.pow(2).mean().sqrt() / x.pow(2).mean().sqrt())
+
+
+ORTHO = """
+import math
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(256, 256)
+        self.fc2 = nn.Linear(256, 256)
+        self.out = nn.Linear(256, 4)
+        nn.init.{init1}
+        nn.init.{init2}
+        nn.init.orthogonal_(self.out.weight, gain=0.01)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        return self.out(F.relu(self.fc2(x)))
+"""
+
+
+def test_orthogonal_gain_1_before_relu_is_il103_and_its_numbers_hold() -> None:
+    got = expect(ORTHO.format(init1="orthogonal_(self.fc1.weight)",
+                              init2='orthogonal_(self.fc2.weight, gain=nn.init.calculate_gain("relu"))'),
+                 ("IL103", "orthogonal_(self.fc1.weight)"), families=ALL,
+                 sites={"orthogonal_(self.out.weight, gain=0.01)": {"out.weight"},
+                        "orthogonal_(self.fc2.weight, gain": {"fc2.weight"}})
+    message = got[0].message
+    assert "uses gain 1 (the default)" in message and "0.707x per layer" in message
+    assert 'orthogonal_(self.fc1.weight, gain=nn.init.calculate_gain("relu"))' in message
+    # torch: std 1/sqrt(256) = 0.0625 where He wants sqrt(2/256) = 0.0884; the rms through ReLU keeps 0.707 of
+    # what the relu gain keeps
+    assert "std 0.0625 where He init wants 0.0884" in message
+    assert _std_after(torch.nn.init.orthogonal_, (256, 256)) == pytest.approx(0.0625, rel=0.01)
+    one = _rms_gain_through_relu(torch.nn.init.orthogonal_)
+    relu = _rms_gain_through_relu(lambda w: torch.nn.init.orthogonal_(w, gain=math.sqrt(2)))
+    assert one / relu == pytest.approx(0.707, rel=0.01)
+    assert relu == pytest.approx(1.0, rel=0.1)  # the relu gain keeps the scale through the layer
+
+
+@pytest.mark.parametrize("init", ["orthogonal_(self.fc1.weight, gain=math.sqrt(2))",
+                                  'orthogonal_(self.fc1.weight, gain=nn.init.calculate_gain("relu"))'])
+def test_orthogonal_with_the_relu_gain_is_silent(init: str) -> None:
+    expect(ORTHO.format(init1=init, init2="zeros_(self.fc2.bias)"), families=ALL,
+           sites={"orthogonal_(self.fc1.weight": {"fc1.weight"}})
+
+
+@pytest.mark.parametrize(("init", "given", "ratio"), [
+    ("orthogonal_(self.fc1.weight, gain=0.01)", 0.01 / 16, 141.0),
+    ("xavier_uniform_(self.fc1.weight, gain=0.02)", 0.02 / 16, 70.7),
+    ("xavier_normal_(self.fc1.weight, 0.02)", 0.02 / 16, 70.7),
+])
+def test_a_tiny_literal_gain_on_a_hidden_layer_is_il202(init: str, given: float, ratio: float) -> None:
+    """A std meant for normal_ passed as a gain: IL202 (not IL101/IL103), with the std torch gives."""
+    got = expect(ORTHO.format(init1=init, init2="zeros_(self.fc2.bias)"), ("IL202", init), families=ALL)
+    message = got[0].message
+    assert f"std {fmt(given)} where ReLU after it wants 0.0884" in message
+    assert f"{ratio:g}x too small" in message
+    func = getattr(torch.nn.init, init.split("(")[0])
+    gain = float(init.split("gain=")[-1].rstrip(")")) if "gain=" in init else 0.02
+    assert _std_after(lambda w: func(w, gain=gain), (256, 256)) == pytest.approx(given, rel=0.02)
+    assert math.sqrt(2 / 256) / given == pytest.approx(ratio, rel=0.01)
+
+
+def test_a_tiny_gain_on_the_output_head_is_silent() -> None:
+    """orthogonal_(gain=0.01) on the head (PPO's policy logits): the first outputs start near 0 on purpose."""
+    expect(ORTHO.format(init1="orthogonal_(self.fc1.weight, gain=math.sqrt(2))", init2="zeros_(self.fc2.bias)"),
+           families=ALL, sites={"orthogonal_(self.out.weight, gain=0.01)": {"out.weight"}})
+
+
+UNSIZED = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self, n_in, n_hidden, n_out):
+        super().__init__()
+        self.fc1 = nn.Linear(n_in, n_hidden)
+        self.fc2 = nn.Linear(n_hidden, n_out)
+        nn.init.{init}
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+"""
+
+
+@pytest.mark.parametrize(("init", "bound"), [("orthogonal_(self.fc1.weight, gain=0.01)", "0.0071"),
+                                             ("xavier_uniform_(self.fc1.weight, gain=0.02)", "0.02")])
+def test_a_tiny_gain_is_reported_for_every_size_when_sizes_are_unknown(init: str, bound: str) -> None:
+    got = expect(UNSIZED.format(init=init), ("IL202", init), families=ALL)
+    assert "size is not known here, but for every size" in got[0].message
+    assert f"at most {bound} times He's 1.41/sqrt(fan_in)" in got[0].message
+    # torch, over shapes from tiny to wide: the std over He's stays below the bound
+    func = getattr(torch.nn.init, init.split("(")[0])
+    gain = float(init.split("gain=")[1].rstrip(")"))
+    for fan_out, fan_in in [(4, 1024), (64, 8), (256, 256), (1024, 4), (3, 3)]:
+        he = math.sqrt(2 / fan_in)
+        assert _std_after(lambda w: func(w, gain=gain), (fan_out, fan_in)) / he <= float(bound) * 1.05
+
+
+def test_a_gain_within_the_factor_is_left_to_the_family_rules() -> None:
+    """gain=0.5 before ReLU is 2.8x off: not a scale mistake, still Xavier before ReLU (IL101)."""
+    expect(UNSIZED.format(init="xavier_uniform_(self.fc1.weight, gain=0.5)"),
+           ("IL101", "xavier_uniform_(self.fc1.weight, gain=0.5)"), families=ALL)
+
+
+# --------------------------------------------------------------------------- IL103: a squashed output head
+
+
+POLICY = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Actor(nn.Module):
+    def __init__(self, obs_dim=17, act_dim=6):
+        super().__init__()
+        self.fc1 = nn.Linear(obs_dim, 256)
+        self.fc2 = nn.Linear(256, 256)
+        self.mu = nn.Linear(256, act_dim)
+        nn.init.xavier_uniform_(self.mu.weight, gain=0.5)
+        nn.init.xavier_uniform_(self.fc2.weight, gain=0.5)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = torch.tanh(self.fc2(x))
+        return torch.tanh(self.mu(x))
+"""
+
+
+def test_a_policy_mean_head_under_tanh_is_an_output_layer_for_il103() -> None:
+    """The head's small gain keeps the first actions near 0: silent; the hidden tanh layer's is IL103."""
+    expect(POLICY, ("IL103", "xavier_uniform_(self.fc2.weight, gain=0.5)"), families=ALL,
+           sites={"xavier_uniform_(self.mu.weight, gain=0.5)": {"mu.weight"}})

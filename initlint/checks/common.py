@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from initlint.findings import Finding
 from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture
 from initlint.picture.values import is_number
 
 # Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
@@ -79,11 +80,16 @@ def kaiming_fan(site: InitSite, fans: tuple[int, int]) -> int | None:
     return None
 
 
-def init_std(site: InitSite, fans: tuple[int, int] | None) -> float | None:
-    """The std a call gives a weight of these fans (uniform(-b, b) has std b/sqrt(3))."""
+def init_std(site: InitSite, fans: tuple[int, int] | None, rows: int | None = None) -> float | None:
+    """The std a call gives a weight of these fans (uniform(-b, b) has std b/sqrt(3)); ``orthogonal_`` also
+    needs the weight's first dimension ``rows``."""
     if fans is None:
         return None
     gain = site_gain(site)
+    if site.func == "orthogonal_":
+        # torch flattens the weight to rows x fan_in and makes the shorter side orthonormal: the squared
+        # entries sum to gain^2 * min(rows, fan_in), so each has variance gain^2 / max(rows, fan_in).
+        return gain / math.sqrt(max(rows, fans[0])) if gain is not None and rows else None
     if site.func in catalog.XAVIER and gain is not None:
         return gain * math.sqrt(2.0 / (fans[0] + fans[1]))
     if site.func in catalog.KAIMING and gain is not None:
@@ -123,6 +129,61 @@ def truncated_normal_std(std: float, low: float, high: float) -> float:
     return std * math.sqrt(max(var, 0.0))
 
 
+GAIN_FUNCS = frozenset(catalog.XAVIER | {"orthogonal_"})
+
+
+def literal_gain(site: InitSite) -> float | None:
+    """A gain written as a plain number (``gain=0.02``), not named through ``calculate_gain``."""
+    if site.func not in GAIN_FUNCS or site.gain_named or "gain" not in site.args:
+        return None
+    gain = site.args["gain"]
+    return float(gain) if is_number(gain) else None  # type: ignore[arg-type]
+
+
+def gain_wanted(act: Activation | None) -> float:
+    """The gain the activation after a layer calls for, on the scale ``wanted_std`` uses: the rectifier's
+    ``calculate_gain``, else 1 (Glorot, LeCun)."""
+    return act.gain if act is not None and act.family == "rectifier" else 1.0
+
+
+@dataclass(frozen=True)
+class GainScale:
+    """How far below what the activation wants a literal gain puts a layer's std: exactly, when the layer's
+    shape is known (``given``/``wanted``), else at most ``bound`` times, for any size."""
+
+    gain: float
+    given: float | None
+    wanted: float | None
+    bound: float | None
+
+
+def gain_too_small(site: InitSite, layer: Layer, act: Activation | None, factor: float) -> GainScale | None:
+    """A literal gain more than ``factor`` below the activation's (``gain=0.02``, a std meant for ``normal_``):
+    a scale mistake (IL202), whatever the family. With the shape known the std itself must be that far off;
+    without it, only when the claim holds for every size: Xavier's std over He's is
+    gain*sqrt(2)/act_gain*sqrt(fan_in/(fan_in+fan_out)) < gain*sqrt(2)/act_gain, and an orthogonal weight's is
+    gain/act_gain*sqrt(fan_in/max(rows, fan_in)) <= gain/act_gain; before no activation Xavier's is the gain."""
+    gain = literal_gain(site)
+    if gain is None or gain <= 0 or gain >= gain_wanted(act) / factor:
+        return None
+    param = "" if layer.kind == "Parameter" else "weight"
+    fans = layer.fans(param)
+    shape = layer.params.get(param)
+    if fans is not None and shape:
+        given = init_std(site, fans, rows=shape[0])
+        wanted = wanted_std(act, fans)
+        if given is None or given * factor >= wanted:
+            return None
+        return GainScale(gain, given, wanted, None)
+    if act is not None and act.family == "rectifier":
+        bound = gain * (math.sqrt(2.0) if site.func in catalog.XAVIER else 1.0) / act.gain
+    elif act is None and site.func in catalog.XAVIER:
+        bound = gain
+    else:
+        return None
+    return GainScale(gain, None, None, bound) if bound * factor < 1 else None
+
+
 def fmt(value: float) -> str:
     return catalog.fmt(value)
 
@@ -131,6 +192,13 @@ def fmt(value: float) -> str:
 # Activations that end a network or gate a value rather than feed the next layer: a small init before them
 # is a choice (start the gate half open, the policy near uniform), not a scale error.
 GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid"})
+
+
+def squashed_output(layer: Layer) -> bool:
+    """The layer's activation is the last thing before the model's output (``return torch.tanh(self.mu(x))``,
+    a policy's mean head): an output layer, whose scale is the designer's choice, not what keeps a signal
+    alive through later layers."""
+    return bool(layer.after_act) and all(kind == OUTPUT for kind in layer.after_act)
 
 
 def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
@@ -170,6 +238,19 @@ def recommended_call(prefix: str, target: str, act: Activation | None, distribut
         return f'{prefix}.kaiming_normal_({target}, nonlinearity="linear")'
     gain = f', gain={prefix}.calculate_gain("tanh")' if act is not None and act.name == "tanh" else ""
     return f"{prefix}.xavier_{distribution}_({target}{gain})"
+
+
+def orthogonal_call(prefix: str, target: str, act: Activation) -> str:
+    """``orthogonal_`` with the gain ``calculate_gain`` gives the activation."""
+    if act.name in ("leaky_relu", "prelu", "rrelu"):
+        gain = f'{prefix}.calculate_gain("leaky_relu", {fmt(act.slope or catalog.DEFAULT_LEAKY_SLOPE)})'
+    elif act.family == "rectifier":
+        gain = f'{prefix}.calculate_gain("relu")'
+    elif act.name == "tanh":
+        gain = f'{prefix}.calculate_gain("tanh")'
+    else:
+        return f"{prefix}.orthogonal_({target})"
+    return f"{prefix}.orthogonal_({target}, gain={gain})"
 
 
 def exponent(value: float) -> str:

@@ -7,14 +7,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from initlint.checks.common import (
+    exponent,
     finding,
     fmt,
     gain_is_explicit,
+    gain_too_small,
     init_std,
     labels,
     layer_label,
+    orthogonal_call,
     recommended_call,
     site_gain,
+    squashed_output,
     weights_set_last,
 )
 from initlint.config import Settings
@@ -44,7 +48,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         pairs = list(_judged_layers(picture, site, effective))
         if not pairs:
             continue
-        for code, hits in _classify(site, pairs).items():
+        for code, hits in _classify(site, pairs, settings.off_scale_factor).items():
             yield _finding(picture, code, site, hits, filename)
 
 
@@ -65,12 +69,15 @@ def _close(a: float, b: float) -> bool:
     return abs(a / b - 1) <= GAIN_TOLERANCE
 
 
-def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str, list[Hit]]:
+def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]], factor: float) -> dict[str, list[Hit]]:
     out: dict[str, list[Hit]] = {}
     gain = site_gain(site)
     for layer, act in pairs:
+        if gain_too_small(site, layer, act, factor) is not None:
+            continue  # ``gain=0.02``: a std meant for normal_, a scale mistake whatever the family (IL202)
         fans = _fans(layer)
-        given = init_std(site, fans)
+        shape = layer.params.get("" if layer.kind == "Parameter" else "weight")
+        given = init_std(site, fans, rows=shape[0] if shape else None)
         code: str | None = None
         wanted: float | None = None
         if act.family == "selu":
@@ -85,6 +92,8 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
             elif site.func in catalog.KAIMING and gain is not None and gain_is_explicit(site) \
                     and not _close(gain, act.gain):
                 code = "IL103"
+            elif site.func == "orthogonal_" and gain is not None and not _close(gain, act.gain):
+                code = "IL103"  # an orthogonal weight keeps the norm times the gain; ReLU wants sqrt(2)
         elif act.family == "saturating":
             glorot_gain = 5.0 / 3 if act.name == "tanh" else 1.0
             wanted = glorot_gain * math.sqrt(2.0 / (fans[0] + fans[1])) if fans else None
@@ -98,6 +107,8 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]]) -> dict[str
             elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site) \
                     and not _close(gain, glorot_gain):
                 code = "IL103"
+        if code == "IL103" and act.family == "saturating" and squashed_output(layer):
+            code = None  # a policy's mean head under tanh: its small gain keeps the first actions near 0
         if code in ("IL101", "IL102") and given is not None and wanted is not None and _close(given, wanted):
             code = None  # the shapes make both formulas agree (e.g. fan_out << fan_in): nothing to gain
         if code == "IL102" and given is None and _single_output(layer) and site.args.get("mode", "fan_in") == \
@@ -143,17 +154,21 @@ def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filen
 def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
     """The right call for each wrong layer (unsafe: it changes the numbers the model starts from); a call
     that also serves layers it suits is split so that those keep it."""
+    def call_for(act: Activation) -> str:
+        if site.func == "orthogonal_":  # keep the user's orthogonal init, with the activation's gain
+            return orthogonal_call("{init}", site.target_text, act)
+        return recommended_call("{init}", site.target_text, act, site.distribution)
+
     calls: dict[str, set[int]] = {}
     for hit in hits:
-        calls.setdefault(recommended_call("{init}", site.target_text, hit.act, site.distribution), set()).add(
-            hit.layer.uid)
+        calls.setdefault(call_for(hit.act), set()).add(hit.layer.uid)
     hit_uids = {hit.layer.uid for hit in hits}
     for ref in site.targets:  # layers the call suits now and whose activation wants that same call anyway
         layer = picture.layer(ref.layer)
         follow = layer.follow()
         if ref.layer in hit_uids or ref.param not in ("weight", "") or follow.kind != ACT or follow.activation is None:
             continue
-        template = recommended_call("{init}", site.target_text, follow.activation, site.distribution)
+        template = call_for(follow.activation)
         if template in calls:
             calls[template].add(ref.layer)
     return call_fix(picture, site, calls, "Replace with the init the activation calls for")
@@ -224,22 +239,41 @@ def _il102(site: InitSite, hits: list[Hit]) -> str:
     )
 
 
+def _orthogonal_numbers(hit: Hit, gain: float) -> str:
+    """An orthogonal weight maps its input's norm exactly (times the gain) when it is square or expands; a
+    rectifier then keeps 1/act_gain^2 of the second moment."""
+    per_layer = gain / hit.act.gain
+    std = (f" For `{hit.layer.path}` it gives std {fmt(hit.given)} where He init wants {fmt(hit.wanted)}."
+           if hit.given is not None and hit.wanted is not None else "")
+    return (f" An orthogonal weight keeps the norm of its input times the gain, and {hit.act.display} keeps "
+            f"1/{fmt(hit.act.gain)}^2 = {fmt(1 / hit.act.gain ** 2)} of its second moment, so on square layers "
+            f"the input-dependent signal scales by {fmt(gain)}/{fmt(hit.act.gain)} = {fmt(per_layer)}x per layer "
+            f"(~{exponent(per_layer ** 10)}x over 10 such layers).{std}")
+
+
 def _il103(site: InitSite, hits: list[Hit]) -> str:
     act = hits[0].act
     gain = site_gain(site)
     named = _named_activation(site)
+    numbers = _numbers(hits[0], act.display)
     if site.func in catalog.KAIMING:
         use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, {a.kaiming_args()})")
         wanted_gain = act.gain
+    elif site.func == "orthogonal_":
+        use = _use(hits, lambda a: orthogonal_call("nn.init", site.target_text, a))
+        wanted_gain = act.gain
+        numbers = _orthogonal_numbers(hits[0], gain) if gain is not None else ""
     else:
         use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, gain="
                    + ('nn.init.calculate_gain("tanh")' if a.name == "tanh" else "1.0") + ")")
         wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
     gain_text = fmt(gain) if gain is not None else "?"
+    uses = f"uses the gain of {named} ({gain_text})" if named else f"uses gain {gain_text}" + (
+        "" if "gain" in site.args else " (the default)")
     return (
-        f"`{site.func}` uses the gain of {named} ({gain_text}) but {_where(site, hits)}; {act.display}'s gain "
+        f"`{site.func}` {uses} but {_where(site, hits)}; {act.display}'s gain "
         f"is {fmt(wanted_gain)}. The gain multiplies every weight, so each layer is off by their ratio."
-        f"{_numbers(hits[0], act.display)} {use}"
+        f"{numbers} {use}"
     )
 
 
@@ -265,4 +299,4 @@ def _named_activation(site: InitSite) -> str:
             a_text = fmt(a) if isinstance(a, (int, float)) else "?"
             return f"leaky_relu with a={a_text}"
         return f'nonlinearity="{nonlinearity}"'
-    return "the given gain"
+    return ""

@@ -15,13 +15,19 @@ import libcst as cst
 
 from initlint.checks.common import (
     GATE_ACTIVATIONS,
+    GainScale,
     exponent,
     finding,
     fmt,
+    gain_too_small,
+    gain_wanted,
     init_std,
     labels,
     layer_gain,
+    literal_gain,
+    orthogonal_call,
     recommended_call,
+    squashed_output,
     wanted_std,
     weights_set_last,
 )
@@ -57,17 +63,26 @@ class ScaleHit:
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     effective = picture.effective()
+    factor = settings.off_scale_factor
     for site in picture.inits:
-        if site.in_slice or site.func not in SCALE_FUNCS:
+        if site.in_slice:
             continue
-        hits = list(_off_scale(picture, site, effective, settings.off_scale_factor))
-        if hits:
-            yield _il202(picture, site, hits, settings.off_scale_factor, filename)
-        yield from _il203(picture, site, effective, filename)
+        if site.func in SCALE_FUNCS:
+            hits = list(_off_scale(picture, site, effective, factor))
+            if hits:
+                yield _il202(picture, site, hits, factor, filename)
+            yield from _il203(picture, site, effective, filename)
+        elif literal_gain(site) is not None:
+            gain_hits = [(layer, act, scale) for layer, act in _scaled_layers(picture, site, effective)
+                         if (scale := gain_too_small(site, layer, act, factor)) is not None]
+            if gain_hits:
+                yield _il202_gain(picture, site, gain_hits, factor, filename)
 
 
-def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
-               factor: float) -> Iterator[ScaleHit]:
+def _scaled_layers(picture: Picture, site: InitSite,
+                   effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation | None]]:
+    """The layers this site initializes last whose scale reaches an activation or the next layer, with that
+    activation (None: straight into another layer)."""
     for layer in weights_set_last(picture, site, effective):
         follow = layer.follow()
         if follow.kind == ACT and follow.activation is not None:
@@ -75,7 +90,7 @@ def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[
             assert act is not None
             if act.name in GATE_ACTIVATIONS or act.family == "other":
                 continue
-            if layer.after_act and all(kind == OUTPUT for kind in layer.after_act):
+            if squashed_output(layer):
                 continue  # a squashed output layer (a policy head) starts small on purpose
             if GATED in layer.after_act:
                 continue  # a gated unit (SwiGLU, GLU): its scale is a product of two branches
@@ -85,6 +100,12 @@ def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[
             continue  # norm, residual branch, output, gate or unknown: the scale does not reach an activation
         if picture.in_residual_branch(layer.uid):
             continue  # inside a residual branch: starting small is the point (Fixup, GPT-2, zero-init-residual)
+        yield layer, act
+
+
+def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
+               factor: float) -> Iterator[ScaleHit]:
+    for layer, act in _scaled_layers(picture, site, effective):
         fans = layer.fans("" if layer.kind == "Parameter" else "weight")
         if fans is None:
             continue
@@ -148,6 +169,55 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     calls: dict[str, set[int]] = {}
     for one in hits:
         calls.setdefault(recommended_call("{init}", site.target_text, one.act, distribution), set()).add(one.layer.uid)
+    fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
+    return finding("IL202", site, message, filename, fix)
+
+
+def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activation | None, GainScale]],
+                factor: float, filename: str) -> Finding:
+    """A literal gain far below the activation's: the std the init computes from the fans, scaled down."""
+    layer, act, scale = hits[0]
+    act_name = act.display if act is not None else "no activation"
+    wanted_gain = gain_wanted(act)
+    named = f' (calculate_gain("{act.name}"))' if act is not None and act.family == "rectifier" else ""
+    what = ("An orthogonal weight keeps its input's norm times the gain" if site.func == "orthogonal_"
+            else "Xavier's std is gain*sqrt(2/(fan_in+fan_out))")
+    if scale.given is not None and scale.wanted is not None:
+        fans = layer.fans("" if layer.kind == "Parameter" else "weight")
+        assert fans is not None
+        ratio = scale.wanted / scale.given
+        how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(scale.given)} where {act_name} "
+                   f"after it wants {fmt(scale.wanted)}: {fmt(ratio)}x too small (more than {fmt(factor)}x off).")
+        per_layer = layer_gain(scale.given, fans[0], act)
+        depth = picture.stack_depth({one.uid for one, _, _ in hits if one.signature == layer.signature})
+        compound = (f" Through {depth} such layers the input-dependent part of the signal shrinks "
+                    f"~{exponent(per_layer ** depth)}x." if depth >= 2 else "")
+        effect = f" Per layer the signal scales by {fmt(per_layer)}.{compound}"
+    else:
+        assert scale.bound is not None
+        wanted = (f"He's {fmt(wanted_gain)}/sqrt(fan_in)" if act is not None else "Glorot's sqrt(2/(fan_in+fan_out))")
+        how_far = (f"The layer's size is not known here, but for every size its std is at most {fmt(scale.bound)} "
+                   f"times {wanted}: more than {fmt(factor)}x too small.")
+        effect = ""
+    distribution = "uniform" if site.func.endswith("uniform_") else "normal"
+
+    def call_for(prefix: str, one_act: Activation | None) -> str:
+        if site.func == "orthogonal_" and one_act is not None:
+            return orthogonal_call(prefix, site.target_text, one_act)
+        if site.func == "orthogonal_":
+            return f"{prefix}.orthogonal_({site.target_text})"
+        return recommended_call(prefix, site.target_text, one_act, distribution)
+
+    use = call_for(picture.init_prefix or "nn.init", act)
+    message = (
+        f"`{site.func}` with gain={fmt(scale.gain)} initializes {labels([h[0] for h in hits])}, which feeds "
+        f"{act_name}; the gain that keeps the signal's scale there is {fmt(wanted_gain)}{named}. {what}, so "
+        f"gain={fmt(scale.gain)} scales it down {fmt(wanted_gain / scale.gain)}x: a number like this is a std "
+        f"meant for `normal_`, not a gain. {how_far}{effect} Use `{use}`."
+    )
+    calls: dict[str, set[int]] = {}
+    for one, one_act, _ in hits:
+        calls.setdefault(call_for("{init}", one_act), set()).add(one.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
 
