@@ -21,7 +21,7 @@ from initlint.checks.common import (
     squashed_output,
     weights_set_last,
 )
-from initlint.config import Settings
+from initlint.config import DEFAULT_OFF_SCALE_FACTOR, Settings
 from initlint.findings import Finding
 from initlint.fix import Fix, call_fix
 from initlint.picture import catalog
@@ -69,7 +69,8 @@ def _close(a: float, b: float) -> bool:
     return abs(a / b - 1) <= GAIN_TOLERANCE
 
 
-def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]], factor: float) -> dict[str, list[Hit]]:
+def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
+              factor: float = DEFAULT_OFF_SCALE_FACTOR) -> dict[str, list[Hit]]:
     out: dict[str, list[Hit]] = {}
     gain = site_gain(site)
     for layer, act in pairs:
