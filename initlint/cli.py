@@ -174,6 +174,18 @@ def rule(code: str) -> None:
     click.echo(page.rstrip())
 
 
+@main.command()
+def server() -> None:
+    """Run the language server for editors (LSP on stdin/stdout; needs `pip install "initlint[lsp]"`)."""
+    try:
+        from initlint.server import serve  # pygls is needed here only
+    except ImportError as error:
+        click.echo(f"initlint: error: the language server needs pygls ({error}); "
+                   "install it with `pip install \"initlint[lsp]\"`", err=True)
+        sys.exit(2)
+    serve()
+
+
 @main.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, and what it finds."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,17 +37,21 @@ def parse(source: str) -> tuple[cst.Module, Locator]:
     return module, Locator(positions)
 
 
-def picture_of(source: str) -> Picture:
+Parser = Callable[[str], tuple[cst.Module, Locator]]
+
+
+def picture_of(source: str, parser: Parser = parse) -> Picture:
     """The static picture of one source text (raises libcst's ParserSyntaxError on bad syntax)."""
-    module, locator = parse(source)
+    module, locator = parser(source)
     picture = PictureBuilder(module, locator).build()
     picture.source = source
     picture.locator = locator
     return picture
 
 
-def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None) -> list[Finding]:
-    """All findings for one file's contents."""
+def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None,
+                 parser: Parser = parse) -> list[Finding]:
+    """All findings for one file's contents (``parser``: the editor's server re-parses only what changed)."""
     settings = settings or Settings()
     if isinstance(source, bytes):
         try:
@@ -68,7 +72,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
             return _filter([_unreadable(filename, f"cannot parse the file: {error}")], settings)
         return []
     try:
-        picture = picture_of(source)
+        picture = picture_of(source, parser)
         checked = run_checks(picture, filename, settings)
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "syntax error"

@@ -23,9 +23,9 @@ from initlint.config import Settings
 from initlint.engine import FileFix, check_source, fix_source_codes
 from initlint.files import write_atomic
 from initlint.findings import Finding
+from initlint.lexer import StatementLexer, line_ending, split_lines
 from initlint.noqa import add_noqa_to_source
 
-SUFFIX = ".ipynb"
 BOM = b"\xef\xbb\xbf"
 # Cell magics whose body is Python run in the kernel (the first line is masked, the body checked);
 # any other cell magic (%%bash, %%writefile, %%html, ...) masks the whole cell.
@@ -36,7 +36,6 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _PLACEHOLDER = "pass  # <initlint magic {}>"
 _PLACEHOLDER_RE = re.compile(r"\s*pass  # <initlint magic (\d+)>")
 _BOUNDARY = "pass  # <initlint cell boundary>"
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")  # the parser's lines: \n, \r\n or \r end one
 _HELP = re.compile(r"\?\??%{0,2}[A-Za-z_*][\w.*]*|%{0,2}[A-Za-z_*][\w.*]*(?:\(\))?\?\??")
 _ASSIGNED_MAGIC = re.compile(r"[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]")
 _LINE_REFERENCE = re.compile(r"\bline (\d+)\)")  # how a message names the line that builds a layer
@@ -50,15 +49,6 @@ class NotebookError(ValueError):
     def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
         super().__init__(message)
         self.line, self.column = line, column
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, broken where Python's tokenizer breaks them (not at \\f or U+2028)."""
-    return _LINE.findall(text)
-
-
-def _ending(line: str) -> str:
-    return line[len(line.rstrip("\r\n")):]
 
 
 @dataclass
@@ -291,48 +281,6 @@ def _source_spans(text: str) -> dict[int, tuple[tuple[int, int], list[tuple[int,
 
 # -- one Python source for the code cells --------------------------------------------------------------------
 
-class _Lexer:
-    """Just enough of Python's tokenizer to know whether a line starts a statement: open brackets, an open
-    string, a backslash at the end of the line."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.quote: str | None = None
-        self.continued = False
-
-    @property
-    def at_statement(self) -> bool:
-        return self.depth == 0 and self.quote is None and not self.continued
-
-    def feed(self, line: str) -> None:
-        index, self.continued = 0, False
-        while index < len(line):
-            char = line[index]
-            if self.quote is not None:
-                if char == "\\":
-                    index += 2
-                    continue
-                if line.startswith(self.quote, index):
-                    index += len(self.quote)
-                    self.quote = None
-                    continue
-            elif char == "#":
-                break
-            elif char in "'\"":
-                self.quote = line[index: index + 3] if line[index: index + 3] in ('"""', "'''") else char
-                index += len(self.quote)
-                continue
-            elif char in "([{":
-                self.depth += 1
-            elif char in ")]}":
-                self.depth = max(0, self.depth - 1)
-            elif char == "\\" and index == len(line) - 1:
-                self.continued = True
-            index += 1
-        if self.quote in ("'", '"') and not line.endswith("\\"):
-            self.quote = None  # a one-line string ends with its line (or the line does not parse anyway)
-
-
 def _is_magic(body: str) -> bool:
     stripped = body.strip()
     if not stripped or stripped.startswith("#"):
@@ -348,13 +296,13 @@ def _mask(text: str, magics: list[str]) -> list[str]:
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(maxsplit=1)
         whole = not name or name[0] not in PYTHON_CELL_MAGICS
-    lexer, out, continued = _Lexer(), [], False
+    lexer, out, continued = StatementLexer(), [], False
     for index, line in enumerate(lines):
         body = line.rstrip("\r\n")
         if whole and body.strip() or index == first and body.lstrip().startswith("%%") or continued \
                 or lexer.at_statement and _is_magic(body):
             indent = "" if whole else body[: len(body) - len(body.lstrip())]
-            out.append(indent + _PLACEHOLDER.format(len(magics)) + _ending(line))
+            out.append(indent + _PLACEHOLDER.format(len(magics)) + line_ending(line))
             magics.append(body)
             continued = body.endswith("\\")
             continue
@@ -410,7 +358,7 @@ class Joined:
                 if number >= len(self.magics) or number in restored:
                     return None
                 restored.add(number)
-                line = self.magics[number] + _ending(line)
+                line = self.magics[number] + line_ending(line)
             cells[-1].append(line)
         if len(cells) != len(self.added_newline) or len(restored) != len(self.magics):
             return None
@@ -431,7 +379,7 @@ def join_cells(texts: list[str]) -> Joined:
             lines.append(_BOUNDARY + "\n")
             origins.append(None)
         masked = _mask(text, magics)
-        needs_newline = bool(masked) and not _ending(masked[-1])
+        needs_newline = bool(masked) and not line_ending(masked[-1])
         if needs_newline:
             masked[-1] += "\n"
         added.append(needs_newline)
