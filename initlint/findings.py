@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+
+# How a message cites the line that builds a layer: "`fc` (Linear(8, 8), line 12)".
+LINE_REFERENCE = re.compile(r"\bline (\d+)\)")
+
+
+def renumber_lines(message: str, name: Callable[[int], str]) -> str:
+    """A message whose cited lines are named anew (``name(12)`` -> "line 15", or "cell 3, line 4")."""
+    return LINE_REFERENCE.sub(lambda match: f"{name(int(match.group(1)))})", message)
 
 
 @dataclass(frozen=True)

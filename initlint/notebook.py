@@ -22,7 +22,7 @@ from typing import Any
 from initlint.config import Settings
 from initlint.engine import FileFix, check_source, fix_source_codes
 from initlint.files import write_atomic
-from initlint.findings import Finding
+from initlint.findings import Finding, renumber_lines
 from initlint.lexer import StatementLexer, line_ending, split_lines
 from initlint.noqa import add_noqa_to_source
 
@@ -38,7 +38,6 @@ _PLACEHOLDER_RE = re.compile(r"\s*pass  # <initlint magic (\d+)>")
 _BOUNDARY = "pass  # <initlint cell boundary>"
 _HELP = re.compile(r"\?\??%{0,2}[A-Za-z_*][\w.*]*|%{0,2}[A-Za-z_*][\w.*]*(?:\(\))?\?\??")
 _ASSIGNED_MAGIC = re.compile(r"[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]")
-_LINE_REFERENCE = re.compile(r"\bline (\d+)\)")  # how a message names the line that builds a layer
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -414,11 +413,11 @@ def _to_cells(notebook: Notebook, joined: Joined, finding: Finding) -> Finding:
         fix = {**fix, "edits": edits}
     file_span = (*notebook.file_position(cell, row, column), *notebook.file_position(cell, end_row, end_column))
 
-    def by_cell(match: re.Match[str]) -> str:
-        at = joined.locate(int(match.group(1)), 1)
-        return f"cell {notebook.cells[at[0]].position + 1}, line {at[1]})"
+    def by_cell(line: int) -> str:
+        at = joined.locate(line, 1)
+        return f"cell {notebook.cells[at[0]].position + 1}, line {at[1]}"
 
-    message = _LINE_REFERENCE.sub(by_cell, finding.message)  # "(Linear(8, 8), line 12)" names a joined line
+    message = renumber_lines(finding.message, by_cell)  # "(Linear(8, 8), line 12)" names a joined line
     return replace(finding, message=message, cell=notebook.cells[cell].position + 1, row=row, column=column,
                    end_row=end_row, end_column=end_column, fix=fix, file_span=file_span)
 

@@ -4,8 +4,8 @@ Diagnostics are published when a document is opened, changed or saved; code acti
 ones as quick fixes, unsafe ones as separate actions that say so), a ``# noqa`` for the line, and all safe
 fixes at once as ``source.fixAll.initlint``. Settings come from the ``[tool.initlint]`` table of the
 nearest pyproject.toml above the document, as for ``initlint check`` run there. The document is sent whole
-on every change (full sync: no line model of the client's to trust), and ``reparse.PieceParser`` re-parses
-only the top-level statements an edit touched. pygls is imported here only, so ``initlint check`` never
+on every change (full sync: no line model of the client's to trust); ``incremental`` re-parses and
+re-analyses only the top-level statements an edit can reach. pygls is imported here only, so ``initlint check`` never
 needs it.
 """
 
@@ -23,13 +23,13 @@ from pygls.uris import to_fs_path
 
 from initlint import __version__
 from initlint.config import ConfigError, Settings, find_config, load_settings
-from initlint.engine import check_source, fix_source
+from initlint.engine import fix_source
 from initlint.findings import Finding
 from initlint.fix import apply_edits
+from initlint.incremental import IncrementalChecker
 from initlint.lexer import split_lines
 from initlint.noqa import NOT_SUPPRESSIBLE, add_noqa_to_source
 from initlint.registry import RULES, rule_url
-from initlint.reparse import PieceParser
 
 SOURCE = "initlint"
 FIX_ALL = f"{lsp.CodeActionKind.SourceFixAll.value}.{SOURCE}"
@@ -95,10 +95,11 @@ class Document:
 
 class Linter:
     """What the server knows between messages: the settings of each project (re-read when its
-    pyproject.toml changes), the pieces parsed so far, and each open document's last findings."""
+    pyproject.toml changes) and what each open document was last found to hold (``incremental``: an edit
+    re-checks only what it can reach)."""
 
     def __init__(self) -> None:
-        self.parser = PieceParser()
+        self.checker = IncrementalChecker()
         self.documents: dict[str, Document] = {}
         self._settings: dict[tuple[str, float], Settings] = {}
         self.problems: list[str] = []  # configuration errors to show the user, once each
@@ -125,7 +126,7 @@ class Linter:
         settings = self.settings_for(Path(path) if path else None)
         document = Document(uri, version, text, path or uri, settings)
         if not (path and settings.excluded(path)):
-            document.findings = check_source(text, document.filename, settings, parser=self.parser)
+            document.findings = self.checker.check(uri, text, document.filename, settings)
         self.documents[uri] = document
         return document
 
@@ -264,6 +265,7 @@ def create_server() -> LanguageServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: LanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         linter.documents.pop(params.text_document.uri, None)
+        linter.checker.forget(params.text_document.uri)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri,
                                                                           diagnostics=[]))
 
