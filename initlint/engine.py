@@ -20,6 +20,8 @@ from initlint.findings import Finding
 from initlint.fix import MAX_ROUNDS, apply_edits
 from initlint.picture.build import PictureBuilder
 from initlint.picture.model import Locator, Picture
+from initlint.python2 import message as python2_message
+from initlint.python2 import python2_syntax
 from initlint.registry import RULES
 from initlint.suppressions import apply_suppressions, skips_file
 
@@ -67,7 +69,8 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
             compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
         except SyntaxError as error:
             row, column = error.lineno or 1, error.offset or 1
-            return _filter([_unreadable(filename, f"cannot parse the file: {error.msg}", row, column)], settings)
+            return _filter([_unparsable(source, filename, f"cannot parse the file: {error.msg}", row, column)],
+                           settings)
         except (ValueError, RecursionError, MemoryError) as error:
             return _filter([_unreadable(filename, f"cannot parse the file: {error}")], settings)
         return []
@@ -76,7 +79,7 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
         checked = run_checks(picture, filename, settings)
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "syntax error"
-        return _filter([_unreadable(filename, f"cannot parse the file: {message}", error.raw_line,
+        return _filter([_unparsable(source, filename, f"cannot parse the file: {message}", error.raw_line,
                                     error.raw_column + 1)], settings)
     except RecursionError:
         return _filter([_unreadable(filename, "cannot parse the file: nesting too deep")], settings)
@@ -131,6 +134,15 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
 def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> Finding:
     return Finding("IL001", message, filename, row, column, row, column,
                    no_fix="the file could not be read or parsed, so there is nothing to rewrite")
+
+
+def _unparsable(source: str, filename: str, message: str, row: int, column: int) -> Finding:
+    """A parse error, told as Python 2 syntax when that is what stopped the parser (at its line)."""
+    found = python2_syntax(source, filename)
+    if found is not None:
+        construct, line = found
+        return _unreadable(filename, python2_message(construct, line), line, 1)
+    return _unreadable(filename, message, row, column)
 
 
 def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:

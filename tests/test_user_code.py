@@ -220,3 +220,174 @@ def test_a_policy_mean_head_under_tanh_is_an_output_layer_for_il103() -> None:
     """The head's small gain keeps the first actions near 0: silent; the hidden tanh layer's is IL103."""
     expect(POLICY, ("IL103", "xavier_uniform_(self.fc2.weight, gain=0.5)"), families=ALL,
            sites={"xavier_uniform_(self.mu.weight, gain=0.5)": {"mu.weight"}})
+
+
+def test_an_affine_rescaled_tanh_head_is_still_an_output_layer() -> None:
+    """SAC's ``torch.tanh(self.mean(x)) * self.action_scale + self.action_bias``: the scale is a tensor set in
+    __init__ (a constant, not a gate), so ``mean`` stays a squashed output; the hidden layer's IL101 stays."""
+    expect(
+        """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def weights_init_(m):
+            if isinstance(m, nn.Linear):
+                torch.nn.init.xavier_uniform_(m.weight, gain=1)
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear1 = nn.Linear(17, 256)
+                self.mean = nn.Linear(256, 6)
+                self.apply(weights_init_)
+                self.action_scale = torch.tensor(2.0)
+                self.action_bias = torch.tensor(0.0)
+
+            def forward(self, state):
+                x = F.relu(self.linear1(state))
+                return torch.tanh(self.mean(x)) * self.action_scale + self.action_bias
+        """,
+        ("IL101", "xavier_uniform_(m.weight, gain=1)"),
+        families=ALL,
+        sites={"xavier_uniform_(m.weight, gain=1)": {"linear1.weight", "mean.weight"}},
+    )
+
+
+# --------------------------------------------------------------------------- IL203: which fan was meant
+
+DDPG = """
+import numpy as np
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Actor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(33, 400)
+        self.fc2 = nn.Linear(400, 300)
+        self.fc3 = nn.Linear(300, 4)
+        {init}
+        self.fc3.weight.data.uniform_(-3e-3, 3e-3)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return F.tanh(self.fc3(x))
+"""
+
+
+def _torch_fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    return torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(*shape))
+
+
+@pytest.mark.parametrize("init", [
+    # the inline LeCun/default bound from size()[0]
+    "lim = 1. / np.sqrt(self.fc1.weight.data.size()[0]); self.fc1.weight.data.uniform_(-lim, lim)",
+    # the size()[0] named fan_in, with He's numerator
+    "fan_in = self.fc1.weight.size(0); nn.init.normal_(self.fc1.weight, 0, np.sqrt(2. / fan_in))",
+    # out_features where the LeCun form wants fan_in
+    "nn.init.uniform_(self.fc1.weight, -1 / np.sqrt(self.fc1.out_features), 1 / np.sqrt(self.fc1.out_features))",
+])
+def test_fan_out_where_fan_in_was_meant_is_il203(init: str) -> None:
+    got = expect(DDPG.format(init=init), ("IL203", "self.fc1.weight"), families=ALL,
+                 sites={"uniform_(-3e-3, 3e-3)": {"fc3.weight"}})
+    message = got[0].message
+    assert "whose fan_in = 33 and fan_out = 400" in message and "it is fan_out" in message
+    assert "~0.287x the one that formula meant" in message
+    assert _torch_fans((400, 33)) == (33, 400)  # nn.Linear(33, 400).weight is 400 x 33
+    assert math.sqrt(33 / 400) == pytest.approx(0.287, rel=0.002)
+
+
+@pytest.mark.parametrize("init", [
+    "lim = 1. / np.sqrt(self.fc1.weight.data.size()[1]); self.fc1.weight.data.uniform_(-lim, lim)",
+    "nn.init.normal_(self.fc1.weight, 0, np.sqrt(2. / self.fc1.out_features))",  # He's fan_out mode
+])
+def test_fan_in_or_a_he_fan_out_is_silent(init: str) -> None:
+    expect(DDPG.format(init=init), families=ALL, sites={"self.fc1.weight": {"fc1.weight"}})
+
+
+def test_unpacked_bounds_are_not_torchs_defaults() -> None:
+    """``uniform_(*hidden_init(layer))``: the bounds are not visible, so no IL202 from uniform_'s (0, 1)."""
+    expect(
+        """
+        import numpy as np
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def hidden_init(layer):
+            return (-0.05, 0.05)
+
+        class Actor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(33, 400)
+                self.fc2 = nn.Linear(400, 4)
+                self.fc1.weight.data.uniform_(*hidden_init(self.fc1))
+
+            def forward(self, x):
+                return self.fc2(F.relu(self.fc1(x)))
+        """,
+        families=ALL,
+        sites={"uniform_(*hidden_init(self.fc1))": {"fc1.weight"}},
+    )
+
+
+def test_a_grouped_conv_fan_that_forgets_groups_is_il203() -> None:
+    got = expect(
+        """
+        import math
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dw = nn.Conv2d(64, 64, 3, padding=1, groups=64)
+                self.pw = nn.Conv2d(64, 128, 1)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        n = m.kernel_size[0] * m.kernel_size[1] * m.in_channels
+                        m.weight.data.normal_(0, math.sqrt(2. / n))
+
+            def forward(self, x):
+                return self.pw(F.relu(self.dw(x)))
+        """,
+        ("IL203", "m.weight.data.normal_(0, math.sqrt(2. / n))"),
+        families=ALL,
+    )
+    message = got[0].message
+    assert "`dw`" in message and "`pw`" not in message  # the 1x1 conv without groups gets its fan_in right
+    assert "forgets `groups=64`" in message and "= 9 inputs, not 576" in message
+    assert _torch_fans((64, 1, 3, 3)) == (9, 576)
+
+
+# --------------------------------------------------------------------------- IL001: Python 2 files
+
+PY2_HEAD = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    pass\n\n\n"
+
+
+@pytest.mark.parametrize(("line", "construct", "offset"), [
+    ('print "built", Net()', "a print statement", 0),
+    ("s = `Net()`", "backticks for repr", 0),
+    ("if Net() <> None:\n    pass", "the `<>` operator", 0),
+    ('import os\nos.chmod("model.pt", 0644)', "an octal literal without 0o", 1),
+    ('raise ValueError, "no model"', "`raise E, message`", 0),
+    ("steps = 10L", "a long literal (`L` suffix)", 0),
+])
+def test_a_python_2_file_is_il001_saying_so(line: str, construct: str, offset: int) -> None:
+    """(``except X, e`` parses: libcst reads it as Python 3.14's unparenthesized ``except A, B``.)"""
+    from initlint.engine import check_source
+
+    (found,) = check_source(PY2_HEAD + line + "\n", "old.py")
+    row = PY2_HEAD.count("\n") + 1 + offset
+    assert found.code == "IL001" and found.row == row
+    assert f"Python 2 syntax ({construct} at line {row})" in found.message
+
+
+@pytest.mark.parametrize("line", ["x = = 1", 'print("ok"', 'label = "print x" +'])
+def test_a_python_3_syntax_error_is_not_called_python_2(line: str) -> None:
+    from initlint.engine import check_source
+
+    (found,) = check_source(PY2_HEAD + line + "\n", "broken.py")
+    assert found.code == "IL001" and "cannot parse the file" in found.message and "Python 2" not in found.message

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import libcst as cst
+
 from initlint.findings import Finding
 from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
@@ -55,6 +57,8 @@ def labels(layers: list[Layer], limit: int = 4) -> str:
 
 def site_gain(site: InitSite) -> float | None:
     """The gain an xavier/kaiming/orthogonal call uses, when it can be known."""
+    if unpacked_args(site):
+        return None
     if site.func in catalog.KAIMING:
         nonlinearity = site.args.get("nonlinearity", "leaky_relu")
         a = site.args.get("a", 0)
@@ -80,10 +84,16 @@ def kaiming_fan(site: InitSite, fans: tuple[int, int]) -> int | None:
     return None
 
 
+def unpacked_args(site: InitSite) -> bool:
+    """``uniform_(*hidden_init(layer))``: arguments we cannot see, so not torch's defaults either."""
+    node = site.node
+    return isinstance(node, cst.Call) and any(arg.star for arg in node.args)
+
+
 def init_std(site: InitSite, fans: tuple[int, int] | None, rows: int | None = None) -> float | None:
     """The std a call gives a weight of these fans (uniform(-b, b) has std b/sqrt(3)); ``orthogonal_`` also
     needs the weight's first dimension ``rows``."""
-    if fans is None:
+    if fans is None or unpacked_args(site):
         return None
     gain = site_gain(site)
     if site.func == "orthogonal_":

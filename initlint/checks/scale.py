@@ -231,9 +231,9 @@ def _first(hits: list[ScaleHit], hit: ScaleHit) -> list[Layer]:
 
 
 def _fan_expression(node: cst.BaseExpression | None, sources: dict[str, cst.BaseExpression],
-                    depth: int = 0) -> tuple[cst.BaseExpression, bool] | None:
-    """The ``n`` of a He/Xavier-style scale (``sqrt(c / n)``, ``c / sqrt(n)``, ``(c / n) ** 0.5``) and whether
-    it is a sum of two fans (``sqrt(6 / (fan_in + fan_out))``)."""
+                    depth: int = 0) -> tuple[tuple[cst.BaseExpression, bool], cst.BaseExpression] | None:
+    """The ``n`` of a He/Xavier-style scale (``sqrt(c / n)``, ``c / sqrt(n)``, ``(c / n) ** 0.5``), whether
+    it is a sum of two fans (``sqrt(6 / (fan_in + fan_out))``), and the ``c``."""
     if node is None or depth > 8:
         return None
     if isinstance(node, cst.Name) and node.value in sources:
@@ -250,13 +250,13 @@ def _fan_expression(node: cst.BaseExpression | None, sources: dict[str, cst.Base
             inner = sources[inner.value]
             depth += 1
         if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Divide):
-            return _denominator(inner.right, sources)
+            return _denominator(inner.right, sources), inner.left
         return None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         right = node.right
         if isinstance(right, cst.Call) and len(right.args) == 1 and symbolic.text(right.func) in (
                 "math.sqrt", "np.sqrt", "numpy.sqrt", "sqrt"):
-            return _denominator(right.args[0].value, sources)
+            return _denominator(right.args[0].value, sources), node.left
     return None
 
 
@@ -282,7 +282,7 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
     found = _fan_expression(deferred.nodes.get(arg), dict(deferred.sources))
     if found is None:
         return
-    expr, summed = found
+    (expr, summed), numerator = found
     wrong: list[tuple[Layer, float, tuple[int, int]]] = []
     for layer in weights_set_last(picture, site, effective):
         fans = layer.fans("weight")
@@ -292,7 +292,8 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
         value = symbolic.evaluate(deferred, expr, layer, "weight")
         if value is None or not deferred.names_used:
             continue  # not computed from the layer: a fixed width is IL202's (once it is a number)
-        fine = _acceptable_fans(layer, fans, summed)
+        fine = [float(fans[0])] if not summed and _means_fan_in(deferred, expr, numerator, layer) \
+            else _acceptable_fans(layer, fans, summed)
         if not any(math.isclose(value, ok, rel_tol=1e-6) for ok in fine):
             wrong.append((layer, float(value), fans))
     if not wrong:
@@ -309,6 +310,12 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
                f"a conv unit sums over in_channels/groups x kernel inputs")
     elif summed:
         why = " a sum that is not fan_in + fan_out"
+    elif isinstance(groups := layer.args.get("groups", 1), int) and groups > 1 and math.isclose(value, fan_in * groups):
+        why = (f" it forgets `groups={groups}`: each output channel of a grouped conv sums over in_channels/groups "
+               f"x kernel = {fan_in} inputs, not {fmt(value)}")
+    elif math.isclose(value, fan_out):
+        why = (" it is fan_out (what `weight.size(0)` and out_features count), but this formula wants fan_in: "
+               "each output sums over fan_in inputs, and the 1/sqrt(n) form has no fan_out variant")
     else:
         why = " it is neither fan_in nor fan_out"
     meant = fan_in + fan_out if summed else fan_in
@@ -364,6 +371,30 @@ def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | st
                     f"that would compute its fans is not known")
         calls.setdefault(_fan_call(site, follow), set()).add(layer.uid)
     return calls
+
+
+FAN_IN_NAMES = frozenset({"fan_in", "fanin", "n_in", "num_in"})
+
+
+def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator: cst.BaseExpression,
+                  layer: Layer) -> bool:
+    """Whether the formula says it wants fan_in, so fan_out will not do: it is LeCun's or torch's default
+    ``1/sqrt(n)`` (``sqrt(3/n)`` for a uniform bound), which has no fan_out form; its ``n`` is named fan_in
+    (``fan_in = layer.weight.size(0)``, DDPG's ``hidden_init``); or it is read from ``in_channels`` /
+    ``in_features`` (a grouped conv's fan_in is in_channels/groups)."""
+    constant = symbolic.evaluate(deferred, numerator, layer, "weight")
+    if isinstance(constant, (int, float)) and constant in (1, 3):
+        return True
+    names: set[str] = set()
+    node: cst.BaseExpression | None = expr
+    for _ in range(8):
+        if not isinstance(node, cst.Name):
+            break
+        names.add(node.value)
+        node = deferred.sources.get(node.value)
+    if names & FAN_IN_NAMES:
+        return True
+    return bool(deferred.names_used & {"in_channels", "in_features"})
 
 
 def _acceptable_fans(layer: Layer, fans: tuple[int, int], summed: bool) -> list[float]:

@@ -470,7 +470,7 @@ class MethodFlow:
         if isinstance(node, cst.Call):
             return self.call(node)
         if isinstance(node, cst.BinaryOperation):
-            return self.binary(node.operator, self.ev(node.left), self.ev(node.right))
+            return self.binary(node.operator, self.operand(node.left), self.operand(node.right))
         if isinstance(node, cst.UnaryOperation):
             inner = self.ev(node.expression)
             return inner if isinstance(node.operator, (cst.Minus, cst.Plus)) else EMPTY
@@ -507,6 +507,15 @@ class MethodFlow:
         if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp, cst.Dict)):
             return EMPTY
         return EMPTY
+
+    def operand(self, node: cst.BaseExpression) -> Any:
+        """An arithmetic operand; ``self.action_scale`` set in ``__init__`` to something we cannot see is a
+        tensor or a number (a module cannot be multiplied): a constant, like a bare parameter."""
+        value = self.ev(node)
+        if value is UNKNOWN_VALUE and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                and node.value.value == "self" and node.attr.value in self.info.attrs:
+            return CONST
+        return value
 
     def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
         left_flow = left if isinstance(left, Flow) else EMPTY
