@@ -15,6 +15,7 @@ from initlint.engine import FileFix, check_paths, check_source, fix_paths, fix_s
 from initlint.files import decode, encode
 from initlint.findings import Finding
 from initlint.noqa import add_noqa as baseline
+from initlint.probe.command import probe as probe_command  # imports no torch: the probe loads when it runs
 from initlint.registry import RULES, known_prefix, rule_page
 from initlint.report import FORMATS
 
@@ -33,6 +34,9 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.version_option(__version__, prog_name="initlint")
 def main() -> None:
     """Find weight initialization that does not fit the activation that follows it."""
+
+
+main.add_command(probe_command)
 
 
 @main.command()
