@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 
 from initlint.probe.run import Result, Run
 from initlint.probe.stats import Measurement
@@ -69,6 +70,12 @@ def run_text(run: Run) -> list[str]:
     return lines
 
 
+def kinds(verdicts: list[Verdict]) -> str:
+    """``vanishing, dead x8``: each kind once, with the number of layers when more than one."""
+    counts = Counter(v.kind for v in verdicts)
+    return ", ".join(kind if n == 1 else f"{kind} x{n}" for kind, n in counts.items()) or "ok"
+
+
 def summary(result: Result) -> list[str]:
     trained = bool(result.options.train_steps)
     header = ["target [scheme]", "median gain", "last /input", "verdicts at init"]
@@ -80,10 +87,10 @@ def summary(result: Result) -> list[str]:
         weighted = m.weighted()
         last = weighted[-1] if weighted else (m.layers[-1] if m.layers else None)
         rel = last.spread / m.input_spread if last and last.spread is not None and m.input_spread else None
-        row = [run.label, number(median_gain(m)), number(rel), ", ".join(v.kind for v in run.verdicts) or "ok"]
+        row = [run.label, number(median_gain(m)), number(rel), kinds(run.verdicts)]
         if trained:
             row += [number(run.losses[0] if run.losses else None), number(run.final_loss),
-                    ", ".join(v.kind for v in run.verdicts_after) or "ok"]
+                    kinds(run.verdicts_after)]
         rows.append(row)
     return table(rows, right={1, 2, 4, 5})
 
