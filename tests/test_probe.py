@@ -423,3 +423,67 @@ def test_the_written_out_optimizers_match_torch_optim(kind):
             opt.step()
     for a, b in zip(ours.parameters(), theirs.parameters()):
         torch.testing.assert_close(a, b)
+
+
+def test_monitor_warns_when_saturation_grows():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh())
+    nn.init.xavier_normal_(model[0].weight, gain=nn.init.calculate_gain("tanh"))
+    with pytest.warns(ProbeWarning, match=r"saturation: \d+% of the inputs of `1` have \|x\| > 2 at step 4"):
+        mon = drive_weights_up(model)
+    (alert,) = [a for a in mon.alerts if a.kind == "saturated"]
+    assert mon.snapshots[0].layers[1].saturated < 0.1 < alert.value
+
+
+def drive_weights_up(model):
+    """Five logged forward passes, the first Linear's weight multiplied by 4 after the second."""
+    with monitor(model, every=1, log=lambda line: None) as mon:
+        for step in range(5):
+            model(torch.randn(64, 8))
+            if step == 1:
+                with torch.no_grad():
+                    model[0].weight.mul_(4.0)
+    return mon
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
+    import io
+
+    from initlint.probe.progress import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for ci, expect_bar in (("", True), ("true", False)):
+        monkeypatch.setenv("CI", ci)
+        stream = Terminal()
+        with progress(10, "probing", stream) as advance:
+            for _ in range(10):
+                advance()
+        assert ("probing" in stream.getvalue()) is expect_bar
+    monkeypatch.delenv("CI")
+    plain = io.StringIO()  # not a terminal
+    with progress(10, "probing", plain) as advance:
+        advance()
+    assert plain.getvalue() == ""
+
+
+def test_float64_and_a_fixed_target_from_a_package(tmp_path, monkeypatch):
+    """--dtype float64 runs the model in double; `fixed` loads the fixed copy inside the target's package, so
+    its relative imports still resolve."""
+    package = tmp_path / "deeppkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "tags.py").write_text("TAG = 'deep'\n")
+    source = (PROBE_EXAMPLES / "deep_mlp.py").read_text()
+    source = source.replace("import torch.nn as nn\n", "import torch.nn as nn\n\nfrom .tags import TAG\n")
+    (package / "deep.py").write_text(source.replace("    def __init__(self, width=128", "    tag = TAG\n\n"
+                                                    "    def __init__(self, width=128"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code, data, _ = probe("deeppkg.deep:DeepMLP", "--input-shape", "16,64", "--dtype", "float64",
+                          "--compare", "default,fixed")
+    assert code == 1
+    assert kinds(run_of(data, "default")["verdicts"]) == {"vanishing"}
+    assert run_of(data, "fixed")["verdicts"] == [] and run_of(data, "fixed")["note"] == "1 fix applied by initlint"
+    assert data["options"]["dtype"] == "float64"

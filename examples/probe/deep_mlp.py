@@ -11,7 +11,7 @@ import torch.nn as nn
 
 
 class DeepMLP(nn.Module):
-    def __init__(self, width=128, depth=20, std=0.01):
+    def __init__(self, width=128, depth=20):
         super().__init__()
         layers = []
         for _ in range(depth - 1):
