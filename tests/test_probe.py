@@ -429,10 +429,11 @@ def test_monitor_warns_when_saturation_grows():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(8, 16), nn.Tanh())
     nn.init.xavier_normal_(model[0].weight, gain=nn.init.calculate_gain("tanh"))
-    with pytest.warns(ProbeWarning, match=r"saturation: \d+% of the inputs of `1` have \|x\| > 2 at step 4"):
+    with pytest.warns(ProbeWarning, match=r"saturation: \d+% of the inputs of `1` have \|x\| > 2 at step 2"):
         mon = drive_weights_up(model)
-    (alert,) = [a for a in mon.alerts if a.kind == "saturated"]
-    assert mon.snapshots[0].layers[1].saturated < 0.1 < alert.value
+    saturated = [a for a in mon.alerts if a.kind == "saturated"]
+    assert [a.step for a in saturated] == [2, 3, 4]  # every logged step after the weights grew; warned once
+    assert mon.snapshots[0].layers[1].saturated < 0.2 < 0.5 < saturated[0].value
 
 
 def drive_weights_up(model):
@@ -481,7 +482,8 @@ def test_float64_and_a_fixed_target_from_a_package(tmp_path, monkeypatch):
     (package / "deep.py").write_text(source.replace("    def __init__(self, width=128", "    tag = TAG\n\n"
                                                     "    def __init__(self, width=128"))
     monkeypatch.syspath_prepend(str(tmp_path))
-    code, data, _ = probe("deeppkg.deep:DeepMLP", "--input-shape", "16,64", "--dtype", "float64",
+    code, data, _ = probe("deeppkg.deep:DeepMLP", "--input-shape", "16,64", "--kwargs", '{"width": 64}',
+                          "--dtype", "float64",
                           "--compare", "default,fixed")
     assert code == 1
     assert kinds(run_of(data, "default")["verdicts"]) == {"vanishing"}
