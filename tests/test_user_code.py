@@ -391,3 +391,155 @@ def test_a_python_3_syntax_error_is_not_called_python_2(line: str) -> None:
 
     (found,) = check_source(PY2_HEAD + line + "\n", "broken.py")
     assert found.code == "IL001" and "cannot parse the file" in found.message and "Python 2" not in found.message
+
+
+# --------------------------------------------------------------------------- sizes unknown: what holds for all
+
+def test_xavier_before_relu_without_sizes_says_what_holds_for_every_size() -> None:
+    got = expect(UNSIZED.format(init="xavier_uniform_(self.fc1.weight)"),
+                 ("IL101", "xavier_uniform_(self.fc1.weight)"), families=ALL)
+    message = got[0].message
+    assert "sizes are not known here, but for every size Xavier's std is below He's" in message
+    assert "0.707x on a square layer" in message
+    # torch: Xavier's std over He's is sqrt(fan_in/(fan_in+fan_out)) for every shape
+    for fan_out, fan_in in [(1, 1000), (64, 64), (1000, 1), (300, 400)]:
+        xavier = _std_after(torch.nn.init.xavier_normal_, (fan_out, fan_in))
+        he = _std_after(lambda w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu"), (fan_out, fan_in))
+        if fan_out * fan_in >= 4096:  # enough samples for a sample std
+            assert xavier / he == pytest.approx(math.sqrt(fan_in / (fan_in + fan_out)), rel=0.05)
+        assert math.sqrt(fan_in / (fan_in + fan_out)) < 1
+
+
+@pytest.mark.parametrize(("init", "bound", "draw", "exact"), [
+    ("uniform_(self.fc1.weight, -3e-3, 3e-3)", 41666, lambda w: torch.nn.init.uniform_(w, -3e-3, 3e-3),
+     3e-3 / math.sqrt(3)),
+    ("normal_(self.fc1.weight, std=1e-4)", 12500000, lambda w: torch.nn.init.normal_(w, std=1e-4), 1e-4),
+])
+def test_a_tiny_literal_std_on_an_unsized_hidden_layer_is_il202_for_any_fan_in_below_n(init: str, bound: int,
+                                                                                       draw, exact: float) -> None:
+    got = expect(UNSIZED.format(init=init), ("IL202", init), families=ALL)
+    assert f"for any fan_in up to {bound:,}" in got[0].message
+    assert _std_after(draw, (512, 512)) == pytest.approx(exact, rel=0.02)
+    # the bound is where He's sqrt(2/fan_in) stops being more than 4x the std
+    assert math.sqrt(2 / bound) >= 4 * exact * (1 - 1e-9) and math.sqrt(2 / (bound + 2)) < 4 * exact
+
+
+@pytest.mark.parametrize("init", ["normal_(self.fc1.weight, std=0.01)",  # 4x off only below fan_in 1250
+                                  "normal_(self.fc2.weight, std=1e-4)"])  # the output layer
+def test_a_literal_std_that_may_fit_or_is_on_the_head_stays_silent_without_sizes(init: str) -> None:
+    expect(UNSIZED.format(init=init), families=ALL, sites={init: {init.split("(self.")[1].split(",")[0]}})
+
+
+# --------------------------------------------------------------------------- a norm between layers
+
+BN_STACK = """
+import torch.nn as nn
+
+layers = []
+for _ in range(6):
+    layers += [nn.Linear(256, 256), nn.ReLU(), nn.BatchNorm1d(256{eps})]
+net = nn.Sequential(*layers, nn.Linear(256, 10))
+for m in net.modules():
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, std=0.01)
+"""
+
+
+def test_a_norm_after_the_activation_resets_the_compounding() -> None:
+    (got,) = expect(BN_STACK.format(eps=""), ("IL202", "normal_(m.weight, std=0.01)"), families=ALL)
+    assert "through this layer" in got.message and "6 Linear" not in got.message
+    torch.manual_seed(0)
+    small = torch.randn(512, 256) * 0.01
+    with torch.no_grad():
+        renormalized = float(torch.nn.BatchNorm1d(256)(small).std())
+    assert renormalized == pytest.approx(math.sqrt(1e-4 / (1e-4 + 1e-5)), rel=0.02)  # ~0.95: back to unit scale
+
+
+def test_a_norm_with_a_large_eps_does_not_renormalize() -> None:
+    """BatchNorm1d(256, 0.8) sets eps=0.8 (PyTorch-GAN's momentum typo): a small signal stays small."""
+    (got,) = expect(BN_STACK.format(eps=", 0.8"), ("IL202", "normal_(m.weight, std=0.01)"), families=ALL)
+    assert "6 Linear(256, 256)+ReLU layers at std=0.01" in got.message
+    torch.manual_seed(0)
+    small = torch.randn(512, 256) * 0.01
+    with torch.no_grad():
+        out = torch.nn.BatchNorm1d(256, 0.8)(small)
+    assert float(out.std()) == pytest.approx(0.01 / math.sqrt(0.8 + 1e-4), rel=0.03)  # ~0.011, not 1
+
+
+# --------------------------------------------------------------------------- IL102: kaiming on RNN gates
+
+LSTM_INIT = """
+import torch.nn as nn
+
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.{rnn}
+        self.head = nn.Linear(256, 2)
+        for name, p in self.lstm.named_parameters():
+            if "weight_ih" in name:
+                nn.init.{init}
+            elif "weight_hh" in name:
+                nn.init.orthogonal_(p)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+"""
+
+
+def test_kaiming_on_an_lstms_input_weights_is_il102() -> None:
+    (got,) = expect(LSTM_INIT.format(rnn="LSTM(128, 256, batch_first=True)", init="kaiming_normal_(p)"),
+                    ("IL102", "nn.init.kaiming_normal_(p)"), families=ALL)
+    assert "1024x128, 4 gate blocks of 256 rows" in got.message
+    assert "std 0.125 where Glorot over one gate block (fan_in=128, fan_out=256) wants 0.0722: 1.73x" in got.message
+    lstm = torch.nn.LSTM(128, 256)
+    assert tuple(lstm.weight_ih_l0.shape) == (1024, 128)
+    torch.manual_seed(0)
+    torch.nn.init.kaiming_normal_(lstm.weight_ih_l0)
+    assert float(lstm.weight_ih_l0.detach().std()) == pytest.approx(math.sqrt(2 / 128), rel=0.02)
+
+
+@pytest.mark.parametrize(("rnn", "init"), [
+    ("LSTM(128, 256, batch_first=True)", "xavier_uniform_(p)"),
+    ("RNN(128, 256, nonlinearity='relu')", "kaiming_normal_(p)"),  # a ReLU RNN: He is right
+    ("LSTM(128, 256, batch_first=True)", 'kaiming_normal_(p, nonlinearity="linear")'),  # gain 1
+])
+def test_glorot_or_a_relu_rnn_stays_silent(rnn: str, init: str) -> None:
+    expect(LSTM_INIT.format(rnn=rnn, init=init), families=ALL,
+           sites={f"nn.init.{init}": {"lstm.weight_ih_l0"}})
+
+
+# --------------------------------------------------------------------------- IL201: FCN's score layer
+
+FCN = """
+import torch
+import torch.nn as nn
+
+def bilinear(channels, size):
+    kernel = torch.zeros(channels, channels, size, size)
+    return kernel
+
+class Head(nn.Module):
+    def __init__(self, n_class=21):
+        super().__init__()
+        self.fc7 = nn.Conv2d(512, 512, 1)
+        self.score = nn.Conv2d(512, n_class, 1)
+        self.up = nn.ConvTranspose2d(n_class, n_class, 64, stride=32, bias=False)
+        nn.init.kaiming_normal_(self.fc7.weight, nonlinearity="relu")
+        self.score.weight.data.zero_()
+        {up_init}
+
+    def forward(self, x):
+        return self.up(self.score(torch.relu(self.fc7(x))))
+"""
+
+
+def test_a_zeroed_score_layer_before_a_bilinear_upsampler_is_not_hidden() -> None:
+    expect(FCN.format(up_init="self.up.weight.data.copy_(bilinear(n_class, 64))"), families=ALL,
+           sites={"self.score.weight.data.zero_()": {"score.weight"}})
+
+
+def test_a_zeroed_layer_before_a_learned_upsampler_is_still_hidden() -> None:
+    expect(FCN.format(up_init="nn.init.kaiming_normal_(self.up.weight)"),
+           ("IL201", "self.score.weight.data.zero_()"), families=("IL2",))

@@ -50,6 +50,69 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             continue
         for code, hits in _classify(site, pairs, settings.off_scale_factor).items():
             yield _finding(picture, code, site, hits, filename)
+    yield from _rectifier_init_on_gates(picture, effective, filename)
+
+
+def _gate_inputs(picture: Picture, site: InitSite,
+                 effective: dict[ParamRef, list[InitSite]]) -> list[tuple[Layer, str]]:
+    """The recurrent input weights (``weight_ih*``) this site initializes last, of layers whose gates are
+    sigmoid/tanh (LSTM, GRU, and RNN unless built with nonlinearity="relu")."""
+    out: list[tuple[Layer, str]] = []
+    for ref in site.targets:
+        layer = picture.layer(ref.layer)
+        if not ref.param.startswith("weight_ih") or site not in effective.get(ref, ()):
+            continue
+        if layer.kind not in catalog.RECURRENT and layer.kind not in catalog.RECURRENT_CELLS:
+            continue
+        if layer.kind in ("RNN", "RNNCell") and layer.args.get("nonlinearity", "tanh") != "tanh":
+            continue
+        out.append((layer, ref.param))
+    return out
+
+
+def _rectifier_init_on_gates(picture: Picture, effective: dict[ParamRef, list[InitSite]],
+                             filename: str) -> Iterator[Finding]:
+    """IL102 for kaiming with a rectifier's gain on an RNN's input weights: they feed its gates."""
+    for site in picture.inits:
+        gain = site_gain(site)
+        if site.in_slice or site.func not in catalog.KAIMING or gain is None or gain < math.sqrt(2) * 0.9:
+            continue
+        reached = _gate_inputs(picture, site, effective)
+        if not reached:
+            continue
+        layer, param = reached[0]
+        gates = catalog.RECURRENT.get(layer.kind) or catalog.RECURRENT_CELLS.get(layer.kind) or 1
+        shape = layer.params.get(param)
+        numbers = ""
+        if shape and len(shape) == 2 and all(isinstance(d, int) and d > 0 for d in shape):
+            rows, fan_in = int(shape[0]), int(shape[1])  # type: ignore[arg-type]
+            hidden = rows // gates
+            mode = site.args.get("mode", "fan_in")
+            fan = fan_in if mode == "fan_in" else rows if mode == "fan_out" else None
+            if fan:
+                given, wanted = gain / math.sqrt(fan), math.sqrt(2.0 / (fan_in + hidden))
+                if _close(given, wanted):
+                    continue  # the shapes make He's and Glorot's std agree: nothing to gain
+                blocks = f"{gates} gate blocks" if gates > 1 else "one block"
+                numbers = (f" For `{layer.path}.{param}` ({rows}x{fan_in}, {blocks} of {hidden} rows) "
+                           f"it gives std {fmt(given)} where Glorot over one gate block (fan_in={fan_in}, "
+                           f"fan_out={hidden}) wants {fmt(wanted)}: {fmt(given / wanted)}x.")
+        kind = "LSTM's gates i, f, o are sigmoids and its cell candidate g a tanh" \
+            if layer.kind.startswith("LSTM") else "GRU's gates r, z are sigmoids and its candidate n a tanh" \
+            if layer.kind.startswith("GRU") else "RNN's update is a tanh"
+        names = ", ".join(f"`{lay.path}.{p}`" for lay, p in reached[:4]) + (
+            f" and {len(reached) - 4} more" if len(reached) > 4 else "")
+        message = (
+            f"`{site.func}` (gain {fmt(gain)}) initializes the input weights {names} of {layer.signature}, "
+            f"which feed its gates: the {kind}, saturating functions, not rectifiers. He's gain "
+            f"assumes a ReLU halves the signal after the layer; here nothing does, and larger pre-activations "
+            f"push the gates into their flat ends (Glorot & Bengio 2010).{numbers} Use "
+            f"`nn.init.xavier_uniform_({site.target_text})` for `weight_ih` (per gate block, or on the whole "
+            f"matrix), and orthogonal blocks for `weight_hh`."
+        )
+        yield finding("IL102", site, message, filename,
+                      "the call's target is a recurrent layer's weight, whose gate blocks a rewrite would have to "
+                      "treat one by one")
 
 
 def _judged_layers(picture: Picture, site: InitSite,
@@ -217,8 +280,19 @@ def _il101(site: InitSite, hits: list[Hit]) -> str:
     return (
         f"`{site.func}` {_where(site, hits)}. Glorot's variance 2/(fan_in+fan_out) assumes a unit-slope "
         f"activation; a rectifier discards about half the signal, so activations shrink layer after layer "
-        f"(He et al. 2015).{_numbers(hits[0], 'He init')} {use}"
+        f"(He et al. 2015).{_numbers(hits[0], 'He init') or _unsized_xavier(site, hits[0])} {use}"
     )
+
+
+def _unsized_xavier(site: InitSite, hit: Hit) -> str:
+    """Without the layer's sizes, what holds for every size: Xavier's std over He's is
+    gain*sqrt(2)/act_gain * sqrt(fan_in/(fan_in+fan_out)), below 1 whenever gain*sqrt(2) <= act_gain."""
+    gain = site_gain(site)
+    if gain is None or gain * math.sqrt(2.0) > hit.act.gain * (1 + 1e-9):
+        return ""
+    return (f" The layer's sizes are not known here, but for every size Xavier's std is below He's, by "
+            f"sqrt(fan_in/(fan_in+fan_out)): {fmt(1 / math.sqrt(2))}x on a square layer (He's is "
+            f"{fmt(math.sqrt(2))}x larger), less when fan_out > fan_in.")
 
 
 def _glorot_call(site: InitSite, act: Activation) -> str:

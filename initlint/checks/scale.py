@@ -71,6 +71,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             hits = list(_off_scale(picture, site, effective, factor))
             if hits:
                 yield _il202(picture, site, hits, factor, filename)
+            else:
+                unsized = [(layer, act, bound) for layer, act in _scaled_layers(picture, site, effective)
+                           if (bound := _small_for_every_fan_in(site, layer, act, factor)) is not None]
+                if unsized:
+                    yield _il202_unsized(picture, site, unsized, factor, filename)
             yield from _il203(picture, site, effective, filename)
         elif literal_gain(site) is not None:
             gain_hits = [(layer, act, scale) for layer, act in _scaled_layers(picture, site, effective)
@@ -117,6 +122,52 @@ def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[
             yield ScaleHit(layer, act, fans, given, wanted)
 
 
+# The widest fan_in a hidden layer plausibly has (AlexNet's first FC 9216, VGG's 25088): a fixed std is told
+# too small for a layer of unknown size only if it is for every fan_in up to here.
+PLAUSIBLE_FAN_IN = 32768
+
+
+def _small_for_every_fan_in(site: InitSite, layer: Layer, act: Activation | None, factor: float) -> float | None:
+    """For a layer of unknown size before a rectifier (or SELU), the fan_in N below which the literal std is
+    more than ``factor`` under He's (LeCun's) gain/sqrt(fan_in): std*factor < gain/sqrt(fan_in) exactly when
+    fan_in < (gain / (std*factor))^2. Returned only when N covers every plausible fan_in."""
+    if layer.fans("" if layer.kind == "Parameter" else "weight") is not None or act is None:
+        return None
+    if act.family not in ("rectifier", "selu"):
+        return None
+    std = init_std(site, (1, 1))  # a literal scale: the fans do not enter it
+    if std is None or std <= 0:
+        return None
+    gain = act.gain if act.family == "rectifier" else 1.0
+    bound = (gain / (std * factor)) ** 2
+    return bound if bound >= PLAUSIBLE_FAN_IN else None
+
+
+def _il202_unsized(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activation | None, float]],
+                   factor: float, filename: str) -> Finding:
+    _, act, bound = min(hits, key=lambda h: h[2])
+    assert act is not None
+    std = init_std(site, (1, 1))
+    assert std is not None
+    wanted = (f"He's {fmt(act.gain)}/sqrt(fan_in)" if act.family == "rectifier" else "LeCun's 1/sqrt(fan_in)")
+    at_max = (act.gain if act.family == "rectifier" else 1.0) / math.sqrt(PLAUSIBLE_FAN_IN)
+    prefix = picture.init_prefix or "nn.init"
+    distribution = "uniform" if site.func == "uniform_" else "normal"
+    use = recommended_call(prefix, site.target_text, act, distribution)
+    message = (
+        f"`{site.func}` with {_scale_text(site)} gives {labels([h[0] for h in hits])} std {fmt(std)}, which "
+        f"feeds {act.display}. The layer's size is not known here, but {act.display} wants {wanted}, and "
+        f"std*{fmt(factor)} < {wanted} for any fan_in up to {math.floor(bound):,}: this std is more than {fmt(factor)}x "
+        f"too small for every plausible width (even at fan_in={PLAUSIBLE_FAN_IN:,} the layer wants "
+        f"{fmt(at_max)}, {fmt(at_max / std)}x this std). A fixed std ignores the layer's width. Use `{use}`."
+    )
+    calls: dict[str, set[int]] = {}
+    for one, one_act, _ in hits:
+        calls.setdefault(recommended_call("{init}", site.target_text, one_act, distribution), set()).add(one.uid)
+    fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
+    return finding("IL202", site, message, filename, fix)
+
+
 def _scale_text(site: InitSite) -> str:
     if site.func == "uniform_":
         a, b = site.args.get("a", 0.0), site.args.get("b", 1.0)
@@ -126,7 +177,7 @@ def _scale_text(site: InitSite) -> str:
 
 def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float, filename: str) -> Finding:
     # The numbers are told for the layers that compound the most: the deepest stack of one shape.
-    hit = max(hits, key=lambda h: (picture.stack_depth(
+    hit = max(hits, key=lambda h: (_compound_depth(picture, 
         {o.layer.uid for o in hits if o.layer.signature == h.layer.signature}), -hits.index(h)))
     act = hit.act
     fan_in, fan_out = hit.fans
@@ -138,7 +189,7 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     gain = layer_gain(hit.given, fan_in, act)
     ratio = hit.given / hit.wanted
     direction = "too small" if ratio < 1 else "too large"
-    depth = picture.stack_depth({h.layer.uid for h in hits if h.layer.signature == hit.layer.signature})
+    depth = _compound_depth(picture, {h.layer.uid for h in hits if h.layer.signature == hit.layer.signature})
     moves = "shrink" if gain < 1 else "grow"
     saturating = act is not None and act.family == "saturating"
     if saturating and gain > 1:
@@ -189,7 +240,7 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
         how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(scale.given)} where {act_name} "
                    f"after it wants {fmt(scale.wanted)}: {fmt(ratio)}x too small (more than {fmt(factor)}x off).")
         per_layer = layer_gain(scale.given, fans[0], act)
-        depth = picture.stack_depth({one.uid for one, _, _ in hits if one.signature == layer.signature})
+        depth = _compound_depth(picture, {one.uid for one, _, _ in hits if one.signature == layer.signature})
         compound = (f" Through {depth} such layers the input-dependent part of the signal shrinks "
                     f"~{exponent(per_layer ** depth)}x." if depth >= 2 else "")
         effect = f" Per layer the signal scales by {fmt(per_layer)}.{compound}"
@@ -220,6 +271,38 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
         calls.setdefault(call_for("{init}", one_act), set()).add(one.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
+
+
+# A norm with a larger eps leaves a small signal small: BatchNorm2d(C, 0.8) (eps=0.8, a momentum meant)
+# divides by sqrt(var + 0.8), so an input of std 0.01 comes out at std ~0.011, not 1.
+RENORMALIZING_EPS = 1e-3
+
+
+def _renormalizes(picture: Picture, uids: object) -> bool:
+    """A stack's norm step resets the scale unless we can read an eps that is too large to (unknown: it
+    resets, so no compounding is claimed across it)."""
+    if not isinstance(uids, tuple):
+        return True
+    for uid in uids:
+        eps = picture.layer(uid).args.get("eps")
+        if isinstance(eps, (int, float)) and not isinstance(eps, bool) and eps > RENORMALIZING_EPS:
+            return False
+    return True
+
+
+def _compound_depth(picture: Picture, uids: set[int]) -> int:
+    """How many of these layers one recorded stack runs with no renormalizing norm between them (after the
+    activation too: Linear, ReLU, BatchNorm, Linear starts the next layer at unit scale)."""
+    best = 0
+    for stack in picture.stacks:
+        run = 0
+        for kind, value in stack.steps:
+            if kind == "layer" and isinstance(value, tuple) and set(value) <= uids:
+                run += 1
+                best = max(best, run)
+            elif kind == "norm" and _renormalizes(picture, value):
+                run = 0
+    return best
 
 
 def _first(hits: list[ScaleHit], hit: ScaleHit) -> list[Layer]:

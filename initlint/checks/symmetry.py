@@ -8,7 +8,8 @@ from initlint.checks.common import finding, fmt, labels, recommended_call, weigh
 from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.fix import call_fix
-from initlint.picture.model import ACT, InitSite, Layer, Picture
+from initlint.picture import catalog
+from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
 
 CONSTANT_FUNCS = frozenset({"zeros_", "ones_", "constant_"})
 
@@ -34,11 +35,35 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         for layer in weights_set_last(picture, site, effective):
             if not picture.hidden(layer.uid):
                 continue  # output layers, residual-final layers, gates, modulation: zero on purpose
+            if _scores_for_a_fixed_upsampler(picture, layer, effective):
+                continue  # FCN's score_fr: per-class scores, upsampled by a fixed bilinear kernel
             if any(r.layer == layer.uid and r.param == "bias" for r in site.targets):
                 continue  # weight and bias zeroed together: the zero_module idiom (a branch that starts off)
             hits.append(layer)
         if hits:
             yield _finding(picture, site, hits, value, filename)
+
+
+# Inits that give a weight a fixed kernel we cannot see but that is not random: a bilinear upsampling filter
+# copied in (FCN's get_upsampling_weight).
+FIXED_KERNEL_FUNCS = frozenset({"copy_"})
+
+
+def _scores_for_a_fixed_upsampler(picture: Picture, layer: Layer,
+                                  effective: dict[ParamRef, list[InitSite]]) -> bool:
+    """The layer's output goes only into transposed convs whose weights are copied in (a bilinear kernel):
+    it is the model's per-class score map, an output layer, and the loss's per-class gradient tells its
+    units apart, so starting it at 0 is FCN's deliberate choice."""
+    if not layer.feeds:
+        return False
+    for uid in layer.feeds:
+        upsampler = picture.layer(uid)
+        if upsampler.kind not in catalog.CONV_TRANSPOSE:
+            return False
+        sites = effective.get(ParamRef(uid, "weight"), [])
+        if not sites or any(site.func not in FIXED_KERNEL_FUNCS for site in sites):
+            return False
+    return True
 
 
 def _above(picture: Picture, site: InitSite, hits: list[Layer]) -> str:

@@ -162,7 +162,7 @@ class FlowAnalyzer:
             elif isinstance(inner, ActVal):
                 steps.append(("act", inner.act))
             elif isinstance(inner, LayerVal):
-                steps.append(("norm", None) if self._all_norm(inner) else ("layer", inner.uids))
+                steps.append(("norm", inner.uids) if self._all_norm(inner) else ("layer", inner.uids))
             else:
                 steps.append(("other", None))
         items = flatten(seq.items, twice=False, inline=False)
@@ -396,7 +396,7 @@ class MethodFlow:
                 steps.append(("other", None))
                 continue
             if self.a._all_norm(inner):
-                steps.append(("norm", None))
+                steps.append(("norm", inner.uids))
                 continue
             steps.append(("layer", inner.uids))
             follow = self.b.picture.layers[inner.uids[0]].follow()
