@@ -236,13 +236,16 @@ def test_an_affine_rescaled_tanh_head_is_still_an_output_layer() -> None:
                 torch.nn.init.xavier_uniform_(m.weight, gain=1)
 
         class Policy(nn.Module):
-            def __init__(self):
+            def __init__(self, space=None):
                 super().__init__()
                 self.linear1 = nn.Linear(17, 256)
                 self.mean = nn.Linear(256, 6)
                 self.apply(weights_init_)
-                self.action_scale = torch.tensor(2.0)
-                self.action_bias = torch.tensor(0.0)
+                if space is None:
+                    self.action_scale, self.action_bias = 1.0, 0.0
+                else:
+                    self.action_scale = torch.tensor(space.scale)
+                    self.action_bias = torch.tensor(space.bias)
 
             def forward(self, state):
                 x = F.relu(self.linear1(state))

@@ -509,12 +509,12 @@ class MethodFlow:
         return EMPTY
 
     def operand(self, node: cst.BaseExpression) -> Any:
-        """An arithmetic operand; ``self.action_scale`` set in ``__init__`` to something we cannot see is a
-        tensor or a number (a module cannot be multiplied): a constant, like a bare parameter."""
+        """An arithmetic operand; ``self.action_scale`` set in ``__init__`` (to anything but a layer output) is
+        a tensor or a number (a module cannot be multiplied): a constant, like a bare parameter."""
         value = self.ev(node)
-        if value is UNKNOWN_VALUE and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+        if not isinstance(value, Flow) and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
                 and node.value.value == "self" and node.attr.value in self.info.attrs:
-            return CONST
+            return CONST  # also ``1.`` in one branch and ``torch.FloatTensor(...)`` in the other
         return value
 
     def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
