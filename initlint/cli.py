@@ -196,7 +196,7 @@ def list_rules() -> None:
     width = max(len(known.name) for known in RULES.values())
     click.echo(f"{'code':<6} {'name':<{width}} {'fix':<6} {'default':<8} summary")
     for known in RULES.values():
-        click.echo(f"{known.code:<6} {known.name:<{width}} {known.fix:<6} {'on':<8} {known.summary}")
+        click.echo(f"{known.code:<6} {known.name:<{width}} {known.fix:<6} {'on' if known.default else 'off':<8} {known.summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover

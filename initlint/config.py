@@ -63,6 +63,12 @@ class Settings:
             return "IL001" not in ignore
         if not matches(code, select):
             return False
+        rule = RULES.get(code)
+        if rule is not None and not rule.default:
+            # an off-by-default rule runs only when named: by its code or ALL (a prefix such as IL4 is not enough)
+            named = self.select + self.extend_select
+            if code not in named and "ALL" not in named:
+                return False
         # The more specific of a selecting and an ignoring prefix wins, as in ruff.
         best_select = max((len(s) for s in select if code.startswith(s)), default=-1)
         best_ignore = max((len(s) for s in ignore if code.startswith(s)), default=-1)

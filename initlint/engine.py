@@ -48,6 +48,7 @@ def picture_of(source: str, parser: Parser = parse) -> Picture:
     picture = PictureBuilder(module, locator).build()
     picture.source = source
     picture.locator = locator
+    picture.module = module
     return picture
 
 

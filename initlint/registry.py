@@ -13,6 +13,7 @@ class Rule:
     name: str
     summary: str
     fix: str  # "safe", "unsafe" or "none"
+    default: bool = True  # off-by-default rules run only when selected by their code (or ALL)
 
 
 RULES: dict[str, Rule] = {
@@ -39,6 +40,14 @@ RULES: dict[str, Rule] = {
              "(zeroed LSTM biases only with zeroed-lstm-biases = true)", "unsafe"),
         Rule("IL401", "fan-init-on-1d-tensor", "A fan-based init on a 1-D tensor raises ValueError", "safe"),
         Rule("IL402", "deprecated-init-alias", "A deprecated non-underscore torch.nn.init alias", "safe"),
+        Rule("IL403", "unsupported-nonlinearity", "A `calculate_gain`/kaiming nonlinearity torch does not accept "
+             "raises ValueError", "unsafe"),
+        Rule("IL404", "bad-fan-mode", "A kaiming `mode=` other than fan_in/fan_out raises ValueError", "safe"),
+        Rule("IL405", "trunc-normal-absolute-bounds", "`trunc_normal_` with a small std and the default absolute "
+             "bounds (-2, 2) truncates nothing", "unsafe", default=False),
+        Rule("IL406", "uniform-bounds-reversed", "`uniform_(w, a, b)` with a > b raises RuntimeError", "none"),
+        Rule("IL409", "normal-given-bounds", "`normal_(w, -b, b)`: bounds passed as (mean, std) shift every "
+             "weight by -b", "unsafe"),
         Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "
              "init", "unsafe"),
     )

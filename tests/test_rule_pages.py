@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from initlint.config import Settings
 from initlint.engine import check_source
 from initlint.registry import RULES
 
@@ -40,11 +41,14 @@ def test_page_shape(page: Path) -> None:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_example_fires_its_rule(page: Path) -> None:
     code = page.stem.split("-", 1)[0]
-    found = [f.code for f in check_source(_block(page.read_text(encoding="utf-8"), "Example"), "example.py")]
+    settings = Settings(extend_select=(code,))  # off-by-default rules too
+    found = [f.code for f in check_source(_block(page.read_text(encoding="utf-8"), "Example"), "example.py",
+                                          settings)]
     assert found == [code]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_use_instead_is_clean(page: Path) -> None:
-    found = check_source(_block(page.read_text(encoding="utf-8"), "Use instead"), "fixed.py")
+    found = check_source(_block(page.read_text(encoding="utf-8"), "Use instead"), "fixed.py",
+                         Settings(select=("ALL",)))
     assert found == []

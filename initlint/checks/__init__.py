@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from initlint.checks import deprecated, depth, family, recurrent, scale, shapes, symmetry
+from initlint.checks import (
+    deprecated,
+    depth,
+    family,
+    fan_mode,
+    nonlinearity,
+    normal_bounds,
+    recurrent,
+    scale,
+    shapes,
+    symmetry,
+    trunc_bounds,
+    uniform_bounds,
+)
 from initlint.config import Settings
 from initlint.findings import Finding
 from initlint.picture.model import Picture
@@ -12,7 +25,10 @@ from initlint.picture.model import Picture
 CheckFn = Callable[[Picture, str, Settings], Iterable[Finding]]
 
 CHECKS: tuple[CheckFn, ...] = (family.check, symmetry.check, scale.check, recurrent.check, depth.check,
-                               shapes.check, deprecated.check)
+                               shapes.check, deprecated.check,
+                               # init code that cannot work (crashes, dead code, undone inits)
+                               nonlinearity.check, fan_mode.check, trunc_bounds.check, uniform_bounds.check,
+                               normal_bounds.check)
 
 
 def run_checks(picture: Picture, filename: str, settings: Settings | None = None) -> list[Finding]:

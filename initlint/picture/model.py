@@ -268,6 +268,8 @@ class Picture:
     import_anchor: object = field(default=None, repr=False, compare=False)  # last top-level import line
     source: str = field(default="", repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
+    module: object = field(default=None, repr=False, compare=False)  # the libcst module it was built from
+    facts: object = field(default=None, repr=False, compare=False)  # ``facts.of``: computed on first use
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def source_lines(self) -> list[str]:

@@ -1,0 +1,279 @@
+"""Syntactic facts about one file, for the rules about init code that cannot work (IL403-IL410, IL502-IL508).
+
+One walk over the libcst module, with names resolved through the file's imports (``imports.py``): every call
+and where it sits (function, class, enclosing ``if`` tests, inside ``torch.no_grad()`` or not), every ``if``
+test, every function and the names that refer to it. The interpreter (``build.py``) answers what an init
+reaches; these facts answer what the code around it says, which the interpreter does not keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from initlint.picture.imports import ImportTable, dotted
+from initlint.picture.model import Picture
+
+# Context managers and decorators under which autograd records nothing.
+GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                      "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a node sits."""
+
+    functions: tuple[cst.FunctionDef, ...]  # enclosing functions, outermost first
+    cls: cst.ClassDef | None  # the class whose method (or nested function) holds it
+    grad_off: bool  # inside ``with torch.no_grad()`` or a function decorated with it
+    statement: cst.BaseSmallStatement | cst.BaseCompoundStatement | None  # the innermost statement
+    block: cst.CSTNode | None  # the block (IndentedBlock, SimpleStatementSuite or Module) holding it
+    branches: tuple[tuple[cst.If, bool], ...]  # enclosing ``if``s of the innermost function, True: in its body
+    loops: tuple[cst.For, ...]  # enclosing ``for`` loops of the innermost function
+    order: int  # source order
+
+    @property
+    def function(self) -> cst.FunctionDef | None:
+        return self.functions[-1] if self.functions else None
+
+
+@dataclass(frozen=True)
+class CallFact:
+    node: cst.Call
+    qualified: str | None  # what the callee resolves to through imports (``torch.nn.init.normal_``)
+    where: Where
+    imports: ImportTable = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class IfFact:
+    node: cst.If
+    where: Where
+
+
+@dataclass(frozen=True)
+class FunctionFact:
+    node: cst.FunctionDef
+    cls: cst.ClassDef | None  # the class it is a method of
+    decorators: tuple[str, ...]  # each decorator's text, resolved through imports when it can be
+    where: Where
+
+
+@dataclass
+class Facts:
+    module: cst.Module
+    imports: ImportTable
+    calls: list[CallFact] = field(default_factory=list)
+    ifs: list[IfFact] = field(default_factory=list)
+    functions: list[FunctionFact] = field(default_factory=list)
+    # name -> the functions (None: module level) whose code mentions it, as a Name or an attribute
+    references: dict[str, list[cst.FunctionDef | None]] = field(default_factory=dict)
+    strings: set[str] = field(default_factory=set)  # every string literal's value
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    parents: dict[int, cst.CSTNode] = field(default_factory=dict, repr=False)  # id(node) -> parent
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(id(node))
+
+    def calls_to(self, *qualified: str) -> list[CallFact]:
+        return [c for c in self.calls if c.qualified in qualified]
+
+    def calls_under(self, prefix: str) -> list[CallFact]:
+        return [c for c in self.calls if c.qualified is not None and c.qualified.startswith(prefix)]
+
+    def within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.parent(current)
+        return False
+
+
+def facts_of(module: cst.Module) -> Facts:
+    imports = ImportTable.from_module(module)
+    collector = _Collector(module, imports)
+    module.visit(collector)
+    return collector.facts
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, module: cst.Module, imports: ImportTable) -> None:
+        self.facts = Facts(module, imports)
+        self._imports = [imports]
+        self._functions: list[cst.FunctionDef] = []
+        self._classes: list[cst.ClassDef | None] = [None]
+        self._grad_off = [False]
+        self._statements: list[cst.CSTNode] = []
+        self._blocks: list[cst.CSTNode] = [module]
+        self._branches: list[list[tuple[cst.If, bool]]] = [[]]
+        self._loops: list[list[cst.For]] = [[]]
+        self._stack: list[cst.CSTNode] = []
+        self._order = 0
+
+    # ---------------------------------------------------------------- bookkeeping
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.facts.parents[id(node)] = self._stack[-1]
+        self._stack.append(node)
+        if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            self._statements.append(node)
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            self._blocks.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
+        if isinstance(original_node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            self._statements.pop()
+        if isinstance(original_node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            self._blocks.pop()
+
+    def where(self) -> Where:
+        self._order += 1
+        statement = self._statements[-1] if self._statements else None
+        return Where(
+            functions=tuple(self._functions),
+            cls=self._classes[-1],
+            grad_off=self._grad_off[-1],
+            statement=statement,  # type: ignore[arg-type]
+            block=self._blocks[-1],
+            branches=tuple(self._branches[-1]),
+            loops=tuple(self._loops[-1]),
+            order=self._order,
+        )
+
+    # ---------------------------------------------------------------- scopes
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not self._functions:
+            self.facts.classes.setdefault(node.name.value, node)
+        self._classes.append(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        decorators = tuple(self._decorator(d) for d in node.decorators)
+        owner = self._classes[-1] if self._classes[-1] is not None and self._direct_method(node) else None
+        self.facts.functions.append(FunctionFact(node, owner, decorators, self.where()))
+        table = self._imports[-1].copy()
+        for inner in _imports_in(node.body):
+            table.add(inner)
+        self._imports.append(table)
+        off = any(d.split("(")[0] in GRAD_OFF for d in decorators)
+        self._grad_off.append(off)
+        self._functions.append(node)
+        self._branches.append([])
+        self._loops.append([])
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._imports.pop()
+        self._grad_off.pop()
+        self._functions.pop()
+        self._branches.pop()
+        self._loops.pop()
+
+    def _direct_method(self, node: cst.FunctionDef) -> bool:
+        cls = self._classes[-1]
+        return cls is not None and any(s is node for s in cls.body.body)
+
+    def _decorator(self, decorator: cst.Decorator) -> str:
+        expr = decorator.decorator
+        call = isinstance(expr, cst.Call)
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        name = self._imports[-1].resolve(func) or dotted(func) or ""
+        return f"{name}()" if call else name
+
+    # ---------------------------------------------------------------- statements
+
+    def visit_If(self, node: cst.If) -> None:
+        self.facts.ifs.append(IfFact(node, self.where()))
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._branches[-1].append((node, True))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._branches[-1].pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._branches[-1].append((node, False))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._branches[-1].pop()
+
+    def visit_For_body(self, node: cst.For) -> None:
+        self._loops[-1].append(node)
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self._loops[-1].pop()
+
+    def visit_With(self, node: cst.With) -> None:
+        off = self._grad_off[-1] or any(self._turns_grad_off(item.item) for item in node.items)
+        self._grad_off.append(off)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self._grad_off.pop()
+
+    def _turns_grad_off(self, expr: cst.BaseExpression) -> bool:
+        if not isinstance(expr, cst.Call):
+            return False
+        name = self._imports[-1].resolve(expr.func)
+        if name in GRAD_OFF:
+            return True
+        if name in ("torch.set_grad_enabled", "torch.autograd.set_grad_enabled") and expr.args:
+            value = expr.args[0].value
+            return isinstance(value, cst.Name) and value.value == "False"
+        return False
+
+    # ---------------------------------------------------------------- expressions
+
+    def visit_Call(self, node: cst.Call) -> None:
+        table = self._imports[-1]
+        self.facts.calls.append(CallFact(node, table.resolve(node.func), self.where(), table))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        parent = self._stack[-2] if len(self._stack) > 1 else None
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node:
+            return  # the definition's own name is not a use of it
+        self._reference(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self.facts.strings.add(value)
+
+    def _reference(self, name: str) -> None:
+        users = self.facts.references.setdefault(name, [])
+        user = self._functions[-1] if self._functions else None
+        if not any(u is user for u in users):
+            users.append(user)
+
+
+def _imports_in(body: cst.BaseSuite) -> list[cst.Import | cst.ImportFrom]:
+    """The imports a function body makes itself (in its blocks, not in nested definitions)."""
+    found: list[cst.Import | cst.ImportFrom] = []
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
+            pending.extend(node.body)
+        elif isinstance(node, (cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.Finally, cst.With, cst.For,
+                               cst.While)):
+            pending.extend(child for child in node.children
+                           if isinstance(child, (cst.BaseSuite, cst.If, cst.Else, cst.ExceptHandler, cst.Finally)))
+    return found
+
+
+def of(picture: Picture) -> Facts:
+    """The facts of a picture's file, computed on first use and kept with the picture."""
+    if picture.facts is None:
+        module = picture.module if isinstance(picture.module, cst.Module) else cst.parse_module(picture.source)
+        picture.facts = facts_of(module)
+    assert isinstance(picture.facts, Facts)
+    return picture.facts

@@ -1,0 +1,102 @@
+"""The torch behaviour behind each rule about init code that cannot work, shown with torch itself: the crash
+and its message, or the init that does not take effect."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from initlint.checks.nonlinearity import VARIANCE_PRESERVING_GAIN
+from initlint.picture import catalog
+
+torch = pytest.importorskip("torch")
+nn = torch.nn
+F = torch.nn.functional
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "elu", "mish", "softplus", "relu6", "prelu", "ReLU"])
+def test_il403_calculate_gain_and_kaiming_refuse_the_name(name: str) -> None:
+    with pytest.raises(ValueError, match=f"^Unsupported nonlinearity {name}$"):
+        nn.init.calculate_gain(name)
+    with pytest.raises(ValueError, match=f"^Unsupported nonlinearity {name}$"):
+        nn.init.kaiming_normal_(torch.empty(4, 4), nonlinearity=name)
+
+
+def test_il403_the_accepted_names_are_torchs() -> None:
+    for name in catalog.NONLINEARITY_GAIN_NAMES:
+        assert nn.init.calculate_gain(name) > 0
+
+
+def _second_moment(f: object) -> float:
+    z = torch.linspace(-12, 12, 240_001, dtype=torch.float64)
+    pdf = torch.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    return float(torch.trapezoid(f(z) ** 2 * pdf, z))  # type: ignore[operator]
+
+
+ACTIVATIONS = {"gelu": F.gelu, "silu": F.silu, "swish": F.silu, "elu": F.elu, "celu": F.celu, "mish": F.mish,
+               "hardswish": F.hardswish, "softplus": F.softplus, "softsign": F.softsign, "hardtanh": F.hardtanh,
+               "hardsigmoid": F.hardsigmoid}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANCE_PRESERVING_GAIN))
+def test_il403_fix_gains_are_the_measured_variance_preserving_values(name: str) -> None:
+    gain = 1 / math.sqrt(_second_moment(ACTIVATIONS[name]))
+    assert abs(gain - VARIANCE_PRESERVING_GAIN[name]) < 1e-3, gain
+    # the definition gives torch's own sqrt(2) for ReLU
+    assert abs(1 / math.sqrt(_second_moment(F.relu)) - math.sqrt(2)) < 1e-6
+
+
+def test_il403_one_layer_keeps_a_unit_variance_input_at_unit_second_moment() -> None:
+    torch.manual_seed(0)
+    fan = 1024
+    x = torch.randn(4096, fan)
+    w = torch.empty(fan, fan)
+    nn.init.normal_(w, std=VARIANCE_PRESERVING_GAIN["gelu"] / math.sqrt(fan))
+    out = F.gelu(x) @ w.T
+    assert abs(float(out.pow(2).mean()) - 1.0) < 0.03
+
+
+def test_il403_relu6_and_prelu_fixes_are_torchs_gains() -> None:
+    assert nn.init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+    assert nn.init.calculate_gain("leaky_relu", 0.25) == pytest.approx(math.sqrt(2 / (1 + 0.25 ** 2)))
+    assert nn.PReLU().weight.item() == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("mode", ["fan_avg", "fanout", "Fan-In"])
+def test_il404_kaiming_refuses_the_mode(mode: str) -> None:
+    message = f"Mode {mode.lower()} not supported, please use one of ['fan_in', 'fan_out']"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        nn.init.kaiming_uniform_(torch.empty(4, 4), mode=mode)
+    nn.init.kaiming_uniform_(torch.empty(4, 4), mode="FAN_IN")  # torch lowercases the mode first
+
+
+def test_il405_default_bounds_are_absolute_and_truncate_nothing() -> None:
+    torch.manual_seed(0)
+    w = torch.empty(768, 768)
+    nn.init.trunc_normal_(w, std=0.02)
+    assert float(w.abs().max()) > 0.08  # beyond 4 std: nothing was cut at 2 std
+    assert float(w.std()) == pytest.approx(0.02, rel=0.01)  # a plain normal
+    nn.init.trunc_normal_(w, std=0.02, a=-0.04, b=0.04)  # the fix
+    assert float(w.abs().max()) <= 0.04
+    assert float(w.std()) == pytest.approx(0.02 * 0.8796, rel=0.01)  # truncated at 2 std
+
+
+@pytest.mark.parametrize("call", [lambda w: nn.init.uniform_(w, 0.1, -0.1), lambda w: w.uniform_(0.1, -0.1)])
+def test_il406_reversed_bounds_raise(call: object) -> None:
+    message = "uniform_ expects to return a [from, to) range, but found from=0.1 > to=-0.1"
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        call(torch.empty(8, 8))  # type: ignore[operator]
+    nn.init.uniform_(torch.empty(8, 8), 0.1, 0.1)  # an empty range is allowed
+
+
+def test_il409_normal_reads_the_bounds_as_mean_and_std() -> None:
+    torch.manual_seed(0)
+    w = torch.empty(512, 512)
+    nn.init.normal_(w, -0.05, 0.05)
+    assert float(w.mean()) == pytest.approx(-0.05, abs=1e-3)  # every weight shifted by -b
+    x = torch.rand(64, 512)  # positive inputs (after a ReLU)
+    assert float((x @ w.T).mean()) < -10  # every unit starts with a large negative offset
+    nn.init.uniform_(w, -0.05, 0.05)  # the fix
+    assert abs(float(w.mean())) < 1e-3
