@@ -46,8 +46,15 @@ RULES: dict[str, Rule] = {
         Rule("IL405", "trunc-normal-absolute-bounds", "`trunc_normal_` with a small std and the default absolute "
              "bounds (-2, 2) truncates nothing", "unsafe", default=False),
         Rule("IL406", "uniform-bounds-reversed", "`uniform_(w, a, b)` with a > b raises RuntimeError", "none"),
+        Rule("IL407", "bias-may-be-none", "An init of `m.bias` with no None guard reaches a layer built with "
+             "bias=False (AttributeError)", "safe"),
+        Rule("IL408", "tensor-truth-value", "`if m.bias:` on a parameter of more than one element raises "
+             "RuntimeError", "safe"),
         Rule("IL409", "normal-given-bounds", "`normal_(w, -b, b)`: bounds passed as (mean, std) shift every "
              "weight by -b", "unsafe"),
+        Rule("IL410", "inplace-on-parameter-view", "An in-place op on a parameter or a view of one outside "
+             "torch.no_grad() raises RuntimeError", "safe"),
+        Rule("IL504", "always-true-condition", '`if "a" or "b" in name:` in init code is always true', "safe"),
         Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "
              "init", "unsafe"),
     )

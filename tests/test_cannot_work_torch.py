@@ -100,3 +100,46 @@ def test_il409_normal_reads_the_bounds_as_mean_and_std() -> None:
     assert float((x @ w.T).mean()) < -10  # every unit starts with a large negative offset
     nn.init.uniform_(w, -0.05, 0.05)  # the fix
     assert abs(float(w.mean())) < 1e-3
+
+
+def test_il504_an_or_with_a_string_sends_every_parameter_down_the_branch() -> None:
+    model = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4))
+    taken = [name for name, _ in model.named_parameters() if "weight_hh" or "weight_ih" in name]  # noqa: SIM222
+    assert taken == [name for name, _ in model.named_parameters()]
+
+
+def test_il408_truth_value_of_a_multi_element_parameter_raises_and_one_element_is_legal() -> None:
+    message = "Boolean value of Tensor with more than one value is ambiguous"
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        bool(nn.Linear(4, 10).bias)
+    assert bool(nn.Linear(4, 1).bias) in (True, False)  # one element: legal, it tests the value
+    assert nn.Linear(4, 10, bias=False).bias is None  # what the test means: `is not None`
+
+
+def test_il410_in_place_on_a_parameter_or_a_view_raises_outside_no_grad() -> None:
+    lstm = nn.LSTM(4, 8)
+    with pytest.raises(RuntimeError, match=re.escape("a leaf Variable that requires grad is being used in an "
+                                                     "in-place operation.")):
+        lstm.bias_hh_l0.fill_(1.0)
+    with pytest.raises(RuntimeError, match=re.escape("a view of a leaf Variable that requires grad is being used "
+                                                     "in an in-place operation.")):
+        lstm.bias_hh_l0[8:16].fill_(1.0)
+    with pytest.raises(RuntimeError, match="is a view and is being modified inplace. This view is the output of "
+                                           "a function that returns multiple views"):
+        lstm.bias_hh_l0.chunk(4)[1].fill_(1.0)
+    lstm.bias_hh_l0.data[8:16].fill_(1.0)  # the fix
+    lstm.bias_hh_l0.data.chunk(4)[1].fill_(1.0)
+    nn.init.constant_(lstm.bias_hh_l0[8:16], 1.0)  # nn.init runs under no_grad itself
+    with torch.no_grad():
+        lstm.bias_hh_l0[8:16].fill_(1.0)
+    assert torch.all(lstm.bias_hh_l0[8:16] == 1.0)
+
+
+@pytest.mark.parametrize(("call", "attribute"), [
+    (lambda m: nn.init.zeros_(m.bias), "zero_"), (lambda m: nn.init.constant_(m.bias, 0), "fill_"),
+    (lambda m: m.bias.data.zero_(), "data")])
+def test_il407_init_of_a_missing_bias_raises(call: object, attribute: str) -> None:
+    conv = nn.Conv2d(3, 8, 3, bias=False)
+    assert hasattr(conv, "bias") and conv.bias is None  # hasattr is no guard
+    with pytest.raises(AttributeError, match=f"'NoneType' object has no attribute '{attribute}'"):
+        call(conv)  # type: ignore[operator]

@@ -150,6 +150,19 @@ def test_call_fixes_turn_the_crash_into_torchs_gains() -> None:
     assert abs(model.cls.weight.mean().item()) < 1e-3  # uniform(-b, b): no shift
 
 
+def test_code_fixes_make_a_model_that_crashed_build() -> None:
+    torch = pytest.importorskip("torch")
+    namespace: dict[str, object] = {}
+    source = (GOLDEN / "il407_il408_il410_il504_code.in.py").read_text(encoding="utf-8")
+    exec(compile(source, "in.py", "exec"), namespace)  # noqa: S102
+    with pytest.raises(ValueError, match="2 or more dimensions"):  # the always-true test sends biases on
+        namespace["Backbone"]()  # type: ignore[operator]
+    model = _build("il407_il408_il410_il504_code", "Backbone")
+    h = 64
+    assert torch.all(model.lstm.bias_hh_l0[h:2 * h] == 1.0)  # the forget-gate slice written through .data
+    assert model.conv.bias is None and torch.count_nonzero(model.fc.bias) == 0
+
+
 def test_deep_stack_fix_gives_every_layer_he() -> None:
     model = _build("il501_deep_stack", "DeepMLP")
     for index in range(0, 24, 2):

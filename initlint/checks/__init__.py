@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from initlint.checks import (
+    always_true,
+    bias_none,
     deprecated,
     depth,
     family,
     fan_mode,
+    inplace_view,
     nonlinearity,
     normal_bounds,
     recurrent,
@@ -16,6 +19,7 @@ from initlint.checks import (
     shapes,
     symmetry,
     trunc_bounds,
+    truth_value,
     uniform_bounds,
 )
 from initlint.config import Settings
@@ -28,7 +32,8 @@ CHECKS: tuple[CheckFn, ...] = (family.check, symmetry.check, scale.check, recurr
                                shapes.check, deprecated.check,
                                # init code that cannot work (crashes, dead code, undone inits)
                                nonlinearity.check, fan_mode.check, trunc_bounds.check, uniform_bounds.check,
-                               normal_bounds.check)
+                               normal_bounds.check, always_true.check, truth_value.check, inplace_view.check,
+                               bias_none.check)
 
 
 def run_checks(picture: Picture, filename: str, settings: Settings | None = None) -> list[Finding]:
