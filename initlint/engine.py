@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from initlint.checks import run_checks
+from initlint.checks.never_called import cross_file
 from initlint.config import Settings, load_settings
 from initlint.files import decode, discover, encode, write_atomic
 from initlint.findings import Finding
@@ -129,6 +130,7 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
     else:
         for path in files:
             findings.extend(check_file(path, settings))
+    findings = cross_file(findings, files)  # IL503 is judged over every file checked together
     return sorted(findings, key=Finding.sort_key), len(files)
 
 

@@ -18,7 +18,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     rule.code: rule
-    for rule in (
+    for rule in sorted((
         Rule("IL001", "unreadable-file", "A file could not be read, decoded or parsed", "none"),
         Rule("IL002", "unused-suppression", "A `# noqa`/`# initlint: ignore[...]` that suppresses nothing",
              "safe"),
@@ -54,10 +54,21 @@ RULES: dict[str, Rule] = {
              "weight by -b", "unsafe"),
         Rule("IL410", "inplace-on-parameter-view", "An in-place op on a parameter or a view of one outside "
              "torch.no_grad() raises RuntimeError", "safe"),
+        Rule("IL502", "init-never-matches", "An init routine whose type tests match no module of the model",
+             "none"),
+        Rule("IL503", "init-never-called", "An init function or method nothing calls or applies", "none"),
         Rule("IL504", "always-true-condition", '`if "a" or "b" in name:` in init code is always true', "safe"),
+        Rule("IL505", "init-overwritten", "A deliberate init replaced by a later blanket init in the same "
+             "construction", "none"),
+        Rule("IL506", "init-before-clone", "A layer initialized after nn.TransformerEncoder/Decoder deep-copied "
+             "it", "none"),
+        Rule("IL507", "init-undone-by-weight-norm", "An init on the weight of a layer already wrapped by "
+             "weight_norm", "none"),
+        Rule("IL508", "lazy-init-discarded", "An init of a lazy layer's parameter before its first forward",
+             "none"),
         Rule("IL501", "deep-default-init", "A deep plain stack of rectifier layers left at PyTorch's default "
              "init", "unsafe"),
-    )
+    ), key=lambda rule: rule.code)
 }
 
 

@@ -143,3 +143,70 @@ def test_il407_init_of_a_missing_bias_raises(call: object, attribute: str) -> No
     assert hasattr(conv, "bias") and conv.bias is None  # hasattr is no guard
     with pytest.raises(AttributeError, match=f"'NoneType' object has no attribute '{attribute}'"):
         call(conv)  # type: ignore[operator]
+
+
+def test_il507_an_init_after_weight_norm_never_takes_effect() -> None:
+    torch.manual_seed(0)
+    with pytest.warns(FutureWarning):
+        conv = nn.utils.weight_norm(nn.Conv1d(64, 64, 3))
+    nn.init.normal_(conv.weight, 0, 0.01)
+    assert float(conv.weight.std()) == pytest.approx(0.01, rel=0.1)  # written...
+    conv(torch.randn(2, 64, 16))
+    assert float(conv.weight.std()) > 0.03  # ...and recomputed from weight_g, weight_v at the forward
+    param = nn.utils.parametrizations.weight_norm(nn.Conv1d(64, 64, 3))
+    before = param.weight.detach().clone()
+    nn.init.normal_(param.weight, 0, 0.01)
+    param.weight.data.normal_(0, 0.01)
+    assert torch.allclose(param.weight, before)  # each read computes it afresh: the inits wrote temporaries
+    plain = nn.Conv1d(64, 64, 3)
+    nn.init.normal_(plain.weight, 0, 0.01)  # before the wrap: kept
+    with pytest.warns(FutureWarning):
+        wrapped = nn.utils.weight_norm(plain)
+    wrapped(torch.randn(2, 64, 16))
+    assert float(wrapped.weight.std()) == pytest.approx(0.01, rel=0.1)
+
+
+def test_il508_lazy_layers_discard_data_inits_and_refuse_nn_init() -> None:
+    torch.manual_seed(0)
+    lazy = nn.LazyLinear(256)
+    assert isinstance(lazy, nn.Linear)  # so isinstance dispatch reaches it
+    lazy.weight.data.normal_(0, 0.001)
+    lazy(torch.randn(4, 512))
+    bound = 1 / math.sqrt(512)  # the default init, run when the layer materialized
+    assert float(lazy.weight.std()) == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter"):
+        nn.init.xavier_uniform_(nn.LazyLinear(8).weight)
+
+
+def test_il506_the_encoder_runs_copies_made_before_the_init() -> None:
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(32, 4)
+    encoder = nn.TransformerEncoder(layer, 3, enable_nested_tensor=False)
+    nn.init.zeros_(layer.linear1.weight)
+    for copy in encoder.layers:
+        assert copy is not layer and float(copy.linear1.weight.abs().sum()) > 0
+    first, second = encoder.layers[0].linear1.weight, encoder.layers[1].linear1.weight
+    assert torch.equal(first, second)  # deep copies: every layer starts identical
+
+
+def test_il505_a_later_apply_overwrites_an_earlier_init() -> None:
+    block = nn.Sequential(nn.Linear(16, 16), nn.Linear(16, 16))
+    nn.init.zeros_(block[1].weight)
+    block.apply(lambda m: nn.init.normal_(m.weight, std=0.02) if isinstance(m, nn.Linear) else None)
+    assert float(block[1].weight.abs().sum()) > 0  # the zero init is gone
+
+
+def test_il502_children_is_not_recursive_and_isinstance_follows_the_class() -> None:
+    model = nn.Sequential(nn.Sequential(nn.Conv1d(4, 4, 3), nn.BatchNorm1d(4)), nn.Linear(4, 2))
+    assert not any(isinstance(m, nn.Conv1d) for m in model.children())
+    assert any(isinstance(m, nn.Conv1d) for m in model.modules())
+    assert not isinstance(nn.Conv1d(4, 4, 3), nn.Conv2d)
+
+
+def test_il503_a_routine_nobody_calls_leaves_the_default_init() -> None:
+    torch.manual_seed(0)
+    conv = nn.Conv2d(64, 64, 3)  # its _initialize_weights was never called
+    fan_in = 64 * 9
+    default = 1 / math.sqrt(fan_in) / math.sqrt(3)  # kaiming_uniform_(a=sqrt(5)): bound 1/sqrt(fan_in)
+    assert float(conv.weight.std()) == pytest.approx(default, rel=0.05)
+    assert float(conv.weight.std()) < math.sqrt(2 / fan_in) / 2  # well below the He std it was meant to get

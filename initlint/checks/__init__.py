@@ -7,13 +7,18 @@ from collections.abc import Callable, Iterable
 from initlint.checks import (
     always_true,
     bias_none,
+    clones,
     deprecated,
     depth,
     family,
     fan_mode,
     inplace_view,
+    lazy_init,
+    never_called,
+    never_matches,
     nonlinearity,
     normal_bounds,
+    overwritten,
     recurrent,
     scale,
     shapes,
@@ -21,6 +26,7 @@ from initlint.checks import (
     trunc_bounds,
     truth_value,
     uniform_bounds,
+    weight_norm,
 )
 from initlint.config import Settings
 from initlint.findings import Finding
@@ -33,7 +39,8 @@ CHECKS: tuple[CheckFn, ...] = (family.check, symmetry.check, scale.check, recurr
                                # init code that cannot work (crashes, dead code, undone inits)
                                nonlinearity.check, fan_mode.check, trunc_bounds.check, uniform_bounds.check,
                                normal_bounds.check, always_true.check, truth_value.check, inplace_view.check,
-                               bias_none.check)
+                               bias_none.check, never_matches.check, never_called.check, overwritten.check,
+                               clones.check, weight_norm.check, lazy_init.check)
 
 
 def run_checks(picture: Picture, filename: str, settings: Settings | None = None) -> list[Finding]:
