@@ -18,6 +18,8 @@ from initlint.picture.model import InitSite, ParamRef, Picture
 
 NO_FIX = "which of the two inits is meant is the author's call: move the deliberate one after the blanket one"
 MAX_PARTS = 3
+CONSTANT = frozenset({"zeros_", "ones_", "constant_", "eye_", "dirac_"})
+SCALED = frozenset({"normal_", "trunc_normal_", "uniform_"})
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
@@ -31,7 +33,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     hits: dict[int, tuple[InitSite, InitSite, list[ParamRef]]] = {}
     for ref, sites in by_ref.items():
         for early in sites:
-            if early.shared and not early.in_slice:
+            if early.shared and not early.in_slice or not _deliberate(early):
                 continue  # a blanket init is not the deliberate one
             for late in sites:
                 if late is early or not late.shared or late.in_slice or _same_init(early, late):
@@ -56,6 +58,13 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             + ", so this init never takes effect. Run the deliberate init after the blanket one, or leave these "
             "parameters out of it.",
             filename, NO_FIX)
+
+
+def _deliberate(site: InitSite) -> bool:
+    """An init chosen for this one tensor: a slice (a forget-gate bias), a constant (a zero-init residual or
+    gate), or an explicit scale (``normal_(w, std=0.02 / math.sqrt(2 * n))``). A second fan-based init
+    replaced by another is a different question (IL1xx judge the one that runs)."""
+    return site.in_slice or site.func in CONSTANT or site.func in SCALED and bool(site.args)
 
 
 def _same_init(one: InitSite, two: InitSite) -> bool:
