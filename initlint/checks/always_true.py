@@ -21,8 +21,12 @@ INIT_NAME = re.compile(r"init|reset|weight", re.IGNORECASE)
 INIT_METHODS = frozenset({"normal_", "uniform_", "zero_", "fill_", "copy_", "orthogonal_"})
 
 
+# ``if "a" or ...`` / ``... or "b":``: a string right after ``if``/``elif`` or right before the colon
+MAY_HAPPEN = re.compile(r"""\b(?:if|elif)\s+(?:'[^'\n]*'|"[^"\n]*"|\d+)\s+or\b|\bor\s+(?:'[^'\n]*'|"[^"\n]*"|\d+)\s*:""")
+
+
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if " or " not in picture.source:
+    if not MAY_HAPPEN.search(picture.source):
         return
     found = facts.of(picture)
     for fact in found.ifs:
@@ -46,9 +50,7 @@ def _is_init_code(found: Facts, function: cst.FunctionDef) -> bool:
     """A function named like an init routine, or one that calls torch.nn.init or an in-place init method."""
     if INIT_NAME.search(function.name.value):
         return True
-    for call in found.calls:
-        if call.where.function is not function:
-            continue
+    for call in found.calls_in(function):
         if call.qualified is not None and call.qualified.startswith("torch.nn.init."):
             return True
         if isinstance(call.node.func, cst.Attribute) and call.node.func.attr.value in INIT_METHODS:

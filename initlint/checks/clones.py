@@ -22,7 +22,7 @@ NO_FIX = ("the init has to move before the encoder is built, or loop over the co
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "Transformer" not in picture.source:
+    if "TransformerEncoder(" not in picture.source and "TransformerDecoder(" not in picture.source:
         return
     found = facts.of(picture)
     for cls in found.classes.values():

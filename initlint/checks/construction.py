@@ -123,9 +123,7 @@ def run_by(found: Facts, cls: cst.ClassDef, follow_apply: bool = False
 
 def _calls_of(found: Facts, cls: cst.ClassDef, function: cst.FunctionDef, via: CallFact | None,
               at: int | None, depth: int, follow_apply: bool = False) -> Iterator[tuple[CallFact, CallFact | None, int]]:
-    for call in found.calls:
-        if call.where.function is not function:
-            continue
+    for call in found.calls_in(function):
         order = at if at is not None else call.where.order
         yield call, via, order
         func = call.node.func
@@ -296,9 +294,7 @@ def _touch(found: Facts, cls: cst.ClassDef, call: CallFact, via: CallFact | None
     var = first_param(function) if function is not None else None
     if function is None or var is None:
         return
-    for inner in found.calls:
-        if inner.where.function is not function:
-            continue
+    for inner in found.calls_in(function):
         target = init_target(inner)
         if target is None or code(found, target[0]) != f"{var}.{mark.param}":
             continue

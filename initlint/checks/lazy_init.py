@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -16,6 +17,7 @@ from initlint.picture import facts
 from initlint.picture.facts import Facts
 from initlint.picture.model import Picture
 
+LAZY = re.compile(r"\bLazy(?:Linear|Conv|BatchNorm|InstanceNorm)")
 CRASH = ("Attempted to use an uninitialized parameter in <method ...>. This error happens when you are using a "
          "`LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` objects")
 NO_FIX = ("the init has to run after the first forward (a dummy batch in `__init__`) or go into a "
@@ -23,7 +25,7 @@ NO_FIX = ("the init has to run after the first forward (a dummy batch in `__init
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "Lazy" not in picture.source:
+    if not LAZY.search(picture.source):
         return
     found = facts.of(picture)
     for cls in found.classes.values():

@@ -32,7 +32,9 @@ NO_FIX = "which layers the routine was meant for is the author's call"
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "isinstance" not in picture.source and "__name__" not in picture.source:
+    source = picture.source
+    if "isinstance" not in source and "__name__" not in source or not any(
+            word in source for word in (".apply(", ".modules()", ".children()")):
         return
     found = facts.of(picture)
     for cls in found.classes.values():
@@ -66,7 +68,7 @@ def _routines(found: Facts, cls: cst.ClassDef) -> Iterator[tuple[cst.CSTNode, st
             if function is None or var is None or id(call.node) in seen:
                 continue
             seen.add(id(call.node))
-            inits = [c for c in found.calls if c.where.function is function and init_target(c) is not None]
+            inits = [c for c in found.calls_in(function) if init_target(c) is not None]
             yield call.node, f"`{function.name.value}`, applied to the model here,", inits, var, False
         for loop in call.where.loops:
             iterable = code(found, loop.iter)

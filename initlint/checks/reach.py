@@ -39,7 +39,7 @@ def references(found: Facts, function: cst.FunctionDef) -> list[tuple[cst.Call, 
     name = function.name.value
     owner = next((f.cls for f in found.functions if f.node is function), None)
     out: list[tuple[cst.Call, bool, cst.FunctionDef | None]] = []
-    for call in found.calls:
+    for call in found.calls_naming(name):
         func = call.node.func
         named = _names(func, name, owner is not None)
         applied = isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.node.args) == 1 \

@@ -4,6 +4,7 @@ is defined for one element only. ``is not None`` is what such a test means."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -16,8 +17,13 @@ from initlint.fix import make_fix, replace
 from initlint.picture import facts
 from initlint.picture.model import Layer, Picture
 
+# ``if m.bias:``, ``if not self.fc.weight and ...``: a parameter-looking attribute used as a truth value
+MAY_HAPPEN = re.compile(r"\b(?:if|elif|and|or)\s+(?:not\s+)?[\w.\[\]]+\.\w+\s*(?::|\band\b|\bor\b)")
+
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
+    if not MAY_HAPPEN.search(picture.source):
+        return
     found = facts.of(picture)
     for fact in found.ifs:
         for where, node, negated in _truth_tested(fact.node.test):

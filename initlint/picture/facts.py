@@ -8,7 +8,10 @@ reaches; these facts answer what the code around it says, which the interpreter 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -72,6 +75,32 @@ class Facts:
     strings: set[str] = field(default_factory=set)  # every string literal's value
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict, repr=False)  # id(node) -> parent
+    _by_function: dict[int, list[CallFact]] | None = field(default=None, repr=False)
+    _by_name: dict[str, list[CallFact]] | None = field(default=None, repr=False)
+
+    def calls_in(self, function: cst.FunctionDef | None) -> list[CallFact]:
+        """The calls written directly in a function (not in functions nested in it)."""
+        if self._by_function is None:
+            self._by_function = {}
+            for call in self.calls:
+                self._by_function.setdefault(id(call.where.function), []).append(call)
+        return self._by_function.get(id(function), [])
+
+    def calls_naming(self, name: str) -> list[CallFact]:
+        """Calls of ``name``/``x.name`` and ``x.apply(name)``/``x.apply(self.name)``."""
+        if self._by_name is None:
+            self._by_name = {}
+            for call in self.calls:
+                func = call.node.func
+                names = {func.value} if isinstance(func, cst.Name) else {func.attr.value} \
+                    if isinstance(func, cst.Attribute) else set()
+                if isinstance(func, cst.Attribute) and func.attr.value == "apply" and len(call.node.args) == 1:
+                    arg = call.node.args[0].value
+                    names |= {arg.value} if isinstance(arg, cst.Name) else {arg.attr.value} \
+                        if isinstance(arg, cst.Attribute) else set()
+                for one in names:
+                    self._by_name.setdefault(one, []).append(call)
+        return self._by_name.get(name, [])
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(id(node))
@@ -94,11 +123,42 @@ class Facts:
 def facts_of(module: cst.Module) -> Facts:
     imports = ImportTable.from_module(module)
     collector = _Collector(module, imports)
-    module.visit(collector)
+    collector.walk(module, None)
     return collector.facts
 
 
-class _Collector(cst.CSTVisitor):
+def _concrete(base: type) -> frozenset[type]:
+    out: set[type] = set()
+    pending = [base]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        out.add(cls)
+    return frozenset(out)
+
+
+STATEMENTS = _concrete(cst.BaseSmallStatement) | _concrete(cst.BaseCompoundStatement)
+BLOCKS = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite})
+# Tokens and whitespace: nothing below them is a fact (skipped, which makes the walk several times cheaper
+# than a libcst visitor, which also visits every whitespace node).
+SKIPPED = _concrete(cst.BaseParenthesizableWhitespace) | _concrete(cst.BaseBinaryOp) | _concrete(cst.BaseCompOp) \
+    | _concrete(cst.BaseUnaryOp) | _concrete(cst.BaseBooleanOp) | _concrete(cst.BaseAugOp) | frozenset({
+        cst.Comma, cst.Dot, cst.Colon, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+        cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Semicolon, cst.AssignEqual, cst.Newline, cst.EmptyLine,
+        cst.TrailingWhitespace, cst.Comment, cst.ImportStar})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
+class _Collector:
+    """One recursive walk over the syntax (statements, expressions; no whitespace) keeping the context."""
+
     def __init__(self, module: cst.Module, imports: ImportTable) -> None:
         self.facts = Facts(module, imports)
         self._imports = [imports]
@@ -109,28 +169,7 @@ class _Collector(cst.CSTVisitor):
         self._blocks: list[cst.CSTNode] = [module]
         self._branches: list[list[tuple[cst.If, bool]]] = [[]]
         self._loops: list[list[cst.For]] = [[]]
-        self._stack: list[cst.CSTNode] = []
         self._order = 0
-
-    # ---------------------------------------------------------------- bookkeeping
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._stack:
-            self.facts.parents[id(node)] = self._stack[-1]
-        self._stack.append(node)
-        if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
-            self._statements.append(node)
-        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-            self._blocks.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        self._stack.pop()
-        if isinstance(original_node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
-            self._statements.pop()
-        if isinstance(original_node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-            self._blocks.pop()
 
     def where(self) -> Where:
         self._order += 1
@@ -146,31 +185,67 @@ class _Collector(cst.CSTVisitor):
             order=self._order,
         )
 
-    # ---------------------------------------------------------------- scopes
+    # ---------------------------------------------------------------- the walk
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def walk(self, node: cst.CSTNode, parent: cst.CSTNode | None) -> None:
+        kind = type(node)
+        if kind in SKIPPED:
+            return
+        if parent is not None:
+            self.facts.parents[id(node)] = parent
+        statement = kind in STATEMENTS
+        block = kind in BLOCKS
+        if statement:
+            self._statements.append(node)
+        if block:
+            self._blocks.append(node)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.children(node)
+        if statement:
+            self._statements.pop()
+        if block:
+            self._blocks.pop()
+
+    def children(self, node: cst.CSTNode, skip: tuple[str, ...] = ()) -> None:
+        for name in _fields(type(node)):
+            if name in skip:
+                continue
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value, node)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item, node)
+
+    def _class(self, node: cst.ClassDef) -> None:
         if not self._functions:
             self.facts.classes.setdefault(node.name.value, node)
         self._classes.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.children(node, skip=("name",))
         self._classes.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def _function(self, node: cst.FunctionDef) -> None:
         decorators = tuple(self._decorator(d) for d in node.decorators)
         owner = self._classes[-1] if self._classes[-1] is not None and self._direct_method(node) else None
         self.facts.functions.append(FunctionFact(node, owner, decorators, self.where()))
+        for decorator in node.decorators:
+            self.walk(decorator, node)
+        self.walk(node.params, node)
+        if node.returns is not None:
+            self.walk(node.returns, node)
         table = self._imports[-1].copy()
         for inner in _imports_in(node.body):
             table.add(inner)
         self._imports.append(table)
-        off = any(d.split("(")[0] in GRAD_OFF for d in decorators)
-        self._grad_off.append(off)
+        self._grad_off.append(any(d.split("(")[0] in GRAD_OFF for d in decorators))
         self._functions.append(node)
         self._branches.append([])
         self._loops.append([])
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.walk(node.body, node)
         self._imports.pop()
         self._grad_off.pop()
         self._functions.pop()
@@ -188,34 +263,31 @@ class _Collector(cst.CSTVisitor):
         name = self._imports[-1].resolve(func) or dotted(func) or ""
         return f"{name}()" if call else name
 
-    # ---------------------------------------------------------------- statements
-
-    def visit_If(self, node: cst.If) -> None:
+    def _if(self, node: cst.If) -> None:
         self.facts.ifs.append(IfFact(node, self.where()))
-
-    def visit_If_body(self, node: cst.If) -> None:
+        self.walk(node.test, node)
         self._branches[-1].append((node, True))
-
-    def leave_If_body(self, node: cst.If) -> None:
+        self.walk(node.body, node)
         self._branches[-1].pop()
+        if node.orelse is not None:
+            self._branches[-1].append((node, False))
+            self.walk(node.orelse, node)
+            self._branches[-1].pop()
 
-    def visit_If_orelse(self, node: cst.If) -> None:
-        self._branches[-1].append((node, False))
-
-    def leave_If_orelse(self, node: cst.If) -> None:
-        self._branches[-1].pop()
-
-    def visit_For_body(self, node: cst.For) -> None:
+    def _for(self, node: cst.For) -> None:
+        self.walk(node.target, node)
+        self.walk(node.iter, node)
         self._loops[-1].append(node)
-
-    def leave_For_body(self, node: cst.For) -> None:
+        self.walk(node.body, node)
         self._loops[-1].pop()
+        if node.orelse is not None:
+            self.walk(node.orelse, node)
 
-    def visit_With(self, node: cst.With) -> None:
-        off = self._grad_off[-1] or any(self._turns_grad_off(item.item) for item in node.items)
-        self._grad_off.append(off)
-
-    def leave_With(self, original_node: cst.With) -> None:
+    def _with(self, node: cst.With) -> None:
+        for item in node.items:
+            self.walk(item, node)
+        self._grad_off.append(self._grad_off[-1] or any(self._turns_grad_off(item.item) for item in node.items))
+        self.walk(node.body, node)
         self._grad_off.pop()
 
     def _turns_grad_off(self, expr: cst.BaseExpression) -> bool:
@@ -229,28 +301,33 @@ class _Collector(cst.CSTVisitor):
             return isinstance(value, cst.Name) and value.value == "False"
         return False
 
-    # ---------------------------------------------------------------- expressions
-
-    def visit_Call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call) -> None:
         table = self._imports[-1]
         self.facts.calls.append(CallFact(node, table.resolve(node.func), self.where(), table))
+        self.children(node)
 
-    def visit_Name(self, node: cst.Name) -> None:
-        parent = self._stack[-2] if len(self._stack) > 1 else None
-        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node:
-            return  # the definition's own name is not a use of it
-        self._reference(node.value)
+    def _name(self, node: cst.Name) -> None:
+        users = self.facts.references.setdefault(node.value, [])
+        user = self._functions[-1] if self._functions else None
+        if not users or users[-1] is not user and not any(u is user for u in users):
+            users.append(user)
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def _string(self, node: cst.SimpleString) -> None:
         value = node.evaluated_value
         if isinstance(value, str):
             self.facts.strings.add(value)
 
-    def _reference(self, name: str) -> None:
-        users = self.facts.references.setdefault(name, [])
-        user = self._functions[-1] if self._functions else None
-        if not any(u is user for u in users):
-            users.append(user)
+
+_HANDLERS: dict[type, Callable[[_Collector, Any], None]] = {
+    cst.ClassDef: _Collector._class,
+    cst.FunctionDef: _Collector._function,
+    cst.If: _Collector._if,
+    cst.For: _Collector._for,
+    cst.With: _Collector._with,
+    cst.Call: _Collector._call,
+    cst.Name: _Collector._name,
+    cst.SimpleString: _Collector._string,
+}
 
 
 def _imports_in(body: cst.BaseSuite) -> list[cst.Import | cst.ImportFrom]:
