@@ -66,6 +66,8 @@ def test_il504_silent(test: str) -> None:
 def test_il504_only_in_init_code() -> None:
     source = "def pick(name):\n    if 'a' or 'b' in name:\n        return 1\n    return 0\nimport torch\n"
     assert _codes(source, "IL504") == []
+    loading = "import torch\n\n\ndef load_weights(path):\n    if path.endswith('.pkl') or '.pth':\n        return 1\n"
+    assert _codes(loading, "IL504") == []  # loading a checkpoint is not init code
 
 
 def test_il504_without_a_rewrite_says_why() -> None:

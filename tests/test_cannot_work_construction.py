@@ -44,13 +44,20 @@ class Net(nn.Module):
     ("self.conv = weight_norm(nn.Conv1d(4, 8, 3))\n        nn.init.normal_(self.conv.weight, 0, 0.01)", 15),
     ("self.conv = wn(nn.Conv1d(4, 8, 3))\n        self.conv.weight.data.normal_(0, 0.01)", 15),
     (("self.convs = nn.ModuleList([weight_norm(nn.Conv1d(4, 4, 3)) for _ in range(3)])\n"
-     "        self.convs.apply(init_weights)"), 15),
+     "        self.convs.apply(init_weights)"), 8),  # at the init, as every finding
     (("self.ups = nn.ModuleList()\n        self.ups.append(weight_norm(nn.Conv1d(4, 4, 3)))\n"
-     "        self.apply(init_weights)"), 16),
+     "        self.apply(init_weights)"), 8),
+    ("c = nn.Conv1d(4, 4, 3)\n        c = weight_norm(c)\n        nn.init.normal_(c.weight, 0, 0.01)", 16),
     ("self.conv = nn.Conv1d(4, 8, 3)\n        weight_norm(self.conv)\n        self.conv.weight.data.zero_()", 16),
 ])
 def test_il507_fires_after_the_wrap(body: str, row: int) -> None:
     assert _rows(WRAPPED.format(body=body), "IL507") == [row]
+
+
+def test_il507_a_helper_returning_a_wrapped_layer_wraps_it() -> None:
+    source = WRAPPED.format(body="self.conv = WNConv1d(4, 8, 3)\n        self.apply(init_weights)") + \
+        "\n\ndef WNConv1d(*args, **kwargs):\n    return weight_norm(nn.Conv1d(*args, **kwargs))\n"
+    assert _rows(source, "IL507") == [8]
 
 
 @pytest.mark.parametrize("body", [
@@ -196,6 +203,14 @@ def weights_init(m):
 
 def test_il503_fires_on_routines_nothing_names() -> None:
     assert _rows(UNCALLED.format(imports="", base="nn.Module"), "IL503") == [10, 15]
+
+
+def test_il503_a_routine_applying_a_nested_function_and_listed_in_all_is_still_uncalled() -> None:
+    source = ("import torch.nn as nn\n__all__ = ['init_weights', 'helper']\n\n\n"
+              "def init_weights(net, gain=0.02):\n    def init_func(m):\n        nn.init.normal_(m.weight, 0.0, gain)\n"
+              "    net.apply(init_func)\n\n\ndef helper():\n    return getattr(nn, 'init_weights', None)\n")
+    assert _rows(source, "IL503") == []  # the string in helper names it
+    assert _rows(source.replace("'init_weights', None", "'x', None"), "IL503") == [5]
 
 
 def test_il503_a_framework_base_class_calls_its_hook() -> None:

@@ -17,7 +17,7 @@ from initlint.picture import facts
 from initlint.picture.facts import Facts
 from initlint.picture.model import Picture
 
-INIT_NAME = re.compile(r"init|reset|weight", re.IGNORECASE)
+INIT_NAME = re.compile(r"init|reset", re.IGNORECASE)
 INIT_METHODS = frozenset({"normal_", "uniform_", "zero_", "fill_", "copy_", "orthogonal_"})
 
 
@@ -47,7 +47,8 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
 
 
 def _is_init_code(found: Facts, function: cst.FunctionDef) -> bool:
-    """A function named like an init routine, or one that calls torch.nn.init or an in-place init method."""
+    """A function named like an init routine, or one that calls torch.nn.init or an in-place init method
+    (``load_weights`` is not init code)."""
     if INIT_NAME.search(function.name.value):
         return True
     for call in found.calls_in(function):

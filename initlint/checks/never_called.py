@@ -26,12 +26,14 @@ HARMLESS_DECORATORS = frozenset({"staticmethod", "classmethod", "torch.no_grad()
                                  "torch.inference_mode()"})
 TENSOR_INITS = frozenset(set(catalog.TENSOR_INIT_METHODS) | {"orthogonal_"})
 NAMED = re.compile(r"init routine `(\w+)`")
+EXPORTS = re.compile(r"^__all__\s*[+]?=\s*[\[(][^\])]*[\])]", re.MULTILINE)
 DEFINED = re.compile(r"\bdef\s+(\w*(?:init|reset|Init|Reset)\w*)\s*\(")
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
     names = {m.group(1) for m in DEFINED.finditer(picture.source)}
-    if not any(len(re.findall(rf"\b{re.escape(name)}\b", picture.source)) < 2 for name in names):
+    unexported = EXPORTS.sub("", picture.source)
+    if not any(len(re.findall(rf"\b{re.escape(name)}\b", unexported)) < 2 for name in names):
         return  # every init-looking routine is named again somewhere in the file
     found = facts.of(picture)
     for function in found.functions:
@@ -52,7 +54,10 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
 
 
 def _initializes(found: Facts, function: FunctionFact) -> bool:
-    for call in found.calls_in(function.node):
+    """It calls an init, itself or in a function it defines (``def init_func(m): ...; net.apply(init_func)``)."""
+    for call in found.calls:
+        if not any(f is function.node for f in call.where.functions):
+            continue
         if call.qualified is not None and call.qualified.startswith("torch.nn.init."):
             return True
         if call.qualified is None and isinstance(call.node.func, cst.Attribute) \
@@ -62,9 +67,16 @@ def _initializes(found: Facts, function: FunctionFact) -> bool:
 
 
 def _referenced(found: Facts, function: FunctionFact) -> bool:
+    """Named outside its own body: a call, ``apply``, a reference, or a string (``getattr(self, "...")``);
+    being listed in ``__all__`` is no call."""
     name = function.node.name.value
     users = found.references.get(name, [])
-    return any(user is not function.node for user in users) or name in found.strings
+    if any(user is not function.node for user in users):
+        return True
+    if name not in found.strings:
+        return False
+    source = EXPORTS.sub("", found.module.code)
+    return re.search(rf"""['"]{re.escape(name)}['"]""", source) is not None
 
 
 def _plain_owner(found: Facts, function: FunctionFact) -> bool:
