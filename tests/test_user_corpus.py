@@ -17,8 +17,8 @@ MANIFEST = ROOT / "tests" / "realworld" / "user_corpus.json"
 # Issue 13's codes may be labeled before their rules land.
 PLANNED = {f"IL{n}" for n in (*range(403, 411), *range(502, 509))}
 FILE_KEYS = {"repo", "commit", "path", "set", "labels", "silent"}
-LABEL_KEYS = {"line", "rule", "option", "note", "weak", "lines"}
-SILENT_KEYS = {"line", "note", "debatable"}
+LABEL_KEYS = {"line", "rule", "option", "note", "weak", "lines", "after_run"}
+SILENT_KEYS = {"line", "note", "debatable", "after_run"}
 
 
 def _scorer():
