@@ -12,10 +12,11 @@ search tool's ``fetch`` (git directories under ``/work/.mirror/<owner>+<name>/``
 Each project directory is checked as a whole (``check_paths`` on the directory), so init helpers, models and
 ``apply`` calls in different files can meet. A finding matches a label on (file, rule, line), where a label may
 name other lines the same finding may be reported at. A finding at a labeled or silent site that matches no
-label is false; anywhere else it is unlabeled and printed for a human to read. Recall is over labels, IL402
-aside (counted separately, as the issue does) and IL001 too (a file that does not parse is labeled IL001); "weak" labels (true by the rule's letter but numerically
-minor: a norm after the next layer resets the scale, or Xavier is within 15% of He for that shape) are reported
-on their own too. Always exits 0: this is a measurement, not a gate.
+label is false; anywhere else it is unlabeled and printed for a human to read. Recall is over labels with
+IL402 aside (counted separately, as the issue does) and IL001 too (a file that does not parse is labeled IL001).
+"Weak" labels (true by the rule's letter but numerically minor: a norm after the next layer resets the scale,
+or Xavier is within 15% of He for that shape) are reported on their own too. Always exits 0: this is a
+measurement, not a gate.
 """
 
 from __future__ import annotations
