@@ -13,6 +13,7 @@ error, a skip-file comment) is checked whole, as ``initlint check`` would.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from initlint.findings import Finding, renumber_lines
 from initlint.reparse import PieceParser, top_level_pieces
 from initlint.suppressions import skips_file
 
+log = logging.getLogger(__name__)
 _DEF = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _CODE = re.compile(r"[^\s#]")
@@ -151,7 +153,11 @@ class IncrementalChecker:
         findings = None
         if previous is not None and previous.filename == filename and previous.settings == settings \
                 and not skips_file(text):
-            findings = self._partial(previous, pieces, text, filename, settings)
+            try:
+                findings = self._partial(previous, pieces, text, filename, settings)
+            except Exception:
+                log.exception("partial check failed; checking the whole document")
+                findings = None
         if findings is None:
             findings = check_source(text, filename, settings, parser=self.parser)
         else:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+_SPECIAL = re.compile(r"[\"'#()\[\]{}\\]")  # the only characters that change what a line leaves open
+_IN_STRING = {quote: re.compile(r"\\|" + quote) for quote in ('"""', "'''", '"', "'")}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")  # \n, \r\n or \r end a line; \f or U+2028 do not
 
 
@@ -36,26 +38,30 @@ class StatementLexer:
     def feed(self, line: str) -> None:
         index, self.continued = 0, False
         while index < len(line):
-            char = line[index]
-            if self.quote is not None:
-                if char == "\\":
-                    index += 2
+            if self.quote is not None:  # inside a string: only its closing quote or a backslash matters
+                found = _IN_STRING[self.quote].search(line, index)
+                if found is None:
+                    break
+                if found.group() == "\\":
+                    index = found.start() + 2
                     continue
-                if line.startswith(self.quote, index):
-                    index += len(self.quote)
-                    self.quote = None
-                    continue
-            elif char == "#":
+                index, self.quote = found.end(), None
+                continue
+            found = _SPECIAL.search(line, index)
+            if found is None:
                 break
-            elif char in "'\"":
+            char, index = found.group(), found.start()
+            if char == "#":
+                break
+            if char in "'\"":
                 self.quote = line[index: index + 3] if line[index: index + 3] in ('"""', "'''") else char
                 index += len(self.quote)
                 continue
-            elif char in "([{":
+            if char in "([{":
                 self.depth += 1
             elif char in ")]}":
                 self.depth = max(0, self.depth - 1)
-            elif char == "\\" and index == len(line) - 1:
+            elif index == len(line) - 1:  # a backslash ending the line
                 self.continued = True
             index += 1
         if self.quote in ("'", '"') and not line.endswith("\\"):

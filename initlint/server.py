@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ _SEVERITY = {
     "note": lsp.DiagnosticSeverity.Information,
     "hint": lsp.DiagnosticSeverity.Hint,
 }
+# How a message cites a layer (checks.common.layer_label): "`fc` (Linear(256, 256), line 7)".
+_LAYER_CITED = re.compile(r"`([^`]+)` \((\w+\([^()]*\)), line (\d+)\)")
 _TAGS = {"IL002": [lsp.DiagnosticTag.Unnecessary], "IL402": [lsp.DiagnosticTag.Deprecated]}
 
 log = logging.getLogger(__name__)
@@ -133,7 +136,22 @@ class Linter:
 
 # -- findings as diagnostics, fixes as code actions ------------------------------------------------------
 
-def diagnostic(finding: Finding, lines: list[str], encoding: str) -> lsp.Diagnostic:
+def related(finding: Finding, uri: str, lines: list[str],
+            encoding: str) -> list[lsp.DiagnosticRelatedInformation] | None:
+    """Where each layer a message names is built (the message cites its line)."""
+    out = []
+    for match in _LAYER_CITED.finditer(finding.message):
+        row = int(match.group(3))
+        if not 1 <= row <= len(lines):
+            continue
+        line = lines[row - 1].rstrip("\r\n")
+        where = _range(lines, (row, len(line) - len(line.lstrip()) + 1), (row, len(line) + 1), encoding)
+        out.append(lsp.DiagnosticRelatedInformation(location=lsp.Location(uri=uri, range=where),
+                                                    message=f"`{match.group(1)}` ({match.group(2)}) is built here"))
+    return out or None
+
+
+def diagnostic(finding: Finding, uri: str, lines: list[str], encoding: str) -> lsp.Diagnostic:
     known = finding.code in RULES
     return lsp.Diagnostic(
         range=_range(lines, (finding.row, finding.column), (finding.end_row, finding.end_column), encoding),
@@ -143,6 +161,7 @@ def diagnostic(finding: Finding, lines: list[str], encoding: str) -> lsp.Diagnos
         code_description=lsp.CodeDescription(href=rule_url(finding.code)) if known else None,
         source=SOURCE,
         tags=_TAGS.get(finding.code),
+        related_information=related(finding, uri, lines, encoding),
         data={"fix": finding.fix["applicability"] if finding.fix else None},
     )
 
@@ -168,12 +187,12 @@ def _fix_action(document: Document, finding: Finding, lines: list[str], encoding
     message = finding.fix["message"]
     if finding.fix["applicability"] == "safe":
         return lsp.CodeAction(title=f"Fix {finding.code}: {message}", kind=lsp.CodeActionKind.QuickFix,
-                              diagnostics=[diagnostic(finding, lines, encoding)], is_preferred=True,
+                              diagnostics=[diagnostic(finding, document.uri, lines, encoding)], is_preferred=True,
                               edit=_edit(document, edits))
     # Unsafe: it changes the numbers the model starts from, so never a quick fix an editor may apply alone.
     return lsp.CodeAction(title=f"Unsafe fix {finding.code} (changes the initial weights): {message}",
                           kind=lsp.CodeActionKind.RefactorRewrite,
-                          diagnostics=[diagnostic(finding, lines, encoding)], edit=_edit(document, edits))
+                          diagnostics=[diagnostic(finding, document.uri, lines, encoding)], edit=_edit(document, edits))
 
 
 def _noqa_action(document: Document, finding: Finding, lines: list[str], encoding: str) -> lsp.CodeAction | None:
@@ -187,7 +206,7 @@ def _noqa_action(document: Document, finding: Finding, lines: list[str], encodin
     edit = lsp.TextEdit(range=_range(lines, (finding.row, 1), (finding.row, len(old_line) + 1), encoding),
                         new_text=new_line)
     return lsp.CodeAction(title=f"Suppress {finding.code} on this line (# noqa)", kind=lsp.CodeActionKind.QuickFix,
-                          diagnostics=[diagnostic(finding, lines, encoding)], edit=_edit(document, [edit]))
+                          diagnostics=[diagnostic(finding, document.uri, lines, encoding)], edit=_edit(document, [edit]))
 
 
 def _fix_all_action(document: Document, lines: list[str], encoding: str) -> lsp.CodeAction | None:
@@ -246,7 +265,7 @@ def create_server() -> LanguageServer:
             ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning,
                                                          message=linter.problems.pop(0)))
         lines = split_lines(document.text)
-        diagnostics = [diagnostic(f, lines, encoding(ls)) for f in document.findings]
+        diagnostics = [diagnostic(f, uri, lines, encoding(ls)) for f in document.findings]
         ls.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, version=document.version, diagnostics=diagnostics))
 

@@ -88,6 +88,10 @@ def test_session_diagnostics_code_actions_and_clean_after_the_fixes(tmp_path: Pa
                                                             {"IL101": "rectifier-needs-he.md",
                                                              "IL402": "deprecated-init-alias.md"}[item["code"]])
         assert il402["tags"] == [2]  # Deprecated
+        [built] = il101["relatedInformation"]  # where the layer the message names is built
+        assert built["location"] == {"uri": path.as_uri(), "range": {"start": {"line": 6, "character": 8},
+                                                                      "end": {"line": 6, "character": 37}}}
+        assert built["message"] == "`fc` (Linear(256, 256)) is built here"
 
         # The safe fix is a preferred quick fix; applying it leaves the IL101.
         actions = actions_for(client, path, il402)
@@ -291,3 +295,15 @@ def test_incremental_checks_equal_whole_checks_after_edits() -> None:
                 partial += checker.partial - count
                 checker.check(name, text, name, Settings())
     assert partial > 10  # most of those edits were checked in part
+
+
+def test_a_failing_partial_check_falls_back_to_the_whole_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = IncrementalChecker()
+    checker.check("doc", SOURCE, "m.py", Settings())
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug in the shortcut")
+
+    monkeypatch.setattr(IncrementalChecker, "_partial", broken)
+    edited = SOURCE + "\n# edited\n"
+    assert checker.check("doc", edited, "m.py", Settings()) == check_source(edited, "m.py") != []
