@@ -110,7 +110,11 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         sys.exit(0 if exit_zero or not findings else 1)
     if paths == ("-",):
         data = click.get_binary_stream("stdin").read()
-        findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1
+        if (stdin_filename or "").endswith(".ipynb"):
+            from initlint.notebook import check_notebook  # a notebook on standard input
+            findings, count = check_notebook(data, stdin_filename or "<stdin>", settings), 1
+        else:
+            findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1
     elif "-" in paths:
         raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")
     else:

@@ -1,14 +1,15 @@
-"""Checking a document again after an edit: only the classes and functions the edit can reach.
+"""Checking a document again after an edit: only the classes the edit can reach.
 
 The editor sends the whole file on every change; a whole check of a 2,000-line model costs about a second
-here, most of it building the picture. A file is cut into its top-level statements (``reparse``). A class or
-function belongs to a *group*: the defs joined to it by names (one mentions a name the other defines). The
-*context* is every other statement (imports, assignments, module-level code) and every def the context
-mentions, directly or not: it is part of every analysis. After an edit that touches only groups that
-mention no def of the context, the module analysed is the context plus those groups; every other statement
-keeps its findings, moved by the lines the edit added or removed. Anything else (an edit to the context, a
-group that calls a helper of the context, whose findings depend on its callers, a syntax error, an internal
-error, a skip-file comment) is checked whole, as ``initlint check`` would.
+here, most of it building the picture. A file is cut into its top-level statements (``reparse``). A class
+belongs to a *group*: the classes joined to it by names (one mentions a name the other defines). The
+*context* is every other statement (imports, assignments, module-level code, and every function: an init
+function nothing calls is taken to reach every model of the file) and every class the context mentions,
+directly or not: it is part of every analysis. After an edit that touches only groups that mention nothing
+the context defines as a class, and no function, the module analysed is the context plus those groups; every
+other statement keeps its findings, moved by the lines the edit added or removed. Anything else (an edit to
+the context, a group that calls a helper function, a syntax error, an internal error, a skip-file comment) is
+checked whole, as ``initlint check`` would.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from initlint.reparse import PieceParser, top_level_pieces
 from initlint.suppressions import skips_file
 
 log = logging.getLogger(__name__)
-_DEF = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
+_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_]\w*)")
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _CODE = re.compile(r"[^\s#]")
 
@@ -37,22 +38,21 @@ class _Piece:
     text: str
     lines: int
     defines: str | None  # the name of the class or function it is; None for any other statement
+    is_class: bool  # only classes can be left out of an analysis (functions are always in the context)
     mentions: frozenset[str]  # every identifier in its text (comments and strings too: more edges, never fewer)
 
 
 def _pieces(text: str) -> list[_Piece]:
     out = []
     for start, piece in top_level_pieces(text):
-        defines = None
+        match = None
         for line in piece.splitlines():
-            if not _CODE.match(line):
-                continue  # a comment or blank line before the statement (the first piece's header)
-            if line.startswith("@"):
-                continue  # a decorator: the def follows
+            if not _CODE.match(line) or line.startswith("@"):
+                continue  # a comment or blank line before the statement (the first piece's header), a decorator
             match = _DEF.match(line)
-            defines = match.group(1) if match else None
             break
-        out.append(_Piece(start, piece, piece.count("\n") + (not piece.endswith("\n")), defines,
+        out.append(_Piece(start, piece, piece.count("\n") + (not piece.endswith("\n")),
+                          match.group(2) if match else None, match is not None and match.group(1) == "class",
                           frozenset(_NAME.findall(piece))))
     return out
 
@@ -63,7 +63,7 @@ class _Layout:
 
     core: set[int]  # the context: statements that are not defs, and the defs they reach
     group: dict[int, int]  # a def outside the context -> its group's representative
-    anchored: set[int]  # groups that mention a def of the context
+    anchored: set[int]  # groups that mention a class or function of the context
 
     @classmethod
     def of(cls, pieces: list[_Piece]) -> _Layout:
@@ -75,7 +75,7 @@ class _Layout:
         def reached(index: int) -> set[int]:
             return {j for name in pieces[index].mentions for j in by_name.get(name, ()) if j != index}
 
-        core = {i for i, piece in enumerate(pieces) if piece.defines is None}
+        core = {i for i, piece in enumerate(pieces) if not piece.is_class}
         todo = list(core)
         while todo:
             for j in reached(todo.pop()) - core:
@@ -181,8 +181,9 @@ class IncrementalChecker:
         if not changed and not removed:
             return [_moved(f, lambda row: row) for f in previous.findings]
         layout, old_layout = _Layout.of(pieces), _Layout.of(old)
-        if changed & layout.core or removed & old_layout.core:
-            return None  # the context changed: everything may depend on it
+        if changed & layout.core or removed & old_layout.core or \
+                any(old_layout.group[i] in old_layout.anchored for i in removed):
+            return None  # the context changed, or a caller of its functions did: everything may depend on it
         seeds = set(changed)
         for i in removed:  # what the removed pieces' old groups still hold may now stand on its own
             seeds |= {kept[k] for k in old_layout.members(old_layout.group[i]) if k in kept}

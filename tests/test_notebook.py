@@ -188,3 +188,9 @@ def test_sarif_and_github_point_at_the_notebooks_own_lines(tmp_path: Path) -> No
     assert result["message"]["text"].startswith(f"cell 3, line {BAD_LINE}: ")
     github = initlint("check", "--output-format", "github", str(path)).stdout
     assert f"line={region['startLine']},col={region['startColumn']}," in github and ":cell 3:6:9: IL101" in github
+
+
+def test_a_notebook_on_standard_input(tmp_path: Path) -> None:
+    text = nbformat.writes(model_notebook())
+    result = initlint("check", "--stdin-filename", "nb.ipynb", "-", stdin=text)
+    assert result.returncode == 1 and result.stdout.startswith(f"nb.ipynb:cell 3:{BAD_LINE}:9: IL101 "), result.stdout

@@ -307,3 +307,17 @@ def test_a_failing_partial_check_falls_back_to_the_whole_check(monkeypatch: pyte
     monkeypatch.setattr(IncrementalChecker, "_partial", broken)
     edited = SOURCE + "\n# edited\n"
     assert checker.check("doc", edited, "m.py", Settings()) == check_source(edited, "m.py") != []
+
+
+def test_functions_are_context_because_an_uncalled_init_function_reaches_every_model() -> None:
+    """17_rl_nets.py: with the class that applies `weights_init_` (or calls `layer_init`) deleted, the engine
+    takes the function to reach every model of the file, so the other classes' findings change too."""
+    path = Path(__file__).parent / "data" / "graded" / "17_rl_nets.py"
+    text = path.read_text(encoding="utf-8")
+    pieces = top_level_pieces(text)
+    for index, (_, piece) in enumerate(pieces):
+        if piece.startswith("class "):
+            checker = IncrementalChecker()
+            checker.check("doc", text, str(path), Settings())
+            edited = "".join(p for i, (_, p) in enumerate(pieces) if i != index)
+            assert checker.check("doc", edited, str(path), Settings()) == check_source(edited, str(path)), piece[:20]
