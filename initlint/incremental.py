@@ -5,9 +5,9 @@ here, most of it building the picture. A file is cut into its top-level statemen
 belongs to a *group*: the classes joined to it by names (one mentions a name the other defines). The
 *context* is every other statement (imports, assignments, module-level code, and every function: an init
 function nothing calls is taken to reach every model of the file) and every class the context mentions,
-directly or not: it is part of every analysis. After an edit that touches only groups that mention nothing
-the context defines as a class, and no function, the module analysed is the context plus those groups; every
-other statement keeps its findings, moved by the lines the edit added or removed. Anything else (an edit to
+directly or not: it is part of every analysis, with the classes that call its functions. After an edit
+that touches only groups that call no function of the context, the module analysed is that plus those
+groups; every other statement keeps its findings, moved by the lines the edit added or removed. Anything else (an edit to
 the context, a group that calls a helper function, a syntax error, an internal error, a skip-file comment) is
 checked whole, as ``initlint check`` would.
 """
@@ -193,7 +193,10 @@ class IncrementalChecker:
         affected = {i for i, g in layout.group.items() if g in groups}
         if groups & layout.anchored or 2 * len(affected) > len(pieces):
             return None  # a group that calls into the context, or most of the file: check it whole
-        chosen = sorted(layout.core | affected)
+        # The classes that call the context's functions stay in: an init function nothing calls is taken to
+        # reach every model, so leaving its callers out would change what it does.
+        callers = {i for i, g in layout.group.items() if g in layout.anchored}
+        chosen = sorted(layout.core | callers | affected)
         subset = "".join(pieces[i].text for i in chosen)
         if "torch" in text and "torch" not in subset:
             return None

@@ -310,14 +310,17 @@ def test_a_failing_partial_check_falls_back_to_the_whole_check(monkeypatch: pyte
 
 
 def test_functions_are_context_because_an_uncalled_init_function_reaches_every_model() -> None:
-    """17_rl_nets.py: with the class that applies `weights_init_` (or calls `layer_init`) deleted, the engine
-    takes the function to reach every model of the file, so the other classes' findings change too."""
+    """17_rl_nets.py: an init function nothing calls is taken to reach every model of the file, so deleting
+    or re-checking a class without the classes that call `weights_init_` or `layer_init` changes the others'
+    findings. Every edit of every statement gives what the whole check gives."""
     path = Path(__file__).parent / "data" / "graded" / "17_rl_nets.py"
     text = path.read_text(encoding="utf-8")
     pieces = top_level_pieces(text)
+    checker = IncrementalChecker()
     for index, (_, piece) in enumerate(pieces):
-        if piece.startswith("class "):
-            checker = IncrementalChecker()
+        before = "".join(p for _, p in pieces[:index])
+        after = "".join(p for _, p in pieces[index + 1:])
+        for new in (piece.replace("\n", "\n    # edited\n", 1), piece.replace("xavier_uniform_", "kaiming_uniform_"), ""):
             checker.check("doc", text, str(path), Settings())
-            edited = "".join(p for i, (_, p) in enumerate(pieces) if i != index)
-            assert checker.check("doc", edited, str(path), Settings()) == check_source(edited, str(path)), piece[:20]
+            edited = before + new + after
+            assert checker.check("doc", edited, str(path), Settings()) == check_source(edited, str(path)), index
