@@ -12,6 +12,7 @@ import click
 from initlint import __version__
 from initlint.config import ConfigError, load_settings, with_overrides
 from initlint.engine import FileFix, check_paths, check_source, fix_paths, fix_source
+from initlint.explain import explain_paths
 from initlint.files import decode, encode
 from initlint.findings import Finding
 from initlint.noqa import add_noqa as baseline
@@ -61,11 +62,13 @@ main.add_command(probe_command)
 @click.option("--show-fixes", is_flag=True,
               help="List the fixes per file and rule (with --fix or --diff), and why the other findings have none.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when anything was fixed, even if clean.")
+@click.option("--explain", is_flag=True,
+              help="Per init site: the layers it reaches, what follows each, and the verdict with its reason.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
           show_settings: bool, force_exclude: bool, add_noqa: bool, apply_fixes: bool, unsafe_fixes: bool,
-          show_diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool) -> None:
+          show_diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, explain: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
     try:
         settings = load_settings(config_path)
@@ -77,6 +80,10 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     if show_settings:
         click.echo(settings.describe())
         return
+    if explain:
+        text, readable = explain_paths(list(paths) or ["."], settings)
+        click.echo(text)
+        sys.exit(0 if readable else 2)
     if (apply_fixes or show_diff) and paths != ("-",):
         if "-" in paths:
             raise click.BadParameter("`-` (standard input) cannot be mixed with other paths", param_hint="PATHS")

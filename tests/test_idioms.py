@@ -24,7 +24,9 @@ def line_of(src: str, snippet: str) -> int:
 
 
 def findings(code: str):
-    return check_source(_src(code), "model.py")
+    found = check_source(_src(code), "model.py")
+    assert not [f for f in found if f.code == "IL001"], [f.message for f in found]  # an error is never silence
+    return found
 
 
 def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None = None,
@@ -37,7 +39,9 @@ def expect(code: str, *pairs: tuple[str, str], sites: dict[str, set[str]] | None
     instead of passing for the wrong reason. An empty set means no torch init call may be seen there.
     """
     src = _src(code)
-    got = [f for f in check_source(src, "model.py", settings) if f.code.startswith(families)]
+    everything = check_source(src, "model.py", settings)
+    assert not [f for f in everything if f.code == "IL001"], [f.message for f in everything]
+    got = [f for f in everything if f.code.startswith(families)]
     actual = sorted((f.code, f.row) for f in got)
     wanted = sorted((c, line_of(src, snippet)) for c, snippet in pairs)
     assert actual == wanted, "\n".join(f"{f.code} {f.row}: {f.message}" for f in got) or "no findings"

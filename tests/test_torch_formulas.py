@@ -21,10 +21,10 @@ fan_in_and_fan_out = torch.nn.init._calculate_fan_in_and_fan_out
 
 from initlint.checks.common import init_std
 from initlint.checks.family import _classify
-from initlint.picture import catalog
-from initlint.picture.build import _layer_params
-from initlint.picture.catalog import Activation
+from initlint.picture import torchspec
 from initlint.picture.model import ACT, Follow, InitSite, Layer, Span
+from initlint.picture.torchspec import Activation
+from initlint.picture.torchspec import layer_params as _layer_params
 
 REL = 0.03  # tolerance for a measured std against its formula
 
@@ -65,19 +65,19 @@ TORCH_GAIN_NAMES = [
 
 
 def test_gain_names_are_exactly_the_ones_torch_accepts():
-    assert set(TORCH_GAIN_NAMES) == catalog.NONLINEARITY_GAIN_NAMES
+    assert set(TORCH_GAIN_NAMES) == torchspec.NONLINEARITY_GAIN_NAMES
     for name in TORCH_GAIN_NAMES:
         init.calculate_gain(name)  # accepted
 
 
 @pytest.mark.parametrize("name", TORCH_GAIN_NAMES)
 def test_calculate_gain_matches_torch(name):
-    assert catalog.calculate_gain(name) == pytest.approx(init.calculate_gain(name), rel=1e-12)
+    assert torchspec.calculate_gain(name) == pytest.approx(init.calculate_gain(name), rel=1e-12)
 
 
 @pytest.mark.parametrize("slope", [None, 0, 0.01, 0.1, 0.2, 0.3, 1 / 3, 0.5, 1.0, 2, 5.5])
 def test_calculate_gain_leaky_relu_param_matches_torch(slope):
-    assert catalog.calculate_gain("leaky_relu", slope) == pytest.approx(
+    assert torchspec.calculate_gain("leaky_relu", slope) == pytest.approx(
         init.calculate_gain("leaky_relu", slope), rel=1e-12
     )
 
@@ -86,7 +86,7 @@ def test_calculate_gain_leaky_relu_param_matches_torch(slope):
 def test_calculate_gain_rejects_what_torch_rejects(name):
     with pytest.raises(ValueError):
         init.calculate_gain(name)
-    assert catalog.calculate_gain(name) is None
+    assert torchspec.calculate_gain(name) is None
 
 
 @pytest.mark.parametrize(
@@ -105,12 +105,12 @@ def test_activation_gain_matches_torch(activation, torch_args):
 
 
 def test_default_slopes_match_torch_modules():
-    assert catalog.DEFAULT_LEAKY_SLOPE == nn.LeakyReLU().negative_slope
-    assert catalog.PRELU_INIT_SLOPE == pytest.approx(nn.PReLU().weight.item())
+    assert torchspec.DEFAULT_LEAKY_SLOPE == nn.LeakyReLU().negative_slope
+    assert torchspec.PRELU_INIT_SLOPE == pytest.approx(nn.PReLU().weight.item())
     rrelu = nn.RReLU()
-    assert catalog.RRELU_MEAN_SLOPE == pytest.approx((rrelu.lower + rrelu.upper) / 2)
+    assert torchspec.RRELU_MEAN_SLOPE == pytest.approx((rrelu.lower + rrelu.upper) / 2)
     default_leaky = Activation("leaky_relu", nn.LeakyReLU().negative_slope)
-    assert catalog.activation_for_module("LeakyReLU") == default_leaky
+    assert torchspec.activation_for_module("LeakyReLU") == default_leaky
 
 
 # =========================================================================== signatures
@@ -129,11 +129,11 @@ RECURRENT_POSITIONAL_VALUES = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(catalog.LAYER_SIGNATURES))
+@pytest.mark.parametrize("kind", sorted(torchspec.LAYER_SIGNATURES))
 def test_layer_signature_is_torch_positional_order(kind):
-    expected = catalog.LAYER_SIGNATURES[kind]
+    expected = torchspec.LAYER_SIGNATURES[kind]
     cls = getattr(nn, kind)
-    if kind in catalog.RECURRENT:
+    if kind in torchspec.RECURRENT:
         # RNN/LSTM/GRU take *args; build one positionally and read the arguments back.
         values = [RECURRENT_POSITIONAL_VALUES[name] for name in expected]
         module = cls(*values)
@@ -148,9 +148,9 @@ def test_layer_signature_is_torch_positional_order(kind):
     assert tuple(params[: len(expected)]) == expected
 
 
-@pytest.mark.parametrize("func", sorted(catalog.INIT_SIGNATURES))
+@pytest.mark.parametrize("func", sorted(torchspec.INIT_SIGNATURES))
 def test_init_signature_is_torch_positional_order(func):
-    expected = catalog.INIT_SIGNATURES[func]
+    expected = torchspec.INIT_SIGNATURES[func]
     params = [p.name for p in list(inspect.signature(getattr(init, func)).parameters.values())[1:]]
     assert tuple(params[: len(expected)]) == expected
 
@@ -447,7 +447,7 @@ def test_signal_propagation_he_keeps_scale_xavier_shrinks():
 
 
 def test_min_dims_covers_the_fan_based_inits():
-    assert set(catalog.MIN_DIMS) == set(catalog.FAN_BASED)
+    assert set(torchspec.MIN_DIMS) == set(torchspec.FAN_BASED)
 
 
 @pytest.mark.parametrize("func", ["xavier_uniform_", "kaiming_normal_", "orthogonal_", "eye_", "sparse_"])
@@ -466,9 +466,9 @@ def _tensor_of_dims(dims: int):
     return torch.empty((4, 4, 3, 3, 3)[:dims])
 
 
-@pytest.mark.parametrize("func", sorted(catalog.MIN_DIMS))
+@pytest.mark.parametrize("func", sorted(torchspec.MIN_DIMS))
 def test_min_dims_is_the_boundary(func):
-    dims = catalog.MIN_DIMS[func]
+    dims = torchspec.MIN_DIMS[func]
     extra = {"sparsity": 0.1} if func == "sparse_" else {}
     getattr(init, func)(_tensor_of_dims(dims), **extra)  # accepted at exactly MIN_DIMS
     with pytest.raises(ValueError):
@@ -485,9 +485,9 @@ def _alias_args(target: str):
     return (torch.empty(8, 8),), {}
 
 
-@pytest.mark.parametrize("alias", sorted(catalog.DEPRECATED_ALIASES))
+@pytest.mark.parametrize("alias", sorted(torchspec.DEPRECATED_ALIASES))
 def test_deprecated_alias_exists_and_warns(alias):
-    target = catalog.DEPRECATED_ALIASES[alias]
+    target = torchspec.DEPRECATED_ALIASES[alias]
     assert callable(getattr(init, target))
     func = getattr(init, alias)
     args, kwargs = _alias_args(target)
@@ -504,5 +504,5 @@ def test_deprecated_aliases_are_all_of_torchs():
         name for name in dir(init)
         if not name.startswith("_") and not name.endswith("_") and callable(getattr(init, name + "_", None))
     }
-    assert torch_aliases == set(catalog.DEPRECATED_ALIASES)
-    assert all(catalog.DEPRECATED_ALIASES[a] == a + "_" for a in catalog.DEPRECATED_ALIASES)
+    assert torch_aliases == set(torchspec.DEPRECATED_ALIASES)
+    assert all(torchspec.DEPRECATED_ALIASES[a] == a + "_" for a in torchspec.DEPRECATED_ALIASES)

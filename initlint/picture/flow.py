@@ -1,4 +1,4 @@
-"""What follows each layer: ``nn.Sequential`` order and ``forward()`` data flow.
+"""What follows each layer: ``nn.Sequential`` order here, ``forward()`` data flow in forward.py.
 
 Each data value carries the set of layers whose output it still is ("pending").  When a pending
 value meets an activation, a norm, another layer, a residual add, a gate or the return statement,
@@ -13,24 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from initlint.picture import catalog
-from initlint.picture.build import (
+from initlint.picture.domain import (
     INIT_METHOD_NAMES,
     ActVal,
     ClassInfo,
     InRepeat,
     LayerVal,
-    MixedModules,
     SeqVal,
-    SubVal,
     TransVal,
     flatten,
     unwrap,
 )
-from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
-from initlint.picture.syntax import keyword, positional, statements
-from initlint.picture.values import UNKNOWN as UNKNOWN_VALUE
-from initlint.picture.values import Evaluator, is_number
+from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
 
 if TYPE_CHECKING:
     from initlint.picture.build import PictureBuilder
@@ -55,7 +49,7 @@ EMPTY = Flow()
 CONST = Flow(const=True)
 
 
-def _join(*flows: Flow) -> Flow:
+def join_flows(*flows: Flow) -> Flow:
     pending: frozenset[int] = frozenset()
     acted: frozenset[int] = frozenset()
     outputs: frozenset[str] = frozenset()
@@ -66,7 +60,7 @@ def _join(*flows: Flow) -> Flow:
     return Flow(pending, acted=acted, outputs_of=outputs)
 
 
-def _activated(flow: Flow) -> Flow:
+def activated(flow: Flow) -> Flow:
     """The value an activation returns: its input's pending layers are now one activation back."""
     return Flow(acted=flow.pending)
 
@@ -78,7 +72,8 @@ class FlowAnalyzer:
         self._done_seqs: set[int] = set()
         self.residual_classes: set[str] = set()  # classes whose forward's result is added to a skip
 
-    def run(self) -> None:
+    def sequences(self) -> None:
+        """What follows each layer inside the containers: stored ones, module-level ones, local ones."""
         for info in self.b.classes.values():
             for value in info.attrs.values():
                 self._sequential_follows(value, exit_follow=None)
@@ -86,13 +81,20 @@ class FlowAnalyzer:
             self._sequential_follows(value, exit_follow=Follow(OUTPUT))
         for seq in self.b.containers:  # built in a local variable, or inserted into another container
             self._sequential_follows(seq, exit_follow=None)
-        for info in self.b.classes.values():
-            for name in self._method_names(info):
-                if name == "__init__" or name in INIT_METHOD_NAMES or "init" in name.lower():
-                    continue
-                found = self.b.method(info, name)
-                if found is not None:
-                    MethodFlow(self, info, is_forward=(name == "forward")).run(found[0])
+
+    def data_flow_methods(self, info: ClassInfo) -> list[tuple[str, cst.FunctionDef]]:
+        """The methods whose data flow says what follows a layer: forward and its helpers, not init code."""
+        out = []
+        for name in self._method_names(info):
+            if name == "__init__" or name in INIT_METHOD_NAMES or "init" in name.lower():
+                continue
+            found = self.b.method(info, name)
+            if found is not None:
+                out.append((name, found[0]))
+        return out
+
+    def finish(self) -> None:
+        """After the forward passes: which layers end a residual branch."""
         for layer in self.layers.values():
             # the last layer of a block whose output the parent adds to a skip connection: residual-final
             if layer.owner in self.residual_classes and any(f.kind == OUTPUT for f in layer.follows):
@@ -226,431 +228,3 @@ class FlowAnalyzer:
                 return self.exit_layers(item)
             return frozenset()
         return frozenset()
-
-
-def _carries_one_value(stmt: cst.For) -> bool:
-    """A loop body that only reassigns one variable by calling the loop's module on it:
-    ``x = layer(x)`` then ``x = F.relu(x)``, or ``x = self.act(layer(x))``."""
-    loop_vars: set[str] = set()
-    index_var: str | None = None
-    if isinstance(stmt.target, cst.Name):
-        loop_vars.add(stmt.target.value)
-    elif isinstance(stmt.target, cst.Tuple) and len(stmt.target.elements) == 2 and all(
-            isinstance(e.value, cst.Name) for e in stmt.target.elements):
-        first, second = (e.value for e in stmt.target.elements)
-        index_var = first.value  # type: ignore[attr-defined]
-        loop_vars.add(second.value)  # type: ignore[attr-defined]
-    else:
-        return False
-    container = _enumerated(stmt.iter)
-    body = statements(stmt.body)
-    if not body or len(body) > 3:
-        return False
-    names: set[str] = set()
-    calls_layer = False
-    for line in body:
-        if not isinstance(line, cst.Assign) or len(line.targets) != 1 or \
-                not isinstance(line.targets[0].target, cst.Name):
-            return False
-        names.add(line.targets[0].target.value)
-        for node in _calls_in(line.value):
-            if isinstance(node.func, cst.Name) and node.func.value in loop_vars:
-                calls_layer = True
-            elif isinstance(node.func, cst.Subscript) and index_var is not None and container is not None \
-                    and _CODE.code_for_node(node.func.value) == container and len(node.func.slice) == 1 \
-                    and isinstance(node.func.slice[0].slice, cst.Index) \
-                    and isinstance(node.func.slice[0].slice.value, cst.Name) \
-                    and node.func.slice[0].slice.value.value == index_var:
-                calls_layer = True  # for i, l in enumerate(self.layers): h = self.layers[i](h)
-    return len(names) == 1 and calls_layer
-
-
-_CODE = cst.Module([])
-
-
-def _enumerated(node: cst.BaseExpression) -> str | None:
-    """``self.layers`` in ``enumerate(self.layers)``."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "enumerate" \
-            and node.args:
-        return _CODE.code_for_node(node.args[0].value)
-    return None
-
-
-def _calls_in(node: cst.BaseExpression) -> list[cst.Call]:
-    out: list[cst.Call] = []
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
-            out.append(current)
-        stack.extend(current.children)
-    return out
-
-
-class MethodFlow:
-    """Data flow through one method of a module class."""
-
-    def __init__(self, analyzer: FlowAnalyzer, info: ClassInfo, is_forward: bool) -> None:
-        self.a = analyzer
-        self.b = analyzer.b
-        self.info = info
-        self.is_forward = is_forward
-        self.env: dict[str, Any] = {}
-
-    def run(self, fn: cst.FunctionDef) -> None:
-        self.block(statements(fn.body))
-
-    # ------------------------------------------------------------------ statements
-
-    def block(self, body: list[cst.CSTNode]) -> None:
-        for stmt in body:
-            self.statement(stmt)
-
-    def statement(self, stmt: cst.CSTNode) -> None:
-        if isinstance(stmt, cst.Assign):
-            value = self.ev(stmt.value)
-            for target in stmt.targets:
-                self.bind(target.target, value)
-        elif isinstance(stmt, cst.AnnAssign) and stmt.value is not None:
-            self.bind(stmt.target, self.ev(stmt.value))
-        elif isinstance(stmt, cst.AugAssign):
-            left = self.ev(stmt.target)
-            right = self.ev(stmt.value)
-            self.bind(stmt.target, self.binary(stmt.operator, left, right))
-        elif isinstance(stmt, cst.Expr):
-            self.consume(self.ev(stmt.value), Follow(UNKNOWN))
-        elif isinstance(stmt, cst.Return):
-            if stmt.value is not None:
-                self.consume(self.ev(stmt.value), Follow(OUTPUT) if self.is_forward else Follow(UNKNOWN))
-        elif isinstance(stmt, cst.If):
-            self.ev(stmt.test)
-            before = dict(self.env)
-            self.block(statements(stmt.body))
-            after_true = self.env
-            self.env = dict(before)
-            if isinstance(stmt.orelse, cst.If):
-                self.statement(stmt.orelse)
-            elif isinstance(stmt.orelse, cst.Else):
-                self.block(statements(stmt.orelse.body))
-            self.env = self.merge(after_true, self.env)
-        elif isinstance(stmt, (cst.For, cst.While)):
-            self.loop(stmt)
-        elif isinstance(stmt, cst.With):
-            self.block(statements(stmt.body))
-        elif isinstance(stmt, cst.Try):
-            self.block(statements(stmt.body))
-            for handler in stmt.handlers:
-                self.block(statements(handler.body))
-            if stmt.finalbody is not None:
-                self.block(statements(stmt.finalbody.body))
-
-    def merge(self, one: dict[str, Any], two: dict[str, Any]) -> dict[str, Any]:
-        out = dict(one)
-        for name, value in two.items():
-            if name in out and isinstance(out[name], Flow) and isinstance(value, Flow):
-                out[name] = _join(out[name], value)
-            elif name not in out:
-                out[name] = value
-        return out
-
-    def bind(self, target: cst.BaseExpression, value: Any) -> None:
-        if isinstance(target, cst.Name):
-            self.env[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.bind(element.value, value)
-
-    def loop(self, stmt: cst.For | cst.While) -> None:
-        if isinstance(stmt, cst.For):
-            iterable = self.module_value(stmt.iter, unwrap_enumerate=True)
-            element: Any = EMPTY
-            if isinstance(iterable, SeqVal):
-                items = [unwrap(i) for i in flatten(iterable.items, twice=False)]
-                if self._is_chain(stmt) and items:
-                    # ``for layer in self.layers: x = layer(x)`` runs the list like a Sequential.
-                    var = statements(stmt.body)[0].value.args[0].value.value  # type: ignore[attr-defined]
-                    chain = SeqVal("Sequential", list(iterable.items), statement=iterable.statement,
-                                   assigned_text=iterable.assigned_text)
-                    self.a._sequential_follows(chain, exit_follow=None)
-                    self.env[var] = self.seq_call(chain, self.ev(cst.Name(var)))
-                    return
-                from initlint.picture.build import union
-
-                element = union(items)
-            self.bind_loop(stmt.target, element)
-        before = dict(self.env)
-        self.block(statements(stmt.body))
-        self.env = self.merge(before, self.env)
-        self.block(statements(stmt.body))
-        self.env = self.merge(before, self.env)
-        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and _carries_one_value(stmt):
-            self._record_loop_stack(iterable)
-
-    def _record_loop_stack(self, seq: SeqVal) -> None:
-        """``for layer in self.layers: x = act(layer(x))``: the list runs as a stack, each layer followed
-        by the activation the loop body applies (as recorded by the two passes above)."""
-        steps: list[tuple[str, Any]] = []
-        for item in flatten(seq.items, twice=False):
-            inner = unwrap(item)
-            if isinstance(item, InRepeat) and item.count is None or not isinstance(inner, LayerVal):
-                steps.append(("other", None))
-                continue
-            if self.a._all_norm(inner):
-                steps.append(("norm", inner.uids))
-                continue
-            steps.append(("layer", inner.uids))
-            follow = self.b.picture.layers[inner.uids[0]].follow()
-            steps.append(("act", follow.activation) if follow.kind == ACT else ("other", None))
-        self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text))
-
-    def _is_chain(self, stmt: cst.For) -> bool:
-        body = statements(stmt.body)
-        if len(body) != 1 or not isinstance(body[0], cst.Assign) or not isinstance(stmt.target, cst.Name):
-            return False
-        assign = body[0]
-        call = assign.value
-        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
-            return False
-        if call.func.value != stmt.target.value or len(call.args) != 1:
-            return False
-        arg = call.args[0].value
-        target = assign.targets[0].target
-        return isinstance(arg, cst.Name) and isinstance(target, cst.Name) and arg.value == target.value
-
-    def bind_loop(self, target: cst.BaseExpression, element: Any) -> None:
-        if isinstance(target, cst.Tuple) and len(target.elements) == 2:
-            self.bind(target.elements[0].value, EMPTY)
-            self.bind(target.elements[1].value, element)
-        else:
-            self.bind(target, element)
-
-    # ------------------------------------------------------------------ expressions
-
-    def module_value(self, node: cst.BaseExpression, unwrap_enumerate: bool = False) -> Any:
-        if unwrap_enumerate and isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
-                and node.func.value in ("enumerate", "reversed") and node.args:
-            return self.module_value(node.args[0].value)
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            return self.info.attrs.get(node.attr.value, UNKNOWN_VALUE)
-        if isinstance(node, cst.Name):
-            return self.env.get(node.value, UNKNOWN_VALUE)
-        return UNKNOWN_VALUE
-
-    def consume(self, value: Any, follow: Follow) -> None:
-        if isinstance(value, Flow):
-            self.a.emit(value, follow)
-
-    def flow_of(self, node: cst.BaseExpression) -> Flow:
-        value = self.ev(node)
-        return value if isinstance(value, Flow) else EMPTY
-
-    def ev(self, node: cst.BaseExpression) -> Any:
-        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
-            return CONST
-        if isinstance(node, cst.Name):
-            if node.value in self.env:
-                return self.env[node.value]
-            if node.value in self.b.module_env:
-                return CONST if is_number(self.b.module_env[node.value]) else EMPTY
-            return EMPTY
-        if isinstance(node, cst.Attribute):
-            if isinstance(node.value, cst.Name) and node.value.value == "self":
-                value = self.info.attrs.get(node.attr.value)
-                if value is None:
-                    return EMPTY
-                if is_number(value):
-                    return CONST
-                if isinstance(value, LayerVal) and all(self.b.picture.layers[u].kind == "Parameter" for u in value.uids):
-                    return Flow(const=True)  # a bare parameter read (a bias, a positional embedding)
-                return value
-            base = self.ev(node.value)
-            if isinstance(base, Flow):
-                return EMPTY  # x.shape, out.last_hidden_state: not a use of the layer's output
-            return UNKNOWN_VALUE
-        if isinstance(node, cst.Call):
-            return self.call(node)
-        if isinstance(node, cst.BinaryOperation):
-            return self.binary(node.operator, self.operand(node.left), self.operand(node.right))
-        if isinstance(node, cst.UnaryOperation):
-            inner = self.ev(node.expression)
-            return inner if isinstance(node.operator, (cst.Minus, cst.Plus)) else EMPTY
-        if isinstance(node, cst.Subscript):
-            base = self.ev(node.value)
-            if isinstance(base, SeqVal):
-                index = Evaluator(self.b.imports, [self.b.module_env, self.info.consts])(
-                    node.slice[0].slice.value if isinstance(node.slice[0].slice, cst.Index) else None)
-                if isinstance(index, str):
-                    return base.keys.get(index, UNKNOWN_VALUE)
-                wrapped = flatten(base.items, twice=False, inline=False)
-                items = [unwrap(i) for i in wrapped]
-                exact = not any(getattr(i, "count", 0) is None for i in wrapped)
-                if isinstance(index, int) and exact and -len(items) <= index < len(items):
-                    return items[index]
-                from initlint.picture.build import union
-
-                return union(items)
-            if isinstance(base, Flow):
-                self.a.emit(base, Follow(UNKNOWN))
-            return EMPTY
-        if isinstance(node, (cst.Tuple, cst.List)):
-            flows = [self.flow_of(e.value) for e in node.elements]
-            return _join(*flows) if flows else EMPTY
-        if isinstance(node, cst.IfExp):
-            self.ev(node.test)
-            one, two = self.ev(node.body), self.ev(node.orelse)
-            if isinstance(one, Flow) and isinstance(two, Flow):
-                return _join(one, two)
-            return one if one == two else UNKNOWN_VALUE
-        if isinstance(node, cst.Comparison):
-            self.ev(node.left)
-            return EMPTY
-        if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp, cst.Dict)):
-            return EMPTY
-        return EMPTY
-
-    def operand(self, node: cst.BaseExpression) -> Any:
-        """An arithmetic operand; ``self.action_scale`` set in ``__init__`` (to anything but a layer output) is
-        a tensor or a number (a module cannot be multiplied): a constant, like a bare parameter."""
-        value = self.ev(node)
-        if not isinstance(value, Flow) and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
-                and node.value.value == "self" and node.attr.value in self.info.attrs:
-            return CONST  # also ``1.`` in one branch and ``torch.FloatTensor(...)`` in the other
-        return value
-
-    def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
-        left_flow = left if isinstance(left, Flow) else EMPTY
-        right_flow = right if isinstance(right, Flow) else EMPTY
-        if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
-            if left_flow.live and right_flow.live:
-                return _join(left_flow, right_flow)
-            pending, other = (left_flow, right_flow) if left_flow.live else (right_flow, left_flow)
-            if not pending.live:
-                return EMPTY
-            if other.const:
-                return pending
-            self.a.emit(pending, Follow(RESIDUAL))
-            return EMPTY
-        if isinstance(operator, (cst.Multiply, cst.Divide, cst.MultiplyAssign, cst.DivideAssign)):
-            if left_flow.live and isinstance(right, Flow) and right.const:
-                return left_flow
-            if right_flow.live and isinstance(left, Flow) and left.const:
-                return right_flow
-            self.a.emit(_join(left_flow, right_flow), Follow(GATED))
-            return EMPTY
-        self.a.emit(_join(left_flow, right_flow), Follow(UNKNOWN))
-        return EMPTY
-
-    def call(self, node: cst.Call) -> Any:
-        func = node.func
-        resolved = self.b.imports.resolve(func)
-        args = positional(node)
-        if resolved is not None:
-            return self.torch_call(resolved, node, args)
-        if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value == "self"):
-            receiver = self.ev(func.value)
-            method = func.attr.value
-            if isinstance(receiver, Flow):
-                for arg in node.args:
-                    self.consume(self.ev(arg.value), Follow(UNKNOWN))
-                if method in catalog.ACTIVATION_METHODS:
-                    act = catalog.activation_for_function(catalog.ACTIVATION_METHODS[method])
-                    self.a.emit(receiver, Follow(ACT, act))
-                    if method.endswith("_") and isinstance(func.value, cst.Name):
-                        # x.relu_(): x now holds the activation's output
-                        self.env[func.value.value] = _activated(receiver)
-                    return _activated(receiver)
-                if method in catalog.TRANSPARENT_METHODS:
-                    return receiver
-                self.a.emit(receiver, Follow(UNKNOWN))
-                return EMPTY
-            callee = receiver
-        else:
-            callee = self.ev(func)
-        flows = [self.flow_of(a.value) for a in node.args]
-        inflow = flows[0] if flows else EMPTY
-        for extra in flows[1:]:
-            self.a.emit(extra, Follow(UNKNOWN))
-        return self.apply_module(callee, inflow)
-
-    def apply_module(self, callee: Any, inflow: Flow) -> Any:
-        if isinstance(callee, ActVal):
-            self.a.emit(inflow, Follow(ACT, callee.act))
-            return _activated(inflow)
-        if isinstance(callee, TransVal):
-            return inflow
-        if isinstance(callee, LayerVal):
-            if all(self.b.picture.layers[u].is_norm for u in callee.uids):
-                self.a.emit(inflow, Follow(NORM))
-                return EMPTY
-            self.a.emit(inflow, Follow(LINEAR))
-            self.a.link(inflow, callee.uids)
-            return Flow(frozenset(callee.uids))
-        if isinstance(callee, SeqVal) and callee.kind == "Sequential":
-            return self.seq_call(callee, inflow)
-        if isinstance(callee, SubVal) and callee.cls in self.b.classes:
-            self.a.emit(inflow, Follow(UNKNOWN))
-            return Flow(outputs_of=frozenset({callee.cls}))
-        if isinstance(callee, MixedModules):
-            kinds = {type(v) for v in callee.values}
-            if kinds == {ActVal} and len(set(callee.values)) == 1:
-                return self.apply_module(callee.values[0], inflow)
-        self.a.emit(inflow, Follow(UNKNOWN))
-        return EMPTY
-
-    def seq_call(self, seq: SeqVal, inflow: Flow) -> Flow:
-        items = [unwrap(i) for i in flatten(seq.items)]
-        first = self.a.next_follow(items)
-        if first is None:
-            return inflow
-        self.a.emit(inflow, first)
-        return Flow(self.a.exit_layers(seq), acted=self.a.exit_acted(seq))
-
-    def torch_call(self, resolved: str, node: cst.Call, args: list[cst.BaseExpression]) -> Any:
-        name = resolved.rsplit(".", 1)[-1]
-        space = resolved.rsplit(".", 1)[0]
-        functional = space in ("torch.nn.functional", "torch", "torch.special")
-        if functional and name == "expit":
-            name = "sigmoid"
-        if functional and name in catalog.ACTIVATION_FUNCTIONS:
-            slope = None
-            if name.startswith("leaky_relu"):
-                slope_node = args[1] if len(args) > 1 else keyword(node, "negative_slope")
-                slope = Evaluator(self.b.imports, [self.b.module_env, self.info.consts])(slope_node) \
-                    if slope_node is not None else None
-                if slope is not None and not is_number(slope):
-                    self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(UNKNOWN))
-                    return EMPTY
-            act = catalog.activation_for_function(name, slope)
-            inflow = self.flow_of(args[0]) if args else EMPTY
-            self.a.emit(inflow, Follow(ACT, act))
-            inplace = name.endswith("_") or isinstance(keyword(node, "inplace"), cst.Name) and \
-                keyword(node, "inplace").value == "True"  # type: ignore[union-attr]
-            if inplace and args and isinstance(args[0], cst.Name):
-                self.env[args[0].value] = _activated(inflow)  # F.relu(x, inplace=True) as a statement
-            return _activated(inflow)
-        if functional and name in catalog.NORM_FUNCTIONS:
-            self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))
-            return EMPTY
-        if functional and name in catalog.TRANSPARENT_FUNCTIONS:
-            flows = [self.flow_of(a) for a in args[:1]]
-            if name in ("cat", "concat", "stack") and args:
-                return self.flow_of(args[0])
-            return _join(*flows) if flows else EMPTY
-        if functional and name in catalog.FUNCTIONAL_LAYERS:
-            inflow = self.flow_of(args[0]) if args else EMPTY
-            self.a.emit(inflow, Follow(LINEAR))
-            weight = args[1] if len(args) > 1 else keyword(node, "weight")
-            if isinstance(weight, cst.Attribute) and isinstance(weight.value, cst.Name) \
-                    and weight.value.value == "self":
-                value = self.info.attrs.get(weight.attr.value)
-                if isinstance(value, LayerVal):
-                    for uid in value.uids:
-                        self.b.picture.layers[uid].functional = name
-                    return Flow(frozenset(value.uids))
-            return EMPTY
-        if resolved.startswith("torch.nn.") and resolved.count(".") == 2:
-            # an inline module: nn.ReLU()(x)
-            return UNKNOWN_VALUE
-        for arg in node.args:
-            self.consume(self.ev(arg.value), Follow(UNKNOWN))
-        return EMPTY

@@ -10,8 +10,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from initlint.picture import catalog
-from initlint.picture.catalog import Activation
+from initlint.picture import torchspec
+from initlint.picture.domain import ParamRef
+from initlint.picture.torchspec import Activation
+
+__all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Condition", "Follow",
+           "InitSite",
+           "Layer", "Locator", "ParamRef", "Picture", "Reach", "SiteExplanation", "SiteScope", "Span", "Stack"]  # ParamRef lives in domain
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class Layer:
 
     @property
     def is_norm(self) -> bool:
-        return self.kind in catalog.NORMS
+        return self.kind in torchspec.NORMS
 
     @property
     def display(self) -> str:
@@ -127,14 +132,14 @@ class Layer:
 
 
 def _shown_args(kind: str) -> tuple[str, ...]:
-    sig = catalog.LAYER_SIGNATURES.get(kind, ())
-    if kind in catalog.CONV or kind in catalog.CONV_TRANSPOSE:
+    sig = torchspec.LAYER_SIGNATURES.get(kind, ())
+    if kind in torchspec.CONV or kind in torchspec.CONV_TRANSPOSE:
         return sig[:3]
     if kind in ("Linear", "Embedding", "EmbeddingBag", "RNNCell", "LSTMCell", "GRUCell"):
         return sig[:2]
     if kind == "Bilinear":
         return sig[:3]
-    if kind in catalog.RECURRENT:
+    if kind in torchspec.RECURRENT:
         return sig[:2]
     if kind == "MultiheadAttention":
         return sig[:2]
@@ -147,14 +152,36 @@ def _show(value: object) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, float):
-        return catalog.fmt(value)
+        return torchspec.fmt(value)
     return str(value)
 
 
 @dataclass(frozen=True)
-class ParamRef:
-    layer: int  # Layer.uid
-    param: str  # "weight", "bias", "weight_hh_l0", "" for a bare Parameter
+class Condition:
+    """One ``if`` test an init site runs under, and in which branch: ``if use_xavier:`` taken, or not.
+
+    ``subject`` and ``value`` name the option when the test reads one: ``init == "xavier"`` has subject
+    ``init`` and value ``"xavier"``; a bare ``if use_xavier:`` has value True. Two conditions of the same test
+    (``key``) with different ``taken`` are exclusive: no run reaches both sites.
+    """
+
+    test: str
+    taken: bool
+    subject: str | None = None
+    value: object = None
+    key: int = 0  # which test: one per ``if`` statement of the file
+    flipped: bool = False  # the test is ``subject != value`` (or ``not subject``): taken means it differs
+
+    @property
+    def option(self) -> tuple[str, object, bool] | None:
+        """(subject, value, equal) of this branch: ``("init", "xavier", True)`` in the arm of
+        ``if init == "xavier":``, ``("init", "xavier", False)`` in its ``else``; None if no option is read."""
+        if self.subject is None:
+            return None
+        return self.subject, self.value, self.taken != self.flipped
+
+    def excludes(self, other: Condition) -> bool:
+        return self.key == other.key and self.taken != other.taken
 
 
 @dataclass
@@ -213,6 +240,8 @@ class InitSite:
     # Program order per construction root: the class whose building ran the call (None: module-level code
     # or a routine run for every model of the file).
     root_orders: dict[str | None, int] = field(default_factory=dict)
+    # the ``if`` tests the call runs under: a later init in an exclusive branch never hides this one
+    path: tuple[Condition, ...] = ()
     node: object = field(default=None, repr=False, compare=False)
     locator: Locator | None = field(default=None, repr=False, compare=False)
     # the arguments' syntax, for values that depend on the layer reached (symbolic.Deferred)
@@ -235,9 +264,9 @@ class InitSite:
 
     @property
     def family(self) -> str:
-        if self.func in catalog.XAVIER:
+        if self.func in torchspec.XAVIER:
             return "xavier"
-        if self.func in catalog.KAIMING:
+        if self.func in torchspec.KAIMING:
             return "kaiming"
         return self.func.rstrip("_")
 
@@ -317,6 +346,24 @@ class Picture:
     def layer(self, uid: int) -> Layer:
         return self.layers[uid]
 
+    def explain(self) -> list[SiteExplanation]:
+        """Per init site: the parameters it reaches, what follows each layer, and whether the site is the last
+        init of the parameter in some run (else which later sites overwrite it). For tests that show a silent
+        site was seen, and for ``initlint check --explain``."""
+        effective = self.effective()
+        out: list[SiteExplanation] = []
+        for site in self.inits:
+            reached = []
+            for ref in site.targets:
+                layer = self.layers[ref.layer]
+                follow = layer.follow()
+                winners = effective.get(ref, [])
+                last = site.in_slice or any(w is site for w in winners)
+                reached.append(Reach(ref, layer.display, follow, tuple(layer.after_act), last,
+                                     tuple(w.location.line for w in winners if w is not site) if not last else ()))
+            out.append(SiteExplanation(site, reached))
+        return out
+
     def effective(self) -> dict[ParamRef, list[InitSite]]:
         """For each parameter, the inits that can be the last one to run on it.
 
@@ -335,13 +382,58 @@ class Picture:
             scenarios = {owner} | {root for s in sites for root in s.root_orders if root is not None}
             winners: list[InitSite] = []
             for scenario in scenarios:
-                ranked = [(order, s) for s in sites if (order := _order_in(s, scenario, owner)) is not None]
-                if ranked:
-                    winner = max(ranked, key=lambda pair: pair[0])[1]
-                    if winner not in winners:
-                        winners.append(winner)
+                ranked = [(order, -index, s) for index, s in enumerate(sites)
+                          if (order := _order_in(s, scenario, owner)) is not None]
+                ranked.sort(key=lambda entry: entry[:2])
+                for position, (_, _, site) in enumerate(ranked):
+                    if any(_always_after(later, site) for _, _, later in ranked[position + 1:]):
+                        continue
+                    if site not in winners:
+                        winners.append(site)
             live[ref] = winners
         return live
+
+
+def _always_after(later: InitSite, earlier: InitSite) -> bool:
+    """``later`` runs in every run that reaches ``earlier`` (each of its conditions is one of ``earlier``'s),
+    so it overwrites it; a later init in an exclusive branch, or under a test ``earlier`` does not share,
+    leaves ``earlier`` the last init in some run."""
+    held = {(c.key, c.taken) for c in earlier.path}
+    return all((c.key, c.taken) in held for c in later.path)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One parameter an init site reaches, as :meth:`Picture.explain` describes it."""
+
+    ref: ParamRef
+    layer: str  # ``fc1 (Linear(256, 256))``
+    follow: Follow  # what the layer's output meets
+    after_act: tuple[str, ...]  # what the activation's output meets, when one follows
+    last: bool  # the site is the last init of this parameter in some run
+    overwritten_by: tuple[int, ...]  # lines of the inits that run after it in every run, when not last
+
+    @property
+    def follows(self) -> str:
+        if self.follow.kind == ACT and self.follow.activation is not None:
+            after = f", then {'/'.join(sorted(set(self.after_act)))}" if self.after_act else ""
+            return f"{self.follow.activation.display}{after}"
+        return self.follow.kind
+
+
+@dataclass
+class SiteExplanation:
+    site: InitSite
+    reached: list[Reach]
+
+    @property
+    def line(self) -> int:
+        return self.site.location.line
+
+    @property
+    def conditions(self) -> list[str]:
+        """The ``if`` tests the call runs under, as written (``not`` for the else branch)."""
+        return [c.test if c.taken else f"not ({c.test})" for c in self.site.path]
 
 
 def _order_in(site: InitSite, scenario: str, owner: str) -> int | None:

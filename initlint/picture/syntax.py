@@ -36,9 +36,17 @@ def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
 
 
 def bound_args(call: cst.Call, names: Sequence[str], skip: int = 0) -> dict[str, cst.BaseExpression]:
-    """Map a call's arguments to parameter names (positional first, after ``skip`` of them)."""
+    """Map a call's arguments to parameter names (positional first, after ``skip`` of them). Positional
+    arguments after a ``*args`` are not bound: which parameter they meet is not known."""
     out: dict[str, cst.BaseExpression] = {}
-    pos = positional(call)[skip:]
+    pos: list[cst.BaseExpression] = []
+    for arg in call.args:
+        if arg.keyword is not None:
+            continue
+        if arg.star:
+            break
+        pos.append(arg.value)
+    pos = pos[skip:]
     for name, value in zip(names, pos):
         out[name] = value
     for arg in call.args:
@@ -49,6 +57,14 @@ def bound_args(call: cst.Call, names: Sequence[str], skip: int = 0) -> dict[str,
 
 def has_star(call: cst.Call) -> bool:
     return any(a.star for a in call.args)
+
+
+def unbound_by_star(call: cst.Call, names: Sequence[str], bound: dict[str, cst.BaseExpression]) -> list[str]:
+    """The parameters a ``*args``/``**kwargs`` of the call may fill: their values are not known (never the
+    defaults)."""
+    if not has_star(call):
+        return []
+    return [name for name in names if name not in bound]
 
 
 def function_params(fn: cst.FunctionDef) -> list[cst.Param]:

@@ -1,0 +1,328 @@
+"""Calls: torch constructors (through torchspec), the file's own classes and helpers, ``super()``,
+``apply(fn)``, in-place init methods; a call we cannot follow is UNKNOWN, and marks the model's init opaque
+when its name says it may initialize."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import libcst as cst
+
+from initlint.picture import symbolic, torchspec
+from initlint.picture.budget import MAX_CALL_DEPTH, MAX_DIM, MAX_RNN_LAYERS
+from initlint.picture.domain import (
+    UNKNOWN,
+    ActVal,
+    ClassInfo,
+    ClassRef,
+    DispatchVal,
+    FuncRef,
+    LayerVal,
+    NameOf,
+    OpaqueVal,
+    SeqVal,
+    SubVal,
+    TransVal,
+    is_number,
+)
+from initlint.picture.frame import Frame
+from initlint.picture.imports import dotted
+from initlint.picture.syntax import (
+    bound_args,
+    function_params,
+    positional,
+    string_value,
+    unbound_by_star,
+)
+
+
+class Calls(Frame):
+    def call(self, node: cst.Call) -> Any:
+        func = node.func
+        resolved = self.imports.resolve(func)
+        if resolved is not None and resolved.startswith("torch.nn.init."):
+            self.init_call(node, resolved[len("torch.nn.init."):])
+            return UNKNOWN
+        if isinstance(func, cst.Attribute):
+            parent = self.parent_method(func)
+            if parent is not None:
+                return self.call_local(parent, node, skip_self=isinstance(func.value, cst.Name))
+            handled, result = self.method_call(node, func)
+            if handled:
+                return result
+        callee = self.value(func) if resolved is None else ClassRef(resolved)
+        if resolved in ("copy.deepcopy", "copy.copy"):
+            args = positional(node)
+            return self.value(args[0]) if args else UNKNOWN  # clones(): the same kind of module
+        if isinstance(func, cst.Name) and func.value == "partial" or resolved == "functools.partial":
+            args = positional(node)
+            return self.value(args[0]) if args else UNKNOWN
+        if isinstance(callee, ClassRef):
+            if not callee.qualified.startswith(("torch.", "<local>.")) and _may_initialize(func):
+                self.b.picture.opaque_init.add(self.root)  # an imported init function
+            return self.instantiate(callee.qualified, node)
+        if isinstance(callee, FuncRef):
+            return self.call_local(callee, node)
+        if _may_initialize(func):
+            self.b.picture.opaque_init.add(self.root)
+        for arg in node.args:
+            self.value(arg.value)
+        return UNKNOWN
+
+    def parent_method(self, func: cst.Attribute) -> FuncRef | None:
+        """``super().__init__`` / ``Base.__init__(self, ...)``: the base-class method, run on this object."""
+        if self.info is None or self.owner is None:
+            return None
+        target = func.value
+        bases: list[ClassInfo] = []
+        if isinstance(target, cst.Call) and isinstance(target.func, cst.Name) and target.func.value == "super":
+            bases = self.b._base_infos(self.owner)
+        elif isinstance(target, cst.Name) and target.value in self.b.classes \
+                and target.value in [b.rsplit(".", 1)[-1] for b in self.owner.bases]:
+            bases = [self.b.classes[target.value]]
+        for base in bases:
+            found = self.b.method(base, func.attr.value)
+            if found is not None:
+                return FuncRef(found[0], found[1].name, True)
+        return None
+
+    def call_local(self, ref: FuncRef, node: cst.Call, skip_self: bool = False) -> Any:
+        if self.depth >= MAX_CALL_DEPTH or ref.node is None or not self.work.call():
+            return UNKNOWN
+        args = [self.value(a.value) for a in node.args if a.keyword is None and not a.star]
+        if skip_self:
+            args = args[1:]  # Base.__init__(self, ...): self is bound already
+        kwargs = {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None}
+        info = self.b.classes.get(ref.owner) if ref.owner else None
+        owner = info
+        if ref.bound_self and self.info is not None:
+            info = self.info
+        child = type(self)(self.b, info, self.context + (id(node),), self.depth + 1)
+        child.path = self.path
+        child.shared_depth = self.shared_depth
+        child.apply_anchor = self.apply_anchor
+        if not ref.bound_self and isinstance(self.current_statement, cst.Expr) \
+                and self.current_statement.value is node:
+            # ``_xavier_init(self.extra)`` as a statement: after it, ``self.extra`` names what the helper's
+            # parameter named inside it
+            names = [p.name.value for p in function_params(ref.node)]
+            texts = [symbolic.text(a.value) for a in node.args if a.keyword is None and not a.star]
+            child.call_anchor = (self.current_statement, dict(zip(names, texts, strict=False)))
+        self.b._applied.add(id(ref.node))
+        result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
+        return result
+
+    def method_call(self, node: cst.Call, func: cst.Attribute) -> tuple[bool, Any]:
+        method = func.attr.value
+        if method in torchspec.TENSOR_INIT_METHODS:
+            refs = self.targets(func.value)
+            if refs is not None:
+                self.tensor_init(node, method, func.value, refs)
+                return True, UNKNOWN
+        if method == "apply" and len(node.args) == 1:
+            owner = self.value(func.value)
+            scope = self.scope_for(owner)
+            fn = self.value(node.args[0].value)
+            if isinstance(fn, FuncRef) and scope is not None:
+                bound = fn.bound_self or fn.owner is not None and self.info is not None
+                info = self.b.classes.get(fn.owner) if fn.owner else None
+                if bound and self.info is not None:
+                    info = self.info
+                self.b._applied.add(id(fn.node))
+                interp = type(self)(self.b, info, self.context + (id(node),), self.depth + 1)
+                interp.path = self.path
+                interp.shared_depth = 1
+                params = [p for p in function_params(fn.node) if p.name.value not in ("self", "cls")]
+                all_params = function_params(fn.node)
+                named_self = bool(all_params) and all_params[0].name.value == "self" and not any(
+                    symbolic.text(d.decorator) in ("staticmethod", "classmethod") for d in fn.node.decorators)
+                if bound and named_self and self.is_self(func.value):
+                    scope = replace(scope, root_text="self")  # self.apply(self._init_weights): same self
+                interp.apply_anchor = (self.current_statement, symbolic.text(func.value))
+                if params:
+                    interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
+                                         owner=info)
+                return True, owner
+            self.b.picture.opaque_init.add(self.root)  # apply(fn) of a function we cannot see
+            return True, owner
+        if method in ("append", "extend", "add_module", "insert"):
+            target = self._container(func.value)
+            if target is not None:
+                self._mutate(target, method, positional(node))
+                if isinstance(func.value, cst.Attribute) and self.info is not None:
+                    self.name_value(target, func.value.attr.value, self.info.name)
+                return True, UNKNOWN
+        if method == "add_module" and self.is_self(func.value) and self.info is not None:
+            args = positional(node)
+            if len(args) == 2:
+                name = string_value(args[0])
+                value = self.value(args[1])
+                if name is not None:
+                    self.info.attrs[name] = value
+                    self.name_value(value, name, self.info.name)
+                return True, UNKNOWN
+        return False, None
+
+    def instantiate(self, qualified: str, node: cst.Call) -> Any:
+        if qualified.startswith("<local>."):
+            name = qualified[len("<local>."):]
+            if name in self.b.classes:
+                for arg in node.args:
+                    self.value(arg.value)
+                return SubVal(name)
+            if name in self.b.functions:
+                return self.call_local(FuncRef(self.b.functions[name], None), node)
+            return UNKNOWN
+        if not qualified.startswith("torch.nn.") or qualified.count(".") != 2:
+            if qualified in ("torch.empty", "torch.zeros", "torch.ones", "torch.randn", "torch.rand",
+                             "torch.Tensor", "torch.FloatTensor", "torch.full", "torch.eye"):
+                return ("tensor", qualified, node)
+            return OpaqueVal() if _is_module_like(qualified) else UNKNOWN
+        kind = qualified.rsplit(".", 1)[-1]
+        if kind in torchspec.ACTIVATION_MODULES:
+            slope = None
+            if kind == "LeakyReLU":
+                slope_node = bound_args(node, ("negative_slope",)).get("negative_slope")
+                slope = self.number(slope_node) if slope_node is not None else None
+            elif kind == "PReLU":
+                slope_node = bound_args(node, ("num_parameters", "init")).get("init")
+                slope = self.number(slope_node) if slope_node is not None else None
+            act = torchspec.activation_for_module(kind, slope if is_number(slope) else None)
+            if kind == "LeakyReLU" and slope is not None and not is_number(slope):
+                return OpaqueVal()
+            return ActVal(act) if act is not None else OpaqueVal()
+        if kind in torchspec.TRANSPARENT_MODULES:
+            return TransVal()
+        if kind in ("Sequential", "ModuleList"):
+            return self.container(kind, node)
+        if kind == "ModuleDict":
+            args = positional(node)
+            seq = SeqVal("ModuleDict")
+            if args and isinstance(args[0], cst.Dict):
+                for element in args[0].elements:
+                    if isinstance(element, cst.DictElement):
+                        item = self.value(element.value)
+                        seq.items.append(item)
+                        key = string_value(element.key)
+                        if key is not None:
+                            seq.keys[key] = item
+            return seq
+        if kind == "Parameter":
+            return self.parameter(node)
+        if kind in torchspec.LAYER_SIGNATURES:
+            return self.layer(kind, node)
+        return OpaqueVal()
+
+    def layer(self, kind: str, node: cst.Call) -> LayerVal:
+        owner = self.info.name if self.info else "<module>"
+        key = (self.context, id(node))
+        layer, created = self.b.new_layer(key, kind, owner, node)
+        if self.loop_stack:
+            layer.repeat = self.loop_stack[-1]
+        if created:
+            statement = self.current_statement
+            layer.statement = statement
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
+                layer.assigned_text = symbolic.text(statement.targets[0].target)
+            names = torchspec.LAYER_SIGNATURES[kind]
+            raw = bound_args(node, names)
+            args = {name: self.number(expr) for name, expr in raw.items()}
+            args.update({name: UNKNOWN for name in unbound_by_star(node, names, raw)})
+            layer.args = {k: (None if v is UNKNOWN or isinstance(v, int) and abs(v) > MAX_DIM else v)
+                          for k, v in args.items()}
+            depth = layer.args.get("num_layers")
+            if isinstance(depth, int) and depth > MAX_RNN_LAYERS:
+                layer.args["num_layers"] = None  # past the budget: its per-layer parameters are not spelled out
+            layer.params = torchspec.layer_params(kind, layer.args, star=any(a.star for a in node.args))
+            for child_name, child_kind in torchspec.CHILDREN.get(kind, ()):
+                child, _ = self.b.new_layer(key + (child_name,), child_kind, owner, node)
+                child.args = torchspec.child_args(kind, child_name, layer.args)
+                child.params = torchspec.layer_params(child_kind, child.args, star=False)
+                child.path = f"{layer.path}.{child_name}"
+                self.b.children.setdefault(layer.uid, []).append(child.uid)
+        return LayerVal((layer.uid,))
+
+    def parameter(self, node: cst.Call) -> Any:
+        args = positional(node)
+        if not args:
+            return UNKNOWN
+        inner = self.value(args[0])
+        if not (isinstance(inner, tuple) and len(inner) == 3 and inner[0] == "tensor"):
+            return OpaqueVal()
+        tensor_call: cst.Call = inner[2]
+        owner = self.info.name if self.info else "<module>"
+        layer, created = self.b.new_layer((self.context, id(node)), "Parameter", owner, node)
+        if created:
+            layer.params = {"": self._tensor_shape(inner[1], tensor_call)}
+        return LayerVal((layer.uid,))
+
+    def _tensor_shape(self, factory: str, call: cst.Call) -> tuple[int | None, ...] | None:
+        if any(a.star for a in call.args):
+            return None
+        args = positional(call)
+        if factory == "torch.full":
+            args = args[:1]
+        if factory == "torch.eye":
+            return (self._dim(args[0]), self._dim(args[1] if len(args) > 1 else args[0])) if args else None
+        if len(args) == 1:
+            single = args[0]
+            if isinstance(single, (cst.Tuple, cst.List)):
+                return tuple(self._dim(e.value) for e in single.elements)
+            value = self.number(single)
+            if isinstance(value, tuple):
+                return tuple(v if isinstance(v, int) else None for v in value)
+            if isinstance(value, int):
+                return (value,)
+            if _looks_scalar(single):
+                return (None,)
+            return None
+        if not args:
+            return None
+        return tuple(self._dim(a) for a in args)
+
+    def _dim(self, node: cst.BaseExpression) -> int | None:
+        value = self.number(node)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def dispatch_args(fn: cst.FunctionDef, scope: DispatchVal) -> list[Any]:
+    """Arguments for an init routine run over a scope: the module, and its name if the routine takes one
+    (timm's ``named_apply`` passes ``name``), so that tests on the name narrow the dispatch."""
+    params = [p.name.value for p in function_params(fn) if p.name.value not in ("self", "cls")]
+    args: list[Any] = [scope]
+    if len(params) > 1 and "name" in params[1]:
+        args.append(NameOf(params[0]))
+    return args
+
+
+def _may_initialize(func: cst.BaseExpression) -> bool:
+    """A call we cannot follow whose name says it may (re)initialize weights: ``post_init()``,
+    ``init_weights(model)``, ``reset_parameters()``, ``named_apply(...)``, ``load_state_dict(...)``."""
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    if name.startswith("__") and name.endswith("__"):
+        return False  # super().__init__() and other dunders
+    lowered = name.lower().strip("_")
+    if lowered in ("init", "reset", "initialize", "init_fn", "initializer"):
+        return True
+    return any(key in lowered for key in _INIT_NAME_PARTS) or lowered.endswith("apply")
+
+
+_INIT_NAME_PARTS = ("init_weight", "weights_init", "weight_init", "init_param", "initializ", "reset_param",
+                    "post_init", "init_model", "init_module", "init_layer", "load_state", "load_pretrained",
+                    "from_pretrained", "load_weights", "load_checkpoint")
+
+
+def _looks_scalar(node: cst.BaseExpression) -> bool:
+    """A single size argument that is a plain count (``out_features``), not a shape variable."""
+    if isinstance(node, cst.BinaryOperation):
+        return True
+    path = dotted(node)
+    if path is None:
+        return False
+    last = path.rsplit(".", 1)[-1].lower()
+    return not (last.endswith(("shape", "_sizes")) or last in ("size", "sizes", "dims", "shp"))
+
+
+def _is_module_like(qualified: str) -> bool:
+    return qualified[:1].isupper() or "." in qualified and qualified.rsplit(".", 1)[-1][:1].isupper()

@@ -1,0 +1,180 @@
+"""Expressions: the abstract value of names, attributes, subscripts, literals, comprehensions and arithmetic
+on containers, and what a ``for`` loop iterates over."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import libcst as cst
+
+from initlint.picture import symbolic
+from initlint.picture.budget import MAX_ITEMS
+from initlint.picture.domain import (
+    UNKNOWN,
+    ActVal,
+    ClassNameOf,
+    ClassRef,
+    DispatchVal,
+    FuncRef,
+    InRepeat,
+    LayerVal,
+    OpaqueVal,
+    ParamSetVal,
+    Repeat,
+    SeqVal,
+    SubVal,
+    flatten,
+    union,
+    unwrap,
+)
+from initlint.picture.frame import Frame
+from initlint.picture.syntax import (
+    positional,
+)
+
+
+class Expressions(Frame):
+    def value(self, node: cst.BaseExpression) -> Any:
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        if isinstance(node, cst.Name):
+            if node.value in self.env:
+                return self.env[node.value]
+            if node.value in self.b.module_env:
+                return self.b.module_env[node.value]
+            if node.value in self.b.classes:
+                return ClassRef(f"<local>.{node.value}")
+            if node.value in self.b.functions:
+                return FuncRef(self.b.functions[node.value], None)
+            resolved = self.imports.resolve(node)
+            if resolved is not None:
+                return ClassRef(resolved)
+            return self.number(node)
+        if isinstance(node, cst.Attribute):
+            if self.is_self(node.value) and self.info is not None:
+                attr = node.attr.value
+                if attr in self.info.attrs:
+                    return self.info.attrs[attr]
+                found = self.b.method(self.info, attr)
+                if found is not None:
+                    return FuncRef(found[0], found[1].name, True)
+                return UNKNOWN
+            if node.attr.value == "__name__" and isinstance(node.value, cst.Attribute) \
+                    and node.value.attr.value == "__class__" and isinstance(node.value.value, cst.Name):
+                return ClassNameOf(node.value.value.value)
+            base = self.value(node.value) if not isinstance(node.value, cst.Name) or \
+                node.value.value in self.env or node.value.value == "self" else None
+            if isinstance(base, LayerVal):
+                children = [c for uid in base.uids for c in self.b.children.get(uid, ())
+                            if self.b.picture.layers[c].path.rsplit(".", 1)[-1] == node.attr.value]
+                if children:
+                    return LayerVal(tuple(children))
+            if isinstance(base, SubVal):
+                info = self.b.classes.get(base.cls)
+                if info is not None and node.attr.value in info.attrs:
+                    return info.attrs[node.attr.value]
+            if isinstance(base, SeqVal) and node.attr.value in base.keys:
+                return base.keys[node.attr.value]
+            resolved = self.imports.resolve(node)
+            if resolved is not None:
+                return ClassRef(resolved)
+            return self.number(node)
+        if isinstance(node, cst.Subscript):
+            base = self.value(node.value)
+            if isinstance(base, SeqVal):
+                items = flatten(base.items, twice=False, inline=False)
+                if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                    index = self.number(node.slice[0].slice.value)
+                    exact = not any(isinstance(i, InRepeat) and i.count is None for i in items)
+                    if isinstance(index, int) and base.unsure_from is not None and (
+                            index < 0 or index >= base.unsure_from):
+                        return union([unwrap(i) for i in items])  # it may be a conditional item
+                    if isinstance(index, int) and exact:
+                        if -len(items) <= index < len(items):
+                            return unwrap(items[index])
+                        return UNKNOWN
+                    if isinstance(index, str):
+                        return base.keys.get(index, UNKNOWN) if base.keys else UNKNOWN
+                sliced = self._slice(base, items, node)
+                if sliced is not None:
+                    return sliced
+                return union([unwrap(i) for i in items])
+            return UNKNOWN
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    inner = self.value(element.value)
+                    if isinstance(inner, SeqVal):
+                        items.extend(inner.items)
+                    else:
+                        items.append(OpaqueVal())
+                else:
+                    items.append(self.value(element.value))
+            if isinstance(node, cst.Tuple) and not any(isinstance(i, (LayerVal, ActVal, SeqVal, SubVal)) for i in items):
+                number = self.number(node)
+                if number is not UNKNOWN:
+                    return number
+            return SeqVal("list", items)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            count = None
+            comp = node.for_in
+            if isinstance(comp.iter, cst.Call) and isinstance(comp.iter.func, cst.Name) \
+                    and comp.iter.func.value == "range":
+                bounds = [self.number(a) for a in positional(comp.iter)]
+                if len(bounds) == 1 and isinstance(bounds[0], int):
+                    count = bounds[0]
+            saved = dict(self.env)
+            self.bind_loop_target(comp.target, self.iter_value(comp.iter))
+            element = self.value(node.elt)
+            self.env = saved
+            return SeqVal("list", [Repeat([element], count)])
+        if isinstance(node, cst.IfExp):
+            return union([self.value(node.body), self.value(node.orelse)])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Multiply)):
+            left = self.value(node.left)
+            right = self.value(node.right)
+            if isinstance(node.operator, cst.Add) and isinstance(left, SeqVal) and isinstance(right, SeqVal) \
+                    and left.kind == right.kind == "list":
+                if len(left.items) + len(right.items) > MAX_ITEMS:
+                    return UNKNOWN  # ``layers = layers + layers`` doubling: past the container budget
+                return SeqVal("list", [*left.items, *right.items])  # [first] + [rest for _ in range(n)]
+            if isinstance(node.operator, cst.Multiply) and isinstance(left, SeqVal) and left.kind == "list" \
+                    and (isinstance(right, int) or right is UNKNOWN):
+                return SeqVal("list", [Repeat(list(left.items), right if isinstance(right, int) else None)])
+            if isinstance(left, (SeqVal, LayerVal)) or isinstance(right, (SeqVal, LayerVal)):
+                return UNKNOWN
+        return self.number(node)
+
+    def iter_value(self, node: cst.BaseExpression) -> Any:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in (
+            "enumerate", "reversed", "list", "sorted"
+        ) and node.args:
+            inner = self.iter_value(node.args[0].value)
+            if node.func.value == "enumerate":
+                return ("enumerate", inner)
+            return inner
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            owner_value = self.value(node.func.value)
+            scope = self.scope_for(owner_value)
+            if scope is not None and method in ("modules", "named_modules"):
+                scope = replace(scope, root_text=symbolic.text(node.func.value))
+            if method in ("modules", "children"):
+                return scope if scope is not None else DispatchVal((), uncertain=True)
+            if method in ("named_modules", "named_children"):
+                return ("named", scope if scope is not None else DispatchVal((), uncertain=True))
+            if method in ("parameters", "named_parameters"):
+                params = self.param_set(owner_value) if scope is not None or isinstance(owner_value, LayerVal) \
+                    else ParamSetVal((), uncertain=True)
+                return ("named", params) if method == "named_parameters" else params
+        if isinstance(node, (cst.Tuple, cst.List)) and node.elements:
+            tuple_params = self._param_tuple(node)
+            if tuple_params is not None:
+                return tuple_params
+            modules = self._module_tuple(node)
+            if modules is not None:
+                return modules
+        value = self.value(node)
+        return value

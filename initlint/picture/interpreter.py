@@ -1,0 +1,13 @@
+"""The construction interpreter, assembled from its parts: one class per job (see frame.py)."""
+
+from __future__ import annotations
+
+from initlint.picture.calls import Calls
+from initlint.picture.containers import Containers
+from initlint.picture.expressions import Expressions
+from initlint.picture.recorder import Recorder
+from initlint.picture.statements import Statements
+
+
+class Interpreter(Statements, Expressions, Calls, Containers, Recorder):
+    """Runs one function body abstractly: statements, expressions, containers, calls and init sites."""

@@ -1,0 +1,398 @@
+"""Statements: assignments, ``+=``, ``if`` (narrowing, branch paths, joins), loops (run once, or item by
+item over a known config within the unrolling budget) and function bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from initlint.picture import narrowing, symbolic
+from initlint.picture.budget import MAX_UNROLL
+from initlint.picture.domain import (
+    UNKNOWN,
+    ClassInfo,
+    DispatchVal,
+    FuncRef,
+    LayerVal,
+    NameOf,
+    ParamSetVal,
+    Repeat,
+    SeqVal,
+    SubVal,
+    is_number,
+    is_plain,
+    seq_labels,
+)
+from initlint.picture.frame import Frame
+from initlint.picture.syntax import (
+    function_params,
+    positional,
+    statements,
+)
+from initlint.picture.walker import StatementWalker
+
+
+class Statements(Frame, StatementWalker):
+    def call_function(self, fn: cst.FunctionDef, args: list[Any], kwargs: dict[str, Any], self_bound: bool,
+                      owner: ClassInfo | None) -> Any:
+        self.owner = owner
+        params = function_params(fn)
+        if self_bound and params and params[0].name.value in ("self", "cls"):
+            self.env[params[0].name.value] = SubVal(self.info.name) if self.info else UNKNOWN
+            params = params[1:]
+        for index, param in enumerate(params):
+            name = param.name.value
+            if index < len(args):
+                self.env[name] = args[index]
+            elif name in kwargs:
+                self.env[name] = kwargs[name]
+            elif param.default is not None:
+                self.env[name] = self.value(param.default)
+            else:
+                self.env[name] = UNKNOWN
+        if fn.params.star_arg and isinstance(fn.params.star_arg, cst.Param):
+            self.env[fn.params.star_arg.name.value] = UNKNOWN
+        self.run(statements(fn.body))
+        if not self.returns:
+            return UNKNOWN
+        return self.returns[-1]
+
+    def run(self, body: list[cst.CSTNode]) -> None:
+        """Run a block; the conditions an early exit in it adds (``if p.dim() < 2: continue``) end with it."""
+        path = self.path
+        super().run(body)
+        self.path = path
+
+    def statement(self, stmt: cst.CSTNode) -> None:
+        if not self.work.statement():
+            return  # past the statement budget: the rest of this entry point is not run
+        if isinstance(stmt, (cst.Expr, cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            self.current_statement = stmt
+        super().statement(stmt)
+
+    def assign_statement(self, stmt: cst.Assign) -> None:
+        value = self.value(stmt.value)
+        for target in stmt.targets:
+            self.assign(target.target, value, stmt.value)
+            self._remember_source(target.target, stmt.value)
+        if isinstance(value, SeqVal) and value.kind in ("Sequential", "ModuleList") and len(stmt.targets) == 1 \
+                and value.statement is None and isinstance(stmt.targets[0].target, (cst.Name, cst.Attribute)):
+            value.statement = stmt
+            value.assigned_text = symbolic.text(stmt.targets[0].target)
+
+    def annotated_statement(self, stmt: cst.AnnAssign) -> None:
+        if stmt.value is not None:
+            self.assign(stmt.target, self.value(stmt.value), stmt.value)
+
+    def expression_statement(self, stmt: cst.Expr) -> None:
+        self.value(stmt.value)
+
+    def return_statement(self, stmt: cst.Return) -> None:
+        if stmt.value is not None:
+            self.returns.append(self.value(stmt.value))
+
+    def while_statement(self, stmt: cst.While) -> None:
+        self._forget_loop_carried(stmt.body)
+        self.loop_stack.append(None)
+        self.run(statements(stmt.body))
+        self.loop_stack.pop()
+
+    def function_definition(self, stmt: cst.FunctionDef) -> None:
+        owner = self.info.name if self.info else None
+        self.env[stmt.name.value] = FuncRef(stmt, owner)
+
+    def import_statement(self, stmt: cst.Import | cst.ImportFrom) -> None:
+        """An import inside a function binds its names there (module-level ones are in the import table)."""
+        if self.module_level:
+            return
+        if self.imports is self.b.imports:
+            self.imports = self.imports.copy()
+        self.imports.add(stmt)
+
+    def _remember_source(self, target: cst.BaseExpression, source: cst.BaseExpression) -> None:
+        """The syntax last assigned to each local name, for arguments evaluated per layer (symbolic.py)."""
+        if isinstance(target, cst.Name):
+            self.sources[target.value] = source
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(source, (cst.Tuple, cst.List)) \
+                and len(target.elements) == len(source.elements):
+            for one, two in zip(target.elements, source.elements, strict=True):
+                self._remember_source(one.value, two.value)
+
+    def assign(self, target: cst.BaseExpression, value: Any, source: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+            if self.module_level and isinstance(value, (LayerVal, SeqVal)):
+                self.name_value(value, target.value, "<module>")
+        elif isinstance(target, cst.Attribute) and self.is_self(target.value) and self.info is not None:
+            attr = target.attr.value
+            self.info.attrs[attr] = value
+            if is_number(value) or isinstance(value, (str, tuple)):
+                self.info.consts[f"self.{attr}"] = value
+            self.name_value(value, attr, self.info.name)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(source, (cst.Tuple, cst.List)) and len(source.elements) == len(target.elements) \
+                    and not any(isinstance(e, cst.StarredElement) for e in source.elements):
+                for element, part in zip(target.elements, source.elements, strict=True):
+                    self.assign(element.value, self.value(part.value), part.value)  # layers, width = [], 3
+                return
+            values = value if isinstance(value, tuple) and len(value) == len(target.elements) else None
+            for index, element in enumerate(target.elements):
+                inner = values[index] if values is not None else UNKNOWN
+                self.assign(element.value, inner, source)
+
+    def name_value(self, value: Any, path: str, owner: str) -> None:
+        """Give layers their attribute path the first time they are stored."""
+        if isinstance(value, LayerVal):
+            for uid in value.uids:
+                layer = self.b.picture.layers[uid]
+                if layer.path.startswith("<"):
+                    layer.path = path
+                    layer.owner = owner
+                    for child in self.b.children.get(uid, ()):
+                        c = self.b.picture.layers[child]
+                        c.path = f"{path}.{c.path.rsplit('.', 1)[-1]}"
+                        c.owner = owner
+        elif isinstance(value, SeqVal):
+            if value.name is None:
+                value.name = path
+            for key, item in value.keys.items():
+                self.name_value(item, f"{path}.{key}", owner)
+            for label, item in seq_labels(value):
+                self.name_value(item, f"{path}.{label}", owner)
+
+    def aug_assign(self, stmt: cst.AugAssign) -> None:
+        if isinstance(stmt.operator, cst.AddAssign) and isinstance(stmt.target, cst.Name):
+            current = self.env.get(stmt.target.value)
+            if isinstance(current, SeqVal):
+                added = self.value(stmt.value)
+                if isinstance(added, SeqVal):
+                    current.items.extend(added.items)
+                return
+        added = self.value(stmt.value)
+        if isinstance(stmt.target, cst.Name) and stmt.target.value in self.env:
+            # ``dim *= 2``: the name's number changes (a libcst BinaryOperation with the same operator)
+            binary = _AUG_TO_BINARY.get(type(stmt.operator))
+            current = self.env[stmt.target.value]
+            if binary is not None and is_number(current) and is_number(added):
+                self.env[stmt.target.value] = self.number(cst.BinaryOperation(
+                    left=stmt.target, operator=binary(), right=stmt.value))
+            elif is_number(current) or current is UNKNOWN:
+                self.env[stmt.target.value] = UNKNOWN
+        if isinstance(stmt.target, cst.Name):
+            self._update_source(stmt)
+
+    def _update_source(self, stmt: cst.AugAssign) -> None:
+        """``h += 256``: the syntax of ``h`` becomes ``(previous) + 256``, so per-layer evaluation sees what the
+        name's value saw (without a previous syntax, the value itself is what later evaluation reads)."""
+        assert isinstance(stmt.target, cst.Name)
+        name = stmt.target.value
+        previous = self.sources.get(name)
+        binary = _AUG_TO_BINARY.get(type(stmt.operator))
+        if previous is None:
+            return
+        if binary is None:
+            del self.sources[name]
+            return
+        left = previous.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]) \
+            if isinstance(previous, (cst.BinaryOperation, cst.UnaryOperation)) and not previous.lpar else previous
+        self.sources[name] = cst.BinaryOperation(left=left, operator=binary(), right=stmt.value)
+
+    def if_statement(self, stmt: cst.If) -> None:
+        known = self.number(stmt.test) if self.unrolling else UNKNOWN
+        if isinstance(known, bool):
+            # inside a loop run item by item, ``if v == "M":`` has one answer per item
+            if known:
+                self.run(statements(stmt.body))
+            elif isinstance(stmt.orelse, cst.If):
+                self.if_statement(stmt.orelse)
+            elif isinstance(stmt.orelse, cst.Else):
+                self.run(statements(stmt.orelse.body))
+            return
+        narrowed = narrowing.narrow(stmt.test, self.narrowing_context())
+        self.env.update(narrowed.rebound)
+        true_env, false_env = narrowed.true_env, narrowed.false_env
+        saved = dict(self.env)
+        saved_sources = dict(self.sources)
+        base_path = self.path
+        self.env.update(true_env)
+        self.branch_depth += 1
+        self.path = base_path + narrowing.conditions(stmt.test, True, narrowed)
+        self.run(statements(stmt.body))
+        after_true, sources_true = self.env, self.sources
+        self.env = dict(saved)
+        self.sources = dict(saved_sources)
+        self.env.update(false_env)
+        self.path = base_path + narrowing.conditions(stmt.test, False, narrowed)
+        orelse = stmt.orelse
+        if isinstance(orelse, cst.If):
+            self.if_statement(orelse)
+        elif isinstance(orelse, cst.Else):
+            self.run(statements(orelse.body))
+        self.branch_depth -= 1
+        self.path = base_path
+        # ``if not isinstance(m, nn.Linear): return`` / ``if p.dim() < 2: continue``: the code after the
+        # ``if`` only runs in the branch that did not leave (and under its condition).
+        true_exits = _always_exits(statements(stmt.body))
+        false_exits = isinstance(orelse, cst.Else) and _always_exits(statements(orelse.body))
+        if true_exits and not false_exits:
+            self.path = base_path + narrowing.conditions(stmt.test, False, narrowed)
+            return
+        if false_exits and not true_exits:
+            self.env, self.sources = after_true, sources_true
+            self.path = base_path + narrowing.conditions(stmt.test, True, narrowed)
+            return
+        # Join: a name keeps its narrowed value only if both branches agree; otherwise the later
+        # definition wins, except dispatch/param variables, which go back to their unnarrowed value.
+        joined = dict(after_true)
+        for name, value in self.env.items():
+            if name not in joined or joined[name] is UNKNOWN:
+                joined[name] = value
+            elif is_plain(value) and is_plain(joined[name]) and value != joined[name]:
+                joined[name] = UNKNOWN  # a number the two branches set differently
+        for name, value in after_true.items():
+            if is_plain(value) and name in self.env and self.env[name] is UNKNOWN:
+                joined[name] = UNKNOWN
+        for name in list(joined):
+            if name in true_env or name in false_env:
+                joined[name] = saved.get(name, UNKNOWN)
+        self.env = joined
+        # the syntax of a name the two branches assign differently is not one expression any more
+        self.sources = {name: node for name, node in self.sources.items() if sources_true.get(name) is node}
+
+    def _forget_loop_carried(self, body: cst.BaseSuite) -> None:
+        """A number the loop body reassigns (``in_channels = v``, ``dim *= 2``) differs from one pass to the
+        next: inside and after the loop it is unknown, unless the body sets it before reading it."""
+        for name in self.b.syntax_fact("assigned", body, _assigned_names):
+            if name in self.env and is_plain(self.env[name]):
+                self.env[name] = UNKNOWN
+
+    def for_statement(self, stmt: cst.For) -> None:
+        iterable = stmt.iter
+        count: int | None = None
+        value = self.iter_value(iterable)
+        if isinstance(iterable, cst.Call) and self.imports.resolve(iterable.func) is None \
+                and isinstance(iterable.func, cst.Name) and iterable.func.value == "range":
+            bound = [self.number(a) for a in positional(iterable)]
+            if len(bound) == 1 and isinstance(bound[0], int):
+                count = bound[0]
+            elif len(bound) == 2 and all(isinstance(x, int) for x in bound):
+                count = bound[1] - bound[0]
+        if self._unroll(stmt, value):
+            return
+        self.bind_loop_target(stmt.target, value)
+        saved_anchor = self.loop_anchor
+        looped = value[1] if isinstance(value, tuple) and len(value) == 2 and value[0] == "named" else value
+        if isinstance(looped, (DispatchVal, ParamSetVal)) and isinstance(iterable, cst.Call) \
+                and isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in (
+                    "modules", "named_modules", "parameters", "named_parameters"):
+            # ``for m in self.modules():`` - after the loop, ``self`` names every module it visited
+            self.loop_anchor = (stmt, symbolic.text(iterable.func.value))
+        if count != 1:
+            self._forget_loop_carried(stmt.body)
+        stored = list(self.info.attrs.values()) if self.info is not None else []
+        lists = [v for v in [*self.env.values(), *stored] if isinstance(v, SeqVal)]
+        lists = list({id(v): v for v in lists}.values())
+        lists_before = {id(v): len(v.items) for v in lists}
+        self.loop_stack.append(count)
+        self.shared_depth += 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
+        self.run(statements(stmt.body))
+        self.loop_anchor = saved_anchor
+        self.shared_depth -= 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
+        self.loop_stack.pop()
+        for seq in lists:
+            start = lists_before.get(id(seq), 0)
+            if len(seq.items) > start:
+                seq.items[start:] = [Repeat(seq.items[start:], count)]
+
+    def _unroll(self, stmt: cst.For, value: Any) -> bool:
+        """``for v in cfg:`` over a short sequence of known plain values (a VGG config): run the body once per
+        item, so each layer gets its own sizes and the container its real order and length."""
+        if not (isinstance(value, tuple) and 0 < len(value) <= MAX_UNROLL and isinstance(stmt.target, cst.Name)
+                and all(is_plain(v) and not isinstance(v, tuple) for v in value)) or stmt.orelse is not None:
+            return False
+        if self.b.syntax_fact("leaves", stmt.body, _leaves):
+            return False
+        if not self.work.unroll(len(value)):
+            return False  # past the unrolling budget (nested config loops): the loop runs once, item unknown
+        base, unrolling = self.context, self.unrolling
+        self.unrolling = True
+        for index, item in enumerate(value):
+            self.context = base + (("item", id(stmt), index),)
+            self.env[stmt.target.value] = item
+            self.run(statements(stmt.body))
+        self.context, self.unrolling = base, unrolling
+        return True
+
+    def bind_loop_target(self, target: cst.BaseExpression, value: Any) -> None:
+        if isinstance(value, tuple) and len(value) == 2 and value[0] in ("enumerate", "named"):
+            element = self.element_of(value[1])
+            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                first, second = (e.value for e in target.elements)
+                if isinstance(second, cst.Name):
+                    var = second.value
+                    self.env[var] = element
+                    if isinstance(first, cst.Name):
+                        self.env[first.value] = NameOf(var) if value[0] == "named" else UNKNOWN
+                    return
+                self.bind_loop_target(first, UNKNOWN)
+                self.bind_loop_target(second, element)
+                return
+            self.assign(target, UNKNOWN, target)
+            return
+        element = self.element_of(value)
+        if isinstance(target, cst.Name):
+            self.env[target.value] = element
+        else:
+            self.assign(target, UNKNOWN, target)
+
+
+_AUG_TO_BINARY: dict[type, type] = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.FloorDivideAssign: cst.FloorDivide,
+    cst.PowerAssign: cst.Power,
+}
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            stack.extend(current.children)
+    return out
+
+
+def _leaves(body: cst.CSTNode) -> bool:
+    """A ``break``, ``continue`` or ``return`` somewhere in a loop body (not in nested functions)."""
+    return any(isinstance(node, (cst.Break, cst.Continue, cst.Return)) for node in _walk(body))
+
+
+def _assigned_names(body: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)):
+            names |= _target_names(node.target)
+        stack.extend(node.children)
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
+
+
+def _always_exits(body: list[cst.CSTNode]) -> bool:
+    return bool(body) and isinstance(body[-1], (cst.Return, cst.Continue, cst.Break, cst.Raise))

@@ -1,0 +1,66 @@
+"""All that initlint knows of torch, as data with small hooks, in one place checked against torch itself.
+
+``activations``: activation names, ``calculate_gain`` and measured gains; ``inits``: the ``torch.nn.init``
+functions; ``layers``: layer signatures, shapes, the class hierarchy, children and default inits.
+tests/test_torchspec.py checks every entry against torch 2.13.
+"""
+
+from initlint.picture.torchspec.activations import (
+    ACTIVATION_FUNCTIONS,
+    ACTIVATION_METHODS,
+    ACTIVATION_MODULES,
+    DEFAULT_LEAKY_SLOPE,
+    DISPLAY_NAMES,
+    NONLINEARITY_GAIN_NAMES,
+    PRELU_INIT_SLOPE,
+    RECTIFIERS,
+    RRELU_MEAN_SLOPE,
+    SATURATING,
+    VARIANCE_GAINS,
+    Activation,
+    activation_for_function,
+    activation_for_module,
+    calculate_gain,
+    fmt,
+)
+from initlint.picture.torchspec.inits import (
+    DEPRECATED_ALIASES,
+    FAN_BASED,
+    INIT_SIGNATURES,
+    KAIMING,
+    MIN_DIMS,
+    TENSOR_INIT_METHODS,
+    XAVIER,
+)
+from initlint.picture.torchspec.layers import (
+    ATTRIBUTE_DEFAULTS,
+    BASES,
+    CHILDREN,
+    CONV,
+    CONV_TRANSPOSE,
+    FUNCTIONAL_LAYERS,
+    LAYER_SIGNATURES,
+    NORM_FUNCTIONS,
+    NORMS,
+    RECURRENT,
+    RECURRENT_CELLS,
+    TRANSPARENT_FUNCTIONS,
+    TRANSPARENT_METHODS,
+    TRANSPARENT_MODULES,
+    attribute,
+    child_args,
+    default_init,
+    gates,
+    is_instance,
+    layer_params,
+)
+
+__all__ = [
+    "ACTIVATION_FUNCTIONS", "ACTIVATION_METHODS", "ACTIVATION_MODULES", "ATTRIBUTE_DEFAULTS", "BASES", "CHILDREN",
+    "CONV", "CONV_TRANSPOSE", "DEFAULT_LEAKY_SLOPE", "DEPRECATED_ALIASES", "DISPLAY_NAMES", "FAN_BASED",
+    "FUNCTIONAL_LAYERS", "INIT_SIGNATURES", "KAIMING", "LAYER_SIGNATURES", "MIN_DIMS", "NONLINEARITY_GAIN_NAMES",
+    "NORMS", "NORM_FUNCTIONS", "PRELU_INIT_SLOPE", "RECTIFIERS", "RECURRENT", "RECURRENT_CELLS", "RRELU_MEAN_SLOPE",
+    "SATURATING", "TENSOR_INIT_METHODS", "TRANSPARENT_FUNCTIONS", "TRANSPARENT_METHODS", "TRANSPARENT_MODULES",
+    "VARIANCE_GAINS", "XAVIER", "Activation", "activation_for_function", "activation_for_module", "attribute",
+    "calculate_gain", "child_args", "default_init", "fmt", "gates", "is_instance", "layer_params",
+]

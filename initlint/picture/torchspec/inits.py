@@ -1,0 +1,66 @@
+"""torch.nn.init's functions as data: families, signatures, rank limits, deprecated aliases, tensor methods.
+
+Taken from ``torch/nn/init.py`` (each function's signature and its ``ValueError`` on too few dimensions) and
+``torch/_tensor.py`` (the in-place methods); tests/test_torchspec.py checks them against torch.
+"""
+
+from __future__ import annotations
+
+XAVIER = frozenset({"xavier_uniform_", "xavier_normal_"})
+KAIMING = frozenset({"kaiming_uniform_", "kaiming_normal_"})
+FAN_BASED = frozenset(XAVIER | KAIMING | {"orthogonal_", "dirac_", "eye_", "sparse_"})
+# The smallest number of dimensions each fan-based init accepts (torch raises ValueError below it).
+MIN_DIMS = {
+    "xavier_uniform_": 2,
+    "xavier_normal_": 2,
+    "kaiming_uniform_": 2,
+    "kaiming_normal_": 2,
+    "orthogonal_": 2,
+    "eye_": 2,
+    "sparse_": 2,
+    "dirac_": 3,
+}
+
+# Positional parameters after the tensor, per torch.nn.init function.
+INIT_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "uniform_": ("a", "b"),
+    "normal_": ("mean", "std"),
+    "trunc_normal_": ("mean", "std", "a", "b"),
+    "constant_": ("val",),
+    "ones_": (),
+    "zeros_": (),
+    "eye_": (),
+    "dirac_": ("groups",),
+    "xavier_uniform_": ("gain",),
+    "xavier_normal_": ("gain",),
+    "kaiming_uniform_": ("a", "mode", "nonlinearity"),
+    "kaiming_normal_": ("a", "mode", "nonlinearity"),
+    "orthogonal_": ("gain",),
+    "sparse_": ("sparsity", "std"),
+}
+
+# Deprecated non-underscore aliases defined at the bottom of torch/nn/init.py.
+DEPRECATED_ALIASES: dict[str, str] = {
+    "uniform": "uniform_",
+    "normal": "normal_",
+    "constant": "constant_",
+    "eye": "eye_",
+    "dirac": "dirac_",
+    "xavier_uniform": "xavier_uniform_",
+    "xavier_normal": "xavier_normal_",
+    "kaiming_uniform": "kaiming_uniform_",
+    "kaiming_normal": "kaiming_normal_",
+    "orthogonal": "orthogonal_",
+    "sparse": "sparse_",
+}
+
+# In-place tensor methods that initialize: ``w.data.normal_(0, 0.01)``.
+TENSOR_INIT_METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "normal_": ("normal_", ("mean", "std")),
+    "uniform_": ("uniform_", ("a", "b")),
+    "zero_": ("zeros_", ()),
+    "fill_": ("constant_", ("val",)),
+    "copy_": ("copy_", ("src",)),
+}
+
+
