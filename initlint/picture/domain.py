@@ -182,7 +182,9 @@ def flatten(items: list[Any], twice: bool = True, inline: bool = True, _depth: i
                 known = count is not None and 0 <= count <= MAX_EXPANSION
                 times = count if known and count is not None else 1
             if len(out) + times * len(inner) > MAX_ITEMS:
-                times, count = 1, None  # too many to spell out: a block of unknown count
+                # too many to spell out: once, as a block of unknown count (inner counts included)
+                inner = [InRepeat(x.value if isinstance(x, InRepeat) else x, None) for x in inner]
+                times = 1
             if len(out) + len(inner) > MAX_ITEMS:
                 out.append(InRepeat(OpaqueVal(), None))
                 return out
