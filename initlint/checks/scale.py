@@ -154,10 +154,12 @@ def _il202_unsized(picture: Picture, site: InitSite, hits: list[tuple[Layer, Act
     prefix = picture.init_prefix or "nn.init"
     distribution = "uniform" if site.func == "uniform_" else "normal"
     use = recommended_call(prefix, site.target_text, act, distribution)
+    # a std so small (1e-320) that the bound passes float's range holds for every width
+    up_to = f"for any fan_in up to {math.floor(bound):,}" if math.isfinite(bound) else "for every fan_in"
     message = (
         f"`{site.func}` with {_scale_text(site)} gives {labels([h[0] for h in hits])} std {fmt(std)}, which "
         f"feeds {act.display}. The layer's size is not known here, but {act.display} wants {wanted}, and "
-        f"std*{fmt(factor)} < {wanted} for any fan_in up to {math.floor(bound):,}: this std is more than {fmt(factor)}x "
+        f"std*{fmt(factor)} < {wanted} {up_to}: this std is more than {fmt(factor)}x "
         f"too small for every plausible width (even at fan_in={PLAUSIBLE_FAN_IN:,} the layer wants "
         f"{fmt(at_max)}, {fmt(at_max / std)}x this std). A fixed std ignores the layer's width. Use `{use}`."
     )
