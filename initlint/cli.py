@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import re
 import sys
@@ -17,7 +20,7 @@ from initlint.files import decode, encode
 from initlint.findings import Finding
 from initlint.noqa import add_noqa as baseline
 from initlint.probe.command import probe as probe_command  # imports no torch: the probe loads when it runs
-from initlint.registry import RULES, known_prefix, rule_page
+from initlint.registry import RULES, known_prefix, rule_name, rule_page
 from initlint.report import FORMATS
 
 
@@ -25,6 +28,8 @@ def _codes(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     if value is None:
         return None
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    if not codes:
+        raise click.BadParameter("needs at least one rule code or prefix (`ALL` for every rule)")
     for code in codes:
         if not known_prefix(code):
             raise click.BadParameter(f"unknown rule code or prefix {code!r} (see `initlint rules`)")
@@ -64,12 +69,17 @@ main.add_command(probe_command)
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when anything was fixed, even if clean.")
 @click.option("--explain", is_flag=True,
               help="Per init site: the layers it reaches, what follows each, and the verdict with its reason.")
+@click.option("--verbose", "-v", is_flag=True, help="Print the traceback of an internal error.")
 def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[str, ...] | None,
           output_format: str, jobs: int | None, exit_zero: bool, statistics: bool, quiet: bool,
           stdin_filename: str | None, extend_select: tuple[str, ...] | None, config_path: str | None,
           show_settings: bool, force_exclude: bool, add_noqa: bool, apply_fixes: bool, unsafe_fixes: bool,
-          show_diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, explain: bool) -> None:
+          show_diff: bool, show_fixes: bool, exit_non_zero_on_fix: bool, explain: bool,
+          verbose: bool) -> None:
     """Check Python files (default: the current directory) and report findings."""
+    _raw_file_names(sys.stdout, sys.stderr)
+    if add_noqa and (apply_fixes or show_diff):
+        raise click.UsageError("--add-noqa cannot be combined with --fix or --diff: run one, then the other")
     try:
         settings = load_settings(config_path)
     except ConfigError as error:
@@ -90,18 +100,29 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         results, count = fix_paths(list(paths) or ["."], settings, unsafe_fixes, write=not show_diff, jobs=jobs)
         fixed = sum(r.fixed for r in results)
         findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+        _explain_internal(findings, verbose)
+        for result in results:
+            if result.problem:
+                click.echo(f"initlint: error: {result.path}: {result.problem}", err=True)
+        failed = 2 if any(r.problem for r in results) or _internal(findings) else 0
         if show_diff:
             click.echo("".join(r.diff for r in results), nl=False)
+            unread = [f for f in findings if f.code in ("IL000", "IL001")]
+            for finding in unread:  # a file we could not read has fixes nobody saw: say it, do not pass
+                click.echo(f"{finding.where()}: {finding.code} {finding.message}",
+                           err=True)
             click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}{':' if show_fixes and fixed else '.'}",
                        err=True)
             if show_fixes:
                 click.echo(_fix_summary(results), err=True, nl=False)
-            sys.exit(1 if fixed else 0)
+            sys.exit(failed or (1 if fixed or unread else 0))
         click.echo(FORMATS[output_format](findings, count))
         if output_format in ("text", "concise"):
             click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}{':' if show_fixes and fixed else '.'}")
             if show_fixes:
                 click.echo(_fix_summary(results), nl=False)
+        if failed:
+            sys.exit(failed)
         if exit_non_zero_on_fix and fixed:
             sys.exit(1)
         sys.exit(0 if exit_zero or not findings else 1)
@@ -135,8 +156,9 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
         click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''} to {changed} "
                    f"file{'s' if changed != 1 else ''}.")
         sys.exit(1 if problems else 0)
+    _explain_internal(findings, verbose)
     if statistics:
-        click.echo(_statistics(findings))
+        click.echo(_statistics_json(findings) if output_format in ("json", "json-lines") else _statistics(findings))
     else:
         rendered = FORMATS[output_format](findings, count)
         if quiet and output_format in ("text", "concise"):
@@ -147,9 +169,31 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
             click.echo(rendered)
         if show_fixes and output_format in ("text", "concise"):
             click.echo(_no_fix_list(findings), nl=False)
-    if any(f.severity == "internal" for f in findings):
+    if _internal(findings):
         sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _raw_file_names(*streams: object) -> None:
+    """A file name that is not UTF-8 is printed as its own bytes (not a UnicodeEncodeError)."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError, io.UnsupportedOperation):
+                reconfigure(errors="surrogateescape")
+
+
+def _internal(findings: list[Finding]) -> bool:
+    return any(f.severity == "internal" for f in findings)
+
+
+def _explain_internal(findings: list[Finding], verbose: bool) -> None:
+    """With ``--verbose``, the traceback of each internal error (on standard error)."""
+    if not verbose:
+        return
+    for finding in findings:
+        if finding.severity == "internal" and finding.detail:
+            click.echo(f"initlint: internal error on {finding.filename}:\n{finding.detail}", err=True)
 
 
 def _use_colour() -> bool:
@@ -167,9 +211,17 @@ def _colour(text: str) -> str:
     return _LOCATION.sub(paint, text)
 
 
+def _statistics_json(findings: list[Finding]) -> str:
+    """``--statistics`` in a machine-readable format: one entry per rule, as ruff gives it."""
+    counts = Counter(f.code for f in findings)
+    fixable = Counter(f.code for f in findings if f.fix is not None)
+    return json.dumps([{"code": code, "name": rule_name(code), "count": n, "fixable": fixable[code]}
+                       for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))], indent=2)
+
+
 def _statistics(findings: list[Finding]) -> str:
     counts = Counter(f.code for f in findings)
-    lines = [f"{n:>5}  {code}  {RULES[code].name}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines = [f"{n:>5}  {code}  {rule_name(code)}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
     return "\n".join(lines)
 
@@ -210,10 +262,6 @@ def list_rules() -> None:
         click.echo(f"{known.code:<6} {known.name:<{width}} {known.fix:<6} {'on' if known.default else 'off':<8} {known.summary}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def _fix_summary(results: list[FileFix]) -> str:
     """``--show-fixes``: per file, how many fixes of each rule went in (as ruff lists them), then the findings
     left that have no fix, each with the reason."""
@@ -223,7 +271,7 @@ def _fix_summary(results: list[FileFix]) -> str:
             continue
         lines.append(f"- {result.path}:")
         for code, count in sorted(Counter(result.codes).items()):
-            lines.append(f"    {count} x {code} ({RULES[code].name})")
+            lines.append(f"    {count} x {code} ({rule_name(code)})")
     left = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     return "".join(line + "\n" for line in lines) + _no_fix_list(left)
 
@@ -237,3 +285,7 @@ def _no_fix_list(findings: list[Finding]) -> str:
     lines += [f"- {f.where()}: {f.code}: {f.no_fix or 'no fix is known for this case'}"
               for f in unfixable]
     return "".join(line + "\n" for line in lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - after every definition, so ``python -m initlint.cli`` has them all
+    main()

@@ -7,12 +7,13 @@ Every key and value is validated once per run; a bad one is a :class:`ConfigErro
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from initlint.registry import RULES, known_prefix, matches
+from initlint.registry import INTERNAL_ERROR, RULES, known_prefix, matches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,8 +60,10 @@ class Settings:
     def enabled(self, code: str, filename: str | None = None) -> bool:
         select = tuple("IL" if s == "ALL" else s for s in self.select + self.extend_select)
         ignore = tuple("IL" if s == "ALL" else s for s in self.ignore + self._file_ignores(filename))
-        if code == "IL001":  # an unreadable file is always said, unless ignored by name
-            return "IL001" not in ignore
+        if code == INTERNAL_ERROR:  # our own failure is always said
+            return True
+        if code == "IL001":  # an unreadable file is always said, unless an ignored code or prefix covers it
+            return not matches(code, ignore)
         if not matches(code, select):
             return False
         rule = RULES.get(code)
@@ -89,12 +92,18 @@ class Settings:
         rel = _relative(path, self.root)
         return any(_glob_match(rel, pattern) for pattern in self.include + self.extend_include)
 
-    def excluded(self, path: str) -> bool:
-        """Whether ``exclude``/``extend-exclude`` covers a path (any of its parts, or the whole path)."""
+    def excluded(self, path: str, below: str | None = None) -> bool:
+        """Whether ``exclude``/``extend-exclude`` covers a path: a pattern with a ``/`` matches the path from
+        the config's root; a bare name (``build``, ``*.egg-info``) matches one of its parts below ``below``
+        (the directory named on the command line: a project that lives under ``~/build/`` is still
+        checked), else below the root or the current directory."""
         rel = _relative(path, self.root)
-        parts = PurePosixPath(rel).parts
+        parts = _parts_below(path, below, self.root)
         for pattern in self.exclude + self.extend_exclude:
-            if _glob_match(rel, pattern) or any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+            if "/" in pattern.rstrip("/"):
+                if _glob_match(rel, pattern):
+                    return True
+            elif any(fnmatch.fnmatchcase(part, pattern.rstrip("/")) for part in parts):
                 return True
         return False
 
@@ -125,9 +134,28 @@ class Settings:
 
 def _relative(path: str, root: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        return Path(_absolute(path)).relative_to(_absolute(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+def _absolute(path: str) -> str:
+    """The path made absolute without following its links (a link loop must not raise)."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _parts_below(path: str, below: str | None, root: str) -> tuple[str, ...]:
+    """The parts of ``path`` under the first of ``below``, the root and the current directory that holds
+    it (only its own name when none does)."""
+    absolute = PurePosixPath(Path(_absolute(path)).as_posix())
+    for base in (below, root, "."):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(Path(_absolute(base)).as_posix()).parts
+        except ValueError:
+            continue
+    return (absolute.name,)
 
 
 def _glob_match(rel: str, pattern: str) -> bool:
@@ -140,19 +168,27 @@ def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a ``[tool.initlint]`` table, walking up from ``start``."""
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except OSError:
+        try:
+            if not candidate.is_file():
                 continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as error:
-                if "tool.initlint" in text:  # ours, but broken: say so rather than run with defaults
-                    raise ConfigError(f"{candidate}: not valid TOML: {error}") from error
-                continue
-            if "initlint" in data.get("tool", {}):
-                return candidate
+            raw = candidate.read_bytes()
+        except OSError:
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if b"tool.initlint" in raw:  # ours, but unreadable: say so rather than run with defaults
+                raise ConfigError(f"{candidate}: not UTF-8 ({error.reason} at byte {error.start})") from error
+            continue  # someone else's file: not ours to judge
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            if "tool.initlint" in text:  # ours, but broken: say so rather than run with defaults
+                raise ConfigError(f"{candidate}: not valid TOML: {error}") from error
+            continue
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "initlint" in tool:
+            return candidate
     return None
 
 
@@ -171,9 +207,14 @@ def load_settings(config: str | None = None, cwd: Path | None = None) -> Setting
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from error
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
-    table = data.get("tool", {}).get("initlint", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table")
+    table = tool.get("initlint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.initlint] must be a table")
     return settings_from_table(table, str(path), str(path.parent))

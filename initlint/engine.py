@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import os
+import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -16,9 +21,10 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from initlint.checks import run_checks
 from initlint.checks.never_called import cross_file
 from initlint.config import Settings, load_settings
-from initlint.files import decode, discover, encode, write_atomic
-from initlint.findings import Finding
+from initlint.files import WriteError, decode, encode, find_files, read_source, round_trips, write_atomic
+from initlint.findings import Finding, internal_error
 from initlint.fix import MAX_ROUNDS, apply_edits
+from initlint.lines import line_starts, split_lines
 from initlint.picture.build import PictureBuilder
 from initlint.picture.model import Locator, Picture
 from initlint.python2 import message as python2_message
@@ -28,6 +34,9 @@ from initlint.suppressions import apply_suppressions, skips_file
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
+T = TypeVar("T")
+A = TypeVar("A")
+R = TypeVar("R")
 
 
 def parse(source: str) -> tuple[cst.Module, Locator]:
@@ -55,7 +64,8 @@ def picture_of(source: str, parser: Parser = parse) -> Picture:
 
 def check_source(source: str | bytes, filename: str = "<string>", settings: Settings | None = None,
                  parser: Parser = parse) -> list[Finding]:
-    """All findings for one file's contents (``parser``: the editor's server re-parses only what changed)."""
+    """All findings for one file's contents (``parser``: the editor's server re-parses only what changed):
+    findings, IL001 when Python itself cannot parse it, IL000 when our analysis failed (never raises)."""
     settings = settings or Settings()
     if isinstance(source, bytes):
         try:
@@ -64,35 +74,99 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
             return _filter([_unreadable(filename, f"cannot decode the file: {error}")], settings)
     if skips_file(source):
         return []
+    # CPython decides what parses (its limits too): libcst accepts some files CPython refuses and crashes
+    # on some of those, so it only ever sees what compiles. CPython's parser is ~10x cheaper than libcst's.
+    problem = python_syntax_error(source, filename)
+    if problem is not None:
+        return _filter([problem], settings)
     if "torch" not in source:
-        # Nothing here can name a torch layer or init: skip the libcst parse, but still say if the file is
-        # broken (CPython's own parser is an order of magnitude cheaper).
-        try:
-            compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        except SyntaxError as error:
-            row, column = error.lineno or 1, error.offset or 1
-            return _filter([_unparsable(source, filename, f"cannot parse the file: {error.msg}", row, column)],
-                           settings)
-        except (ValueError, RecursionError, MemoryError) as error:
-            return _filter([_unreadable(filename, f"cannot parse the file: {error}")], settings)
-        return []
+        return []  # nothing here can name a torch layer or init
     try:
-        picture = picture_of(source, parser)
-        checked = run_checks(picture, filename, settings)
+        checked = deep_call(lambda: _analyse(source, filename, settings, parser))
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "syntax error"
         return _filter([_unparsable(source, filename, f"cannot parse the file: {message}", error.raw_line,
                                     error.raw_column + 1)], settings)
     except RecursionError:
-        return _filter([_unreadable(filename, "cannot parse the file: nesting too deep")], settings)
+        # Python compiles it, but following it needs more than _DEEP_LIMIT frames (a recursion the analysis
+        # has no budget for yet): a limit of ours, said as such, never silence.
+        return _filter([_unreadable(filename, "cannot analyse the file: its nesting or recursion goes deeper than "
+                                    f"initlint follows ({_DEEP_LIMIT} frames)")], settings)
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
-        return [Finding("IL001", f"internal error while analysing this file ({type(error).__name__}: {error}); "
-                        "please report it", filename, 1, 1, 1, 1, severity="internal",
-                        no_fix="the analysis stopped on an internal error")]
+        return [internal_error(filename, "analysing this file", error)]
     findings = _filter(checked, settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
     return sorted(_filter(findings, settings), key=Finding.sort_key)
+
+
+def _analyse(source: str, filename: str, settings: Settings, parser: Parser = parse) -> list[Finding]:
+    return run_checks(picture_of(source, parser), filename, settings)
+
+
+def python_syntax_error(source: str, filename: str) -> Finding | None:
+    """IL001 at the place CPython reports, when CPython cannot compile the text (None when it can)."""
+    try:
+        compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        row, column = error.lineno or 1, error.offset or 1
+        if error.lineno is None and "\0" in source:  # CPython names no place for a NUL byte: find it
+            row, column = _position_of(source, "\0")
+        end_row, end_column = getattr(error, "end_lineno", None) or row, getattr(error, "end_offset", None) or column
+        end_row, end_column = max((end_row, end_column), (row, column))
+        return _unparsable(source, filename, f"cannot parse the file: {error.msg}", row, column, end_row, end_column)
+    except ValueError as error:  # a NUL byte
+        row, column = _position_of(source, "\0")
+        return _unreadable(filename, f"cannot parse the file: {error}", row, column)
+    except (RecursionError, MemoryError):
+        return _unreadable(filename, "cannot parse the file: nested too deeply for Python's own parser")
+    return None
+
+
+def _position_of(source: str, char: str) -> tuple[int, int]:
+    index = source.find(char)
+    if index < 0:
+        return 1, 1
+    starts = line_starts(source)
+    row = bisect.bisect_right(starts, index)
+    return row, index - starts[row - 1] + 1
+
+
+# Deeply nested expressions that CPython accepts (a 2,000-term sum) need more Python frames than the
+# default limit: the analysis runs on one long-lived thread with a large stack and a higher limit.
+_DEEP_STACK = 256 * 1024 * 1024
+_DEEP_LIMIT = 8_000
+_deep_worker: ThreadPoolExecutor | None = None
+_deep_pid = 0  # the process that started the thread: a forked pool worker has no thread, only the object
+_deep_lock = threading.Lock()
+
+
+def _forget_deep_worker() -> None:
+    global _deep_worker, _deep_lock
+    _deep_worker, _deep_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_deep_worker)
+
+
+def deep_call(work: Callable[[], T]) -> T:
+    """``work()`` on the deep-stack thread; its exception is raised here."""
+    global _deep_worker, _deep_pid
+    with _deep_lock:
+        if _deep_worker is None or _deep_pid != os.getpid():
+            _deep_pid = os.getpid()
+            old_size = threading.stack_size(_DEEP_STACK)
+            try:
+                _deep_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initlint-analysis")
+                _deep_worker.submit(lambda: None).result()  # the thread starts now, with the large stack
+            finally:
+                threading.stack_size(old_size)
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, _DEEP_LIMIT))
+        try:
+            return _deep_worker.submit(work).result()
+        finally:
+            sys.setrecursionlimit(old_limit)
 
 
 def check_file(path: str, settings: Settings) -> list[Finding]:
@@ -100,7 +174,7 @@ def check_file(path: str, settings: Settings) -> list[Finding]:
         from initlint.notebook import check_notebook_file  # a notebook is JSON around the cells' Python
         return check_notebook_file(path, settings)
     try:
-        data = Path(path).read_bytes()
+        data = read_source(path)
     except OSError as error:
         return _filter([_unreadable(path, f"cannot read the file: {error.strerror or error}")], settings)
     return check_source(data, path, settings)
@@ -118,34 +192,69 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
     Without ``settings``, they are read like the CLI reads them: ``config`` (a pyproject.toml) or the
     nearest pyproject.toml with a ``[tool.initlint]`` table (raises ConfigError when it is invalid)."""
     settings = settings or load_settings(config)
-    files = [str(p) for p in discover(paths, settings)]
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    findings: list[Finding] = []
-    if jobs > 1 and len(files) >= POOL_THRESHOLD:
-        plain = settings.to_plain()
-        with ProcessPoolExecutor(max_workers=min(jobs, 8)) as pool:
-            chunks = max(1, len(files) // (jobs * 8))
-            for result in pool.map(_check_file_plain, [(f, plain) for f in files], chunksize=chunks):
-                findings.extend(Finding.from_plain(d) for d in result)
-    else:
-        for path in files:
-            findings.extend(check_file(path, settings))
+    found = find_files(paths, settings)
+    files = [str(p) for p in found.files]
+    findings = _filter([_unreadable(path, f"cannot read the file: {why}") for path, why in found.problems.items()],
+                       settings)
+    plain = settings.to_plain()
+    for result in map_files(_check_file_plain, [(f, plain) for f in files], jobs,
+                            lambda item: [_crashed(item[0]).as_plain()]):
+        findings.extend(Finding.from_plain(d) for d in result)
     findings = cross_file(findings, files)  # IL503 is judged over every file checked together
-    return sorted(findings, key=Finding.sort_key), len(files)
+    return sorted(findings, key=Finding.sort_key), len(files) + len(found.problems)
 
 
-def _unreadable(filename: str, message: str, row: int = 1, column: int = 1) -> Finding:
-    return Finding("IL001", message, filename, row, column, row, column,
+def map_files(work: Callable[[A], R], items: list[A], jobs: int | None, crashed: Callable[[A], R]) -> list[R]:
+    """``work`` over the files, on a process pool from ``POOL_THRESHOLD`` files on. A worker that dies (a
+    native crash in the parser) costs only its file: the files left unanswered are run again in fresh pools,
+    halved each time one dies, and the file that kills a pool on its own gets ``crashed(item)``."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(items) < POOL_THRESHOLD:
+        return [work(item) for item in items]
+    results: dict[int, R] = {}
+    pending = [list(range(len(items)))]
+    while pending:
+        batch = pending.pop()
+        if not _run_pool(work, items, batch, min(jobs, 8), results):
+            left = [index for index in batch if index not in results]
+            if len(left) == 1:
+                results[left[0]] = crashed(items[left[0]])
+            elif left:
+                pending += [left[: len(left) // 2], left[len(left) // 2:]]
+    return [results[index] for index in range(len(items))]
+
+
+def _run_pool(work: Callable[[A], R], items: list[A], batch: list[int], workers: int, results: dict[int, R]) -> bool:
+    """The batch on one pool, answers into ``results``; False when a worker died."""
+    with ProcessPoolExecutor(max_workers=min(workers, len(batch))) as pool:
+        futures = [(index, pool.submit(work, items[index])) for index in batch]
+        broken = False
+        for index, future in futures:
+            try:
+                results[index] = future.result()
+            except BrokenProcessPool:
+                broken = True
+    return not broken
+
+
+def _crashed(path: str) -> Finding:
+    return _unreadable(path, "cannot parse the file: the parser crashed on it (the other files are checked)")
+
+
+def _unreadable(filename: str, message: str, row: int = 1, column: int = 1, end_row: int | None = None,
+                end_column: int | None = None) -> Finding:
+    return Finding("IL001", message, filename, row, column, end_row or row, end_column or column,
                    no_fix="the file could not be read or parsed, so there is nothing to rewrite")
 
 
-def _unparsable(source: str, filename: str, message: str, row: int, column: int) -> Finding:
+def _unparsable(source: str, filename: str, message: str, row: int, column: int, end_row: int | None = None,
+                end_column: int | None = None) -> Finding:
     """A parse error, told as Python 2 syntax when that is what stopped the parser (at its line)."""
     found = python2_syntax(source, filename)
     if found is not None:
         construct, line = found
         return _unreadable(filename, python2_message(construct, line), line, 1)
-    return _unreadable(filename, message, row, column)
+    return _unreadable(filename, message, row, column, end_row, end_column)
 
 
 def _filter(findings: list[Finding], settings: Settings) -> list[Finding]:
@@ -190,9 +299,11 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
-    """A finding and its fix, told apart from the others of the file (two stacks may get the same fix
-    message) without its position, which the other fixes shift."""
+    """A finding and its fix, told apart from the others of the file by its fingerprint (rule, site,
+    target): never by its position or message, which other fixes shift (a message names line numbers)."""
     assert finding.fix is not None
+    if finding.fingerprint is not None:
+        return finding.code, finding.fingerprint, ""
     return finding.code, finding.message, finding.fix["message"]
 
 
@@ -211,46 +322,68 @@ class FileFix:
     findings: list[Finding]
     diff: str
     codes: list[str] = field(default_factory=list)  # the rule of every fix that went in
+    problem: str | None = None  # why the fixed text was not written (the file is as it was)
 
 
 def fix_paths(paths: Sequence[str], settings: Settings, unsafe: bool, write: bool,
               jobs: int | None = None) -> tuple[list[FileFix], int]:
     """Fix every file under ``paths``; write atomically (keeping encoding, BOM, line endings and mode) when
     ``write``, else only compute the unified diff. Files are independent, so a process pool fixes them."""
-    files = [str(p) for p in discover(paths, settings)]
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= POOL_THRESHOLD:
-        plain = settings.to_plain()
-        with ProcessPoolExecutor(max_workers=min(jobs, 8)) as pool:
-            chunks = max(1, len(files) // (jobs * 8))
-            results = [FileFix(path, len(codes), [Finding.from_plain(d) for d in found], diff, codes)
-                       for path, codes, found, diff in pool.map(
-                           _fix_file_plain, [(f, plain, unsafe, write) for f in files], chunksize=chunks)]
-    else:
-        results = [fix_file(path, settings, unsafe, write) for path in files]
-    return results, len(files)
+    found = find_files(paths, settings)
+    files = [str(p) for p in found.files]
+    results = [FileFix(path, 0, _filter([_unreadable(path, f"cannot read the file: {why}")], settings), "")
+               for path, why in found.problems.items()]
+    plain = settings.to_plain()
+    for item in map_files(_fix_file_plain, [(f, plain, unsafe, write) for f in files], jobs,
+                          lambda item: {"path": item[0], "fixed": 0, "findings": [_crashed(item[0]).as_plain()],
+                                        "diff": ""}):
+        results.append(FileFix(**{**item, "findings": [Finding.from_plain(d) for d in item["findings"]]}))
+    return sorted(results, key=lambda r: r.path), len(files) + len(found.problems)
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FileFix:
     if path.endswith(".ipynb"):
         from initlint.notebook import fix_notebook  # fixes go back into the cells, outputs kept
-        return fix_notebook(path, settings, unsafe, write)
+        try:
+            return fix_notebook(path, settings, unsafe, write)
+        except WriteError as error:
+            return FileFix(path, 0, check_file(path, settings), "", problem=f"not fixed: {error.strerror}")
     try:
-        original = decode(Path(path).read_bytes())
+        original = decode(read_source(path))
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
         return FileFix(path, 0, check_file(path, settings), "")  # reported as IL001
+    if not round_trips(original):
+        findings = check_source(original.text, path, settings)
+        problem = (f"not fixed: its encoding ({original.encoding}) does not give the same bytes back from the "
+                   "text, so no rewrite could keep the rest of the file as it is") if findings else None
+        return FileFix(path, 0, findings, "", problem=problem)
     new_text, codes, findings = fix_source_codes(original.text, path, settings, unsafe)
-    diff = ""
+    diff, problem = "", None
     if codes:
-        diff = "".join(difflib.unified_diff(
-            original.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=path, tofile=path))
+        diff = unified_diff(path, original.text, new_text)
         if write:
-            write_atomic(Path(path), encode(new_text, original))
-    return FileFix(path, len(codes), findings, diff, codes)
+            try:
+                write_atomic(Path(path), encode(new_text, original), expected=original.data)
+            except WriteError as error:
+                problem = f"not fixed: {error.strerror}"
+                findings = check_source(original.text, path, settings)
+                codes = []
+    return FileFix(path, len(codes), findings, diff, codes, problem)
 
 
-def _fix_file_plain(args: tuple[str, dict[str, object], bool, bool]) -> tuple[str, list[str], list[dict[str, object]], str]:
+def unified_diff(path: str, old: str, new: str) -> str:
+    """The change as a unified diff ``patch`` applies: the parser's lines, and ``\\ No newline at end of
+    file`` after a last line without one."""
+    out: list[str] = []
+    for line in difflib.unified_diff(split_lines(old), split_lines(new), fromfile=path, tofile=path):
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _fix_file_plain(args: tuple[str, dict[str, object], bool, bool]) -> dict[str, Any]:
     path, settings, unsafe, write = args
     result = fix_file(path, Settings.from_plain(settings), unsafe, write)
-    return result.path, result.codes, [f.as_plain() for f in result.findings], result.diff
+    return {"path": result.path, "fixed": result.fixed, "findings": [f.as_plain() for f in result.findings],
+            "diff": result.diff, "codes": result.codes, "problem": result.problem}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -31,6 +32,9 @@ class Finding:
     cell: int | None = None  # in a notebook: the cell (1-based, every cell counted); row and column are in it
     # in a notebook: the same span in the .ipynb file's own lines (for SARIF and GitHub, which show the file)
     file_span: tuple[int, int, int, int] | None = None
+    # what tells the finding apart from the others of its file whatever the line numbers (rule, site, target)
+    fingerprint: str | None = None
+    detail: str | None = None  # an internal error's traceback (``--verbose``)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (ruff-like keys)."""
@@ -66,3 +70,12 @@ class Finding:
         if self.file_span is not None:
             return self.file_span
         return self.row, self.column, self.end_row, self.end_column
+
+
+def internal_error(filename: str, doing: str, error: BaseException) -> Finding:
+    """IL000: our own failure, told apart from a file that cannot be parsed (IL001); the traceback is kept in
+    ``detail`` for ``--verbose``."""
+    detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return Finding("IL000", f"internal error while {doing} ({type(error).__name__}: {error}); please report it",
+                   filename, 1, 1, 1, 1, severity="internal", no_fix="the analysis stopped on an internal error",
+                   detail=detail)

@@ -7,16 +7,23 @@ parse is thrown away, and nothing is written unless the final text parses.
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
-from typing import Any
+import tokenize
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, ParamSpec
 
 import libcst as cst
 
 from initlint.findings import Finding
+from initlint.lines import first_break, has_break, is_multiline, line_starts, readline, split_lines
 from initlint.picture.model import InitSite, Picture, SiteScope
 
 MAX_ROUNDS = 10
 
+P = ParamSpec("P")
 Edit = tuple[int, int, int, int, str]  # row, column, end row, end column (1-based columns), new text
 Fix = dict[str, Any] | str  # a fix (``make_fix``), or why there is none
 
@@ -26,6 +33,18 @@ NO_INIT_NAME = ("the file has no name for `torch.nn.init` and `nn` already means
 SHARED_LINE = "the call shares its line with other code or spans an expression, so it cannot be rewritten alone"
 NOT_SPLITTABLE = ("the call also initializes layers it suits, and neither a test at the call (by type, by module "
                   "or by parameter name) nor code after it can single out the ones that need another init")
+
+
+def fix_builder(build: Callable[P, Fix]) -> Callable[P, Fix]:
+    """A fix builder behind its own error guard: when it fails, its finding keeps its message and says why
+    it has no fix (an internal error, named), and the other findings of the file are untouched."""
+    @functools.wraps(build)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> Fix:
+        try:
+            return build(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - one builder's bug must not cost the finding
+            return f"internal error while building the fix ({type(error).__name__}: {error}); please report it"
+    return guarded
 
 
 def make_fix(applicability: str, message: str, edits: list[Edit]) -> dict[str, Any]:
@@ -47,7 +66,69 @@ def fix_fields(fix: Fix | None) -> dict[str, Any]:
 
 
 def newline(picture: Picture) -> str:
-    return "\r\n" if "\r\n" in picture.source else "\n"
+    """The line break the fix's new lines get: the file's own (its first one)."""
+    return first_break(picture.source)
+
+
+@lru_cache(maxsize=16)
+def indent_unit(source: str) -> str:
+    """One level of the file's indentation (its first indented block: a tab, two spaces, four...); fix code
+    is written with four spaces per level and re-indented with this."""
+    try:
+        for token in tokenize.generate_tokens(readline(source)):
+            if token.type == tokenize.INDENT:
+                unit = token.string
+                return unit if unit and len(set(unit)) == 1 else "    "
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return "    "
+
+
+def reindent(line: str, unit: str) -> str:
+    """A generated line (four spaces per level) in the file's own indentation."""
+    body = line.lstrip(" ")
+    levels, rest = divmod(len(line) - len(body), 4)
+    return unit * levels + " " * rest + body
+
+
+@lru_cache(maxsize=16)
+def rebound_names(source: str) -> frozenset[str] | None:
+    """Names bound anywhere in the file other than by a module-level import (a parameter, an assignment, a
+    local import, a def...): a fix must not name torch through them, since at the fix's line they may mean
+    something else. None when the file cannot be read by ``ast``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names: set[str] = set()
+
+    def visit(node: ast.AST, top: bool) -> None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not top:
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+                               ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        inner = top and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+
+    try:
+        visit(tree, True)
+    except RecursionError:
+        return None
+    return frozenset(names)
+
+
+def bound_to_torch(picture: Picture, prefix: str) -> bool:
+    """The prefix's first name means the imported module everywhere in the file."""
+    rebound = rebound_names(picture.source)
+    return rebound is not None and prefix.partition(".")[0] not in rebound
 
 
 def replace(picture: Picture, node: object, text: str) -> Edit:
@@ -67,7 +148,7 @@ def statement_block(picture: Picture, statement: object) -> tuple[int, int, str]
         return None
     indent = lines[span.line - 1][: span.column - 1]
     rest = lines[span.end_line - 1][span.end_column - 1:].strip()
-    if indent.strip() or rest and not rest.startswith("#") or not lines[span.end_line - 1].endswith("\n"):
+    if indent.strip() or rest and not rest.startswith("#") or not has_break(lines[span.end_line - 1]):
         return None
     return span.line, span.end_line, indent
 
@@ -78,8 +159,8 @@ def insert_after(picture: Picture, statement: object, code_lines: list[str]) -> 
     if block is None:
         return None
     _, last, indent = block
-    nl = newline(picture)
-    text = "".join(_indent(line, indent) + nl for line in code_lines)
+    nl, unit = newline(picture), indent_unit(picture.source)
+    text = "".join(_indent(line, indent, unit) + nl for line in code_lines)
     return (last + 1, 1, last + 1, 1, text)
 
 
@@ -91,8 +172,9 @@ def replace_statement(picture: Picture, statement: object, code_lines: list[str]
     assert picture.locator is not None
     span = picture.locator.span(statement)
     _, _, indent = block
-    nl = newline(picture)
-    text = (nl).join(_indent(line, indent) if index else line for index, line in enumerate(code_lines))
+    nl, unit = newline(picture), indent_unit(picture.source)
+    text = nl.join(_indent(line, indent, unit) if index else reindent(line, unit)
+                   for index, line in enumerate(code_lines))
     return (span.line, span.column, span.end_line, span.end_column, text)
 
 
@@ -121,16 +203,17 @@ def delete_statement(picture: Picture, statement: object) -> Edit | None:
     return (first, 1, last + 1, 1, "")
 
 
-def _indent(line: str, indent: str) -> str:
-    return indent + line if line else line
+def _indent(line: str, indent: str, unit: str) -> str:
+    return indent + reindent(line, unit) if line else line
 
 
 def init_module(picture: Picture) -> tuple[str, list[Edit]] | None:
     """How a fix can name ``torch.nn.init``: the file's own alias, else ``nn.init`` with an added
     ``import torch.nn as nn`` (when the name ``nn`` is free); None when neither works."""
-    if picture.init_prefix is not None:
-        return picture.init_prefix, []
-    if not picture.nn_name_free:
+    for prefix in (picture.init_prefix, picture.nn_prefix and f"{picture.nn_prefix}.init"):
+        if prefix and bound_to_torch(picture, prefix):
+            return prefix, []
+    if not picture.nn_name_free or not bound_to_torch(picture, "nn"):
         return None
     nl = newline(picture)
     if picture.import_anchor is not None:
@@ -147,18 +230,10 @@ def fixable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix["applicability"] == "safe" or unsafe
 
 
-def _offsets(text: str) -> list[int]:
-    starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            starts.append(index + 1)
-    return starts
-
-
 def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, list[Finding]]:
     """Apply every applicable, non-overlapping fix; returns the new text and the findings whose fixes went
     in."""
-    starts = _offsets(text)
+    starts = line_starts(text)
 
     def offset(position: dict[str, int]) -> int:
         return starts[position["row"] - 1] + position["column"] - 1
@@ -185,7 +260,7 @@ def apply_edits(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, 
 
 def nn_module(picture: Picture) -> tuple[str, list[Edit]] | None:
     """How a fix can name ``torch.nn`` (for ``isinstance``), adding ``import torch.nn as nn`` if needed."""
-    if picture.nn_prefix is not None:
+    if picture.nn_prefix is not None and bound_to_torch(picture, picture.nn_prefix):
         return picture.nn_prefix, []
     found = init_module(picture)
     if found is None or found[0] != "nn.init":
@@ -211,7 +286,7 @@ def branch_call(picture: Picture, site: InitSite, branches: list[tuple[str, list
         lines += [f"{'if' if index == 0 else 'elif'} {condition}:", *("    " + line for line in body)]
     if keep_old:
         old = statement_text(picture, site.statement)
-        if "\n" in old:
+        if is_multiline(old):
             return None
         lines += ["else:", f"    {old}"]
     return replace_statement(picture, site.statement, lines)
@@ -220,7 +295,7 @@ def branch_call(picture: Picture, site: InitSite, branches: list[tuple[str, list
 def statement_text(picture: Picture, statement: object) -> str:
     assert picture.locator is not None
     span = picture.locator.span(statement)
-    lines = picture.source_lines()[span.line - 1: span.end_line]
+    lines = picture.source_lines()[span.line - 1: span.end_line]  # the parser's lines
     if len(lines) == 1:
         return lines[0][span.column - 1: span.end_column - 1]
     return "".join([lines[0][span.column - 1:], *lines[1:-1], lines[-1][: span.end_column - 1]])
@@ -324,6 +399,7 @@ def _module_test(scope: SiteScope, root: str, uids: set[int], reached: set[int])
     return " or ".join(tests) if tests else None
 
 
+@fix_builder
 def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what: str,
              applicability: str = "unsafe", override: bool = True) -> Fix:
     """An unsafe fix giving layers the init they call for: ``calls`` maps the call text (with ``{init}`` for
@@ -395,7 +471,7 @@ def override_after_apply(picture: Picture, site: InitSite,
             return None
         edits.append(edit)
     statements = [entry[0] for entry in by_statement.values()]
-    return edits, "; ".join(statement_text(picture, s).splitlines()[0].strip() for s in statements)
+    return edits, "; ".join(split_lines(statement_text(picture, s))[0].strip() for s in statements)
 
 
 def _override_target(root: str, path: str) -> tuple[str, str | None] | None:

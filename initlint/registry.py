@@ -80,6 +80,17 @@ def rule_url(code: str) -> str:
     return f"{REPOSITORY_URI}/blob/main/rules/{code}-{RULES[code].name}.md"
 
 
+# Not a rule: initlint's own failure on a file (severity ``internal``, exit code 2). It is always reported,
+# whatever is selected or ignored: an internal error must never pass as silence.
+INTERNAL_ERROR = "IL000"
+
+
+def rule_name(code: str) -> str:
+    if code == INTERNAL_ERROR:
+        return "internal-error"
+    return RULES[code].name if code in RULES else "unknown"
+
+
 def rules_dir() -> Path | None:
     """The catalog pages: shipped inside the wheel, or the repository's ``rules/`` in a checkout."""
     packaged = resources.files("initlint").joinpath("_rules")

@@ -6,7 +6,6 @@ have findings. A suppression that suppresses nothing is itself reported (IL002),
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 
 from initlint.findings import Finding
 from initlint.fix import make_fix
+from initlint.lines import has_break, readline, split_lines, strip_break
 
 SKIP_FILE = re.compile(r"#\s*initlint\s*:\s*skip-file\b", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -38,13 +38,13 @@ def skips_file(source: str) -> bool:
     """``# initlint: skip-file`` anywhere in a comment line."""
     if "skip-file" not in source:
         return False
-    return any(SKIP_FILE.search(line) and line.lstrip().startswith("#") for line in source.splitlines())
+    return any(SKIP_FILE.search(line) and line.lstrip().startswith("#") for line in split_lines(source))
 
 
 def find_suppressions(source: str) -> dict[int, list[Suppression]]:
     out: dict[int, list[Suppression]] = {}
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        tokens = list(tokenize.generate_tokens(readline(source)))
     except (tokenize.TokenError, SyntaxError):
         return out
     for token in tokens:
@@ -98,7 +98,7 @@ def apply_suppressions(findings: list[Finding], source: str, filename: str,
                     f"Unused suppression: nothing here is reported as {', '.join(unused)}; remove "
                     f"{', '.join(unused)} from the comment (or the whole comment).",
                     filename, suppression.line, suppression.column, suppression.line, suppression.end_column,
-                    fix=fix, no_fix=why,
+                    fix=fix, no_fix=why, fingerprint=f"{suppression.kind} {' '.join(suppression.codes)} {' '.join(unused)}",
                 ))
     return sorted(kept, key=Finding.sort_key)
 
@@ -107,10 +107,10 @@ def _removal(source: str, suppression: Suppression, unused: list[str]) -> tuple[
     """A safe fix (removing a suppression that suppresses nothing cannot change behaviour): the directive
     rewritten without the unused codes, or the whole comment removed when nothing is left of it; else why
     not (a comment that says more than the directive is left to its author)."""
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source)
     if suppression.line > len(lines):
         return None, "the comment could not be found again"
-    text = lines[suppression.line - 1].rstrip("\r\n")
+    text = strip_break(lines[suppression.line - 1])
     start, end = suppression.column - 1, suppression.end_column - 1
     left = [c for c in suppression.codes if c not in unused]
     if left:
@@ -121,7 +121,7 @@ def _removal(source: str, suppression: Suppression, unused: list[str]) -> tuple[
     if text[end:].strip() or suppression.comment_column != suppression.column:
         return None, "the comment says more than the directive: edit it by hand"
     code = text[:start].rstrip()
-    if not code.strip():
+    if not code.strip() and has_break(lines[suppression.line - 1]):
         edit = (suppression.line, 1, suppression.line + 1, 1, "")  # a line holding only the comment
     else:
         edit = (suppression.line, len(code) + 1, suppression.line, len(text) + 1, "")

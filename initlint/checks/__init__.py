@@ -29,7 +29,7 @@ from initlint.checks import (
     weight_norm,
 )
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, internal_error
 from initlint.picture.model import Picture
 
 CheckFn = Callable[[Picture, str, Settings], Iterable[Finding]]
@@ -44,8 +44,16 @@ CHECKS: tuple[CheckFn, ...] = (family.check, symmetry.check, scale.check, recurr
 
 
 def run_checks(picture: Picture, filename: str, settings: Settings | None = None) -> list[Finding]:
+    """Every rule over the picture; a rule that fails costs only its own findings (an IL000 says which)."""
     settings = settings or Settings()
     findings: list[Finding] = []
     for check in CHECKS:
-        findings.extend(check(picture, filename, settings))
+        try:
+            findings.extend(check(picture, filename, settings))
+        except OverflowError:
+            # A number in the file beyond float range (``nn.Linear(10 ** 5000, 8)``): that rule says nothing
+            # about this file rather than a wrong number (the picture should make such values unknown).
+            continue
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not hide the others' findings
+            findings.append(internal_error(filename, f"running the rules of {check.__module__}", error))
     return findings

@@ -15,6 +15,8 @@ from initlint.picture.catalog import Activation
 from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture
 from initlint.picture.values import is_number
 
+_CODE = cst.Module(body=[])  # renders any node's own text
+
 # Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
 FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
 
@@ -39,7 +41,20 @@ def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | N
     """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none."""
     span = site.location
     return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
-                   **fix_fields(fix))
+                   fingerprint=site_fingerprint(site), **fix_fields(fix))
+
+
+def site_fingerprint(site: InitSite) -> str:
+    """What names an init site whatever the lines around it: the call's own text and the parameters it
+    reaches (layer ids, which follow the order layers are built in, and parameter names); never a line."""
+    node = site.node
+    text = _CODE.code_for_node(node) if isinstance(node, cst.CSTNode) else site.target_text
+    targets = sorted({f"{ref.layer}.{ref.param}" for ref in site.targets})
+    return " ".join([" ".join(text.split()), site.func, *targets])
+
+
+def layer_fingerprint(layer: Layer) -> str:
+    return f"{layer.owner}.{layer.path} {layer.kind}"
 
 
 def layer_label(layer: Layer, qualified: bool = False) -> str:
@@ -217,9 +232,10 @@ def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
     if layer.locator is not None and layer.node is not None:
         span = layer.locator.span(layer.node)
         return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
-                       **fix_fields(fix))
+                       fingerprint=layer_fingerprint(layer), **fix_fields(fix))
     line = layer.where() or 1
-    return Finding(code, message, filename, line, 1, line, 1, **fix_fields(fix))
+    return Finding(code, message, filename, line, 1, line, 1, fingerprint=layer_fingerprint(layer),
+                   **fix_fields(fix))
 
 
 def wanted_std(act: Activation | None, fans: tuple[int, int]) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from initlint.checks.common import exponent, finding_at_layer, fmt
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import NO_INIT_NAME, Fix, init_module, insert_after, make_fix, nn_module
+from initlint.fix import NO_INIT_NAME, Fix, fix_builder, init_module, insert_after, make_fix, nn_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, NORM, RESIDUAL, ParamRef, Picture, Stack
@@ -76,6 +76,7 @@ def _runs(picture: Picture, steps: list[tuple[str, object]],
         yield run, act
 
 
+@fix_builder
 def _fix(picture: Picture, stack: Stack, run: list[int], act: Activation) -> Fix:
     """He init for the stack's layers, inserted after the statement that stores the container, when every
     Linear/Conv in it is in the run or is its last (output) layer."""

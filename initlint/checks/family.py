@@ -23,7 +23,7 @@ from initlint.checks.common import (
 )
 from initlint.config import DEFAULT_OFF_SCALE_FACTOR, Settings
 from initlint.findings import Finding
-from initlint.fix import Fix, call_fix
+from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
@@ -215,6 +215,7 @@ def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filen
     return finding(code, site, builder(site, hits), filename, _fix(picture, code, site, hits))
 
 
+@fix_builder
 def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
     """The right call for each wrong layer (unsafe: it changes the numbers the model starts from); a call
     that also serves layers it suits is split so that those keep it."""

@@ -20,6 +20,7 @@ from initlint.fix import (
     branch_call,
     call_statement,
     delete_statement,
+    fix_builder,
     init_module,
     insert_after,
     make_fix,
@@ -179,6 +180,7 @@ def per_gate_orthogonal(prefix: str, tensor: str, gates: int) -> list[str]:
             f"    {prefix}.orthogonal_({tensor}.data[_gate * {rows}:(_gate + 1) * {rows}])"]
 
 
+@fix_builder
 def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, str]]) -> Fix:
     """Orthogonal gate blocks for the recurrent weights: in place of the call when that is all it reaches,
     else behind a branch on the parameter's name in a ``named_parameters()`` loop."""
@@ -205,6 +207,7 @@ def _orthogonal_fix(picture: Picture, site: InitSite, pairs: list[tuple[Layer, s
     return make_fix("unsafe", "Make each gate's block of `weight_hh` orthogonal", [edit, *imports])
 
 
+@fix_builder
 def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> Fix:
     """After ``self.lstm = nn.LSTM(...)``: orthogonal gate blocks for every ``weight_hh`` it has."""
     found = init_module(picture)
@@ -370,6 +373,7 @@ def _zeroed_finding(picture: Picture, site: InitSite, layers: list[Layer], filen
     return finding("IL302", site, message, filename, _forget_fix(picture, site, zeroing))
 
 
+@fix_builder
 def _forget_fix(picture: Picture, site: InitSite, zeroing: dict[int, tuple[InitSite, list[Layer]]]) -> Fix:
     """After the zeroing call: the forget gate's quarter of ``bias_ih`` set to 1 (one of the two biases, so
     the gate's total bias is 1)."""

@@ -33,7 +33,7 @@ from initlint.checks.common import (
 )
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import Fix, call_fix
+from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog, symbolic
 from initlint.picture.catalog import Activation
 from initlint.picture.model import (
@@ -421,6 +421,7 @@ def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[Init
     yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w[0] for w in wrong]))
 
 
+@fix_builder
 def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> Fix:
     """The hand-written formula replaced by the kaiming/xavier call that computes the fans itself (split when
     the layers it gets wrong want different calls)."""

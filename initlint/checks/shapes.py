@@ -12,6 +12,7 @@ from initlint.fix import (
     branch_call,
     call_fix,
     call_statement,
+    fix_builder,
     init_module,
     make_fix,
     statement_text,
@@ -64,6 +65,7 @@ def _starts_at_one(picture: Picture, ref: ParamRef) -> bool:
     return ref.param == "weight" and picture.layer(ref.layer).is_norm
 
 
+@fix_builder
 def _fix(picture: Picture, site: InitSite, needed: int, short_refs: set[ParamRef], scales: set[ParamRef],
          short_layers: set[int]) -> Fix:
     """What runs instead of the crash: ``zeros_`` for biases and ``ones_`` for norm weights (torch's own

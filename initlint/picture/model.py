@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from initlint.lines import split_lines
 from initlint.picture import torchspec
 from initlint.picture.domain import ParamRef
 from initlint.picture.torchspec import Activation
@@ -304,7 +305,7 @@ class Picture:
     def source_lines(self) -> list[str]:
         """The source split once, line endings kept (for fixes that work by lines)."""
         if self._lines is None:
-            self._lines = self.source.splitlines(keepends=True)
+            self._lines = split_lines(self.source)  # the parser's lines (never str.splitlines)
         return self._lines
 
     def hidden(self, uid: int) -> bool:

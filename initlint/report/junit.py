@@ -9,7 +9,8 @@ from initlint.findings import Finding
 from initlint.report.concise import first_sentence
 
 # Characters XML 1.0 cannot carry at all, even escaped; ElementTree would write them as they are.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates (a file name that is not UTF-8) cannot be written either.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_safe(text: str) -> str:

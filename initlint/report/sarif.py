@@ -7,6 +7,7 @@ and by index into that list. Columns are counted in code points, as in every oth
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import PurePath
 from typing import Any
@@ -34,12 +35,17 @@ def artifact_uri(filename: str) -> str:
     path = PurePath(filename)
     posix = path.as_posix()
     if not path.is_absolute():
-        return quote(posix, safe=_PATH_SAFE)
+        return _quote(posix, _PATH_SAFE)
     if posix.startswith("//"):  # a Windows UNC path: //host/share/...
-        return "file:" + quote(posix, safe=_PATH_SAFE + ":")
+        return "file:" + _quote(posix, _PATH_SAFE + ":")
     if not posix.startswith("/"):  # a Windows drive: C:/...
         posix = "/" + posix
-    return "file://" + quote(posix, safe=_PATH_SAFE + ":")
+    return "file://" + _quote(posix, _PATH_SAFE + ":")
+
+
+def _quote(posix: str, safe: str) -> str:
+    """Percent-encoding of the name's own bytes (a file name that is not UTF-8 keeps them: ``caf%E9.py``)."""
+    return quote(os.fsencode(posix), safe=safe)
 
 
 def _what_it_does(page: str) -> str | None:
