@@ -57,7 +57,9 @@ def find_files(paths: Iterable[str], settings: Settings | None = None) -> FileSe
     settings = settings or Settings()
     out = FileSet()
     seen: set[Path] = set()
-    groups: list[tuple[Path, list[Path]]] = []  # (where git runs, files) per named path
+    groups: list[tuple[Path, list[Path]]] = []  # (where git runs, files) per named directory
+    named: list[Path] = []
+    cleaned: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         group: list[Path] = []
@@ -84,12 +86,18 @@ def find_files(paths: Iterable[str], settings: Settings | None = None) -> FileSe
             if settings.force_exclude and settings.excluded(str(path)):
                 continue
             seen.add(path)
-            clean_stale_temporaries(path.parent)
+            if path.parent not in cleaned:
+                cleaned.add(path.parent)
+                clean_stale_temporaries(path.parent)
             why = _link_problem(path, [_real(Path.cwd())])
             if why:
                 out.problems[str(path)] = why
             else:
-                groups.append((path.parent, [path]))
+                named.append(path)
+    by_directory: dict[Path, list[Path]] = {}
+    for path in named:  # files named one by one: one git call per directory (its repository answers)
+        by_directory.setdefault(path.parent, []).append(path)
+    groups += by_directory.items()
     for where, files in groups:
         ignored = git_ignored(files, where) if settings.respect_gitignore and files else set()
         out.files.extend(p for p in files if p not in ignored)
