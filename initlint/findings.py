@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # How a message cites the line that builds a layer: "`fc` (Linear(8, 8), line 12)".
@@ -33,8 +33,9 @@ class Finding:
     # in a notebook: the same span in the .ipynb file's own lines (for SARIF and GitHub, which show the file)
     file_span: tuple[int, int, int, int] | None = None
     # what tells the finding apart from the others of its file whatever the line numbers (rule, site, target)
-    fingerprint: str | None = None
-    detail: str | None = None  # an internal error's traceback (``--verbose``)
+    # (not part of equality: it names the site for the fixer, not what is reported)
+    fingerprint: str | None = field(default=None, compare=False)
+    detail: str | None = field(default=None, compare=False)  # an internal error's traceback (``--verbose``)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (ruff-like keys)."""
