@@ -489,3 +489,10 @@ def test_float64_and_a_fixed_target_from_a_package(tmp_path, monkeypatch):
     assert kinds(run_of(data, "default")["verdicts"]) == {"vanishing"}
     assert run_of(data, "fixed")["verdicts"] == [] and run_of(data, "fixed")["note"] == "1 fix applied by initlint"
     assert data["options"]["dtype"] == "float64"
+
+
+def test_probe_without_torch_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    result = CliRunner().invoke(main, ["probe", SIMPLENET, "--input-shape", "4,100"])
+    assert result.exit_code == 2
+    assert "`initlint probe` needs torch: pip install 'initlint[probe]'" in result.stderr
