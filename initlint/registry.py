@@ -77,7 +77,7 @@ REPOSITORY_URI = "https://github.com/initlint/initlint"
 
 def rule_url(code: str) -> str:
     """Where a rule's page is read on the web (SARIF's helpUri, the editor's link on each diagnostic)."""
-    return f"{REPOSITORY_URI}/blob/main/rules/{code}-{RULES[code].name}.md"
+    return f"{REPOSITORY_URI}/blob/main/rules/{code}-{rule_name(code)}.md"
 
 
 # Not a rule: initlint's own failure on a file (severity ``internal``, exit code 2). It is always reported,
