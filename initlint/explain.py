@@ -12,6 +12,7 @@ from initlint.engine import check_source, picture_of
 from initlint.files import decode, discover
 from initlint.findings import Finding
 from initlint.picture.model import UNKNOWN, Picture, SiteExplanation
+from initlint.picture.torchspec import DATA_DRIVEN_FUNC
 
 _CODE = cst.Module([])
 
@@ -20,6 +21,8 @@ def silence_reason(explanation: SiteExplanation, picture: Picture) -> str:
     """Why no rule reports a site (its parameters are overwritten, what follows is unknown, or it fits)."""
     if not explanation.reached:
         return "it reaches no parameter of a layer this file builds"
+    if explanation.site.func == DATA_DRIVEN_FUNC:
+        return "a data-driven init (LSUV) rescales each layer to the variance it measures: no rule judges its scale"
     if all(picture.layers[r.ref.layer].is_norm for r in explanation.reached):
         return "it initializes normalization layers, which only IL201/IL401 judge"
     if not any(r.last for r in explanation.reached):

@@ -44,6 +44,8 @@ class Calls(Frame):
         if resolved is not None and resolved.startswith("torch.nn.init."):
             self.init_call(node, resolved[len("torch.nn.init."):])
             return UNKNOWN
+        if resolved is not None and resolved in torchspec.DATA_DRIVEN_INITS:
+            return self.data_driven_init(node)
         if isinstance(func, cst.Attribute):
             parent = self.parent_method(func)
             if parent is not None:

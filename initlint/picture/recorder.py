@@ -153,6 +153,34 @@ class Recorder(Frame):
         if found and found.refs:
             self.b.record_site(site, key)
 
+    def data_driven_init(self, node: cst.Call) -> Any:
+        """``lsuv_init(model, batch)`` (torchspec.DATA_DRIVEN_INITS): every Linear/Conv weight and bias of the
+        model is initialized again, later than anything its construction did. A target we cannot resolve to a
+        model of this file is init code we cannot see: its layers are never said to keep the default."""
+        args = positional(node)
+        target = args[0] if args else keyword(node, "model")
+        model = self.value(target) if target is not None else UNKNOWN
+        scope = self.scope_for(model)
+        order = self.b.next_order()
+        if scope is None or not scope.scope:
+            self.b.picture.opaque_init.add(self.root)
+            return model
+        if not self.b.collecting:
+            return model
+        refs = []
+        for uid, _ in scope.scope:
+            layer = self.b.picture.layers[uid]
+            if torchspec.is_instance(layer.kind, torchspec.DATA_DRIVEN_KINDS):
+                refs += [ParamRef(uid, pname) for pname in ("weight", "bias") if pname in layer.params]
+        assert target is not None
+        site = InitSite(func=torchspec.DATA_DRIVEN_FUNC, span=None, args={}, targets=refs,
+                        target_text=self.b.module.code_for_node(target), order=(order,), via="data-driven",
+                        shared=True, root_orders={self.root: order}, path=self.path, node=node,
+                        locator=self.b.locator, statement=self.current_statement)
+        if refs:
+            self.b.record_site(site, (id(node), torchspec.DATA_DRIVEN_FUNC))
+        return model
+
     def tensor_init(self, node: cst.Call, method: str, target: cst.BaseExpression, found: Targets) -> None:
         """``w.data.normal_(0, 0.01)`` and the other in-place init methods."""
         if not self.b.collecting or not found.refs:

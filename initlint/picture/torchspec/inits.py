@@ -64,3 +64,24 @@ TENSOR_INIT_METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+
+# Data-driven inits (LSUV, Mishkin & Matas 2016) that re-initialize a whole model in place: an orthonormal
+# weight and a zero bias for every Linear/Conv/ConvTranspose layer, then a per-layer rescale to unit output
+# variance. By the qualified name a call resolves to through the file's imports (never by spelling: a local
+# ``def lsuv_init`` is not one of these). initlint's own (initlint/probe/lsuv.py) and lsuv 0.3.0's
+# (``lsuv/__init__.py`` exports lsuv_with_singlebatch and lsuv_with_dataloader; ``lsuv.lsuvinit.LSUVinit``
+# is the function they name). Each takes the model as its first argument (``model=``).
+DATA_DRIVEN_INITS: frozenset[str] = frozenset({
+    "initlint.probe.lsuv_init",
+    "initlint.probe.lsuv.lsuv_init",
+    "lsuv.lsuv_with_singlebatch",
+    "lsuv.lsuv_with_dataloader",
+    "lsuv.lsuvinit.lsuv_with_singlebatch",
+    "lsuv.lsuvinit.lsuv_with_dataloader",
+    "lsuv.lsuvinit.LSUVinit",
+})
+# What they re-initialize: torch's Linear and _ConvNd (every Conv*d and ConvTranspose*d), subclasses too.
+DATA_DRIVEN_KINDS: frozenset[str] = frozenset({
+    "Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+})
+DATA_DRIVEN_FUNC = "lsuv"  # InitSite.func of such a call: no rule judges its scale (it measures its own)
