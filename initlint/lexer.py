@@ -1,4 +1,4 @@
-"""Lines as Python's tokenizer sees them, and just enough lexing to know where a statement starts.
+"""Just enough lexing to know where a statement starts (lines come from initlint.lines, the one line model).
 
 Shared by the notebook reader (IPython syntax is only recognised where a statement starts) and the editor's
 re-parse (a source cut at its top-level statements).
@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 
+from initlint.lines import split_lines
+
+__all__ = ["StatementLexer", "line_ending", "split_lines"]
+
 _SPECIAL = re.compile(r"[\"'#()\[\]{}\\]")  # the only characters that change what a line leaves open
 _IN_STRING = {quote: re.compile(r"\\|" + quote) for quote in ('"""', "'''", '"', "'")}
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")  # \n, \r\n or \r end a line; \f or U+2028 do not
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, broken where Python's tokenizer breaks them (not at \\f or U+2028)."""
-    return _LINE.findall(text)
 
 
 def line_ending(line: str) -> str:

@@ -104,7 +104,7 @@ class Notebook:
         same separators and indentation)."""
         if not cell.as_list:
             return json.dumps(text, ensure_ascii=self.ensure_ascii)
-        items = [json.dumps(line, ensure_ascii=self.ensure_ascii) for line in text.splitlines(True)]
+        items = [json.dumps(line, ensure_ascii=self.ensure_ascii) for line in split_lines(text)]
         start, end = cell.span
         if not items:
             return "[]"
@@ -449,7 +449,7 @@ def _write(path: Path, notebook: Notebook, texts: list[str]) -> bytes:
     before, after = json.loads(notebook.text), json.loads(rendered)
     for cell, text in zip(notebook.cells, texts, strict=True):
         source = before["cells"][cell.position]["source"]
-        before["cells"][cell.position]["source"] = text.splitlines(True) if isinstance(source, list) else text
+        before["cells"][cell.position]["source"] = split_lines(text) if isinstance(source, list) else text
     if before != after:
         raise RuntimeError(f"{path}: rewriting the notebook would change more than its code cells")
     return (BOM if notebook.bom else b"") + rendered.encode("utf-8")
@@ -458,7 +458,8 @@ def _write(path: Path, notebook: Notebook, texts: list[str]) -> bytes:
 def fix_notebook(path: str, settings: Settings, unsafe: bool, write: bool) -> FileFix:
     """``--fix``/``--diff`` for a notebook: the fixes of its joined source, written back into its cells."""
     try:
-        notebook = read_notebook(Path(path).read_bytes())
+        original = Path(path).read_bytes()
+        notebook = read_notebook(original)
     except (OSError, NotebookError):
         return FileFix(path, 0, check_notebook_file(path, settings), "")
     if not notebook.is_python or not notebook.cells:
@@ -473,7 +474,7 @@ def fix_notebook(path: str, settings: Settings, unsafe: bool, write: bool) -> Fi
     data = _write(Path(path), notebook, texts)
     diff = "".join(_cell_diff(path, cell, text) for cell, text in zip(notebook.cells, texts, strict=True))
     if write:
-        write_atomic(Path(path), data)
+        write_atomic(Path(path), data, expected=original)  # never over an edit made while we worked
     return FileFix(path, len(codes), check_notebook(data, path, settings), diff, codes)
 
 
@@ -481,7 +482,7 @@ def _cell_diff(path: str, cell: Cell, text: str) -> str:
     if text == cell.text:
         return ""
     name = f"{path}:cell {cell.position + 1}"
-    lines = list(difflib.unified_diff(cell.text.splitlines(True), text.splitlines(True), name, name))
+    lines = list(difflib.unified_diff(split_lines(cell.text), split_lines(text), name, name))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -489,7 +490,8 @@ def add_noqa_to_notebook(path: str, codes_by_line: dict[tuple[int, int], set[str
     """``--add-noqa`` for a notebook: ``codes_by_line`` maps (cell, line), both 1-based, to codes. Returns how
     many lines got a directive and a problem (the notebook is then left as it was)."""
     try:
-        notebook = read_notebook(Path(path).read_bytes())
+        original = Path(path).read_bytes()
+        notebook = read_notebook(original)
     except (OSError, NotebookError) as error:
         return 0, f"{path}: not changed: cannot read it again ({error})"
     joined = join_cells([cell.text for cell in notebook.cells])
@@ -507,5 +509,5 @@ def add_noqa_to_notebook(path: str, codes_by_line: dict[tuple[int, int], set[str
         compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as error:
         return 0, f"{path}: not changed: the result would not parse ({error.msg})"
-    write_atomic(Path(path), _write(Path(path), notebook, texts))
+    write_atomic(Path(path), _write(Path(path), notebook, texts), expected=original)
     return count, None

@@ -194,3 +194,37 @@ def test_a_notebook_on_standard_input(tmp_path: Path) -> None:
     text = nbformat.writes(model_notebook())
     result = initlint("check", "--stdin-filename", "nb.ipynb", "-", stdin=text)
     assert result.returncode == 1 and result.stdout.startswith(f"nb.ipynb:cell 3:{BAD_LINE}:9: IL101 "), result.stdout
+
+
+def test_a_cell_line_with_a_form_feed_or_line_separator_is_one_line(tmp_path: Path) -> None:
+    """Python breaks lines at \\n, \\r\\n and \\r only: a comment holding \\f or U+2028 stays one line in the
+    diff and in the rewritten cell (str.splitlines would cut it in two and shift every later line)."""
+    odd = "        # kept as is:\x0c\u2028 one line for Python"
+    cell = MODEL.replace("        self.act = nn.ReLU()", "        self.act = nn.ReLU()\n" + odd)
+    path = write(tmp_path / "nb.ipynb", notebook(IMPORTS, cell))
+    result = initlint("check", "--diff", "--unsafe-fixes", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f" {odd}\n" in result.stdout  # a context line of the diff, whole
+    assert initlint("check", "--fix", "--unsafe-fixes", str(path)).returncode == 0
+    fixed = nbformat.read(str(path), as_version=4).cells[1].source
+    assert fixed == cell.replace("nn.init.xavier_uniform_(self.fc.weight)",
+                                 'nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")')
+
+
+def test_fix_never_writes_over_an_edit_made_while_it_worked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import initlint.notebook as nb_module
+    from initlint.engine import fix_file
+
+    path = write(tmp_path / "nb.ipynb", model_notebook())
+    real = nb_module.fix_source_codes
+
+    def edit_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        path.write_text(path.read_text(encoding="utf-8").replace("# A model", "# Edited"), encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(nb_module, "fix_source_codes", edit_meanwhile)
+    result = fix_file(str(path), Settings(), unsafe=True, write=True)
+    assert result.problem is not None and "changed while initlint was working" in result.problem
+    text = path.read_text(encoding="utf-8")
+    assert "# Edited" in text and "xavier_uniform_" in text  # the edit is kept, nothing of ours written
