@@ -30,13 +30,20 @@ from initlint.picture.domain import (
 )
 from initlint.picture.flow import CONST, EMPTY, Flow, FlowAnalyzer, activated, join_flows
 from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
+from initlint.picture.side_uses import (
+    activated_copies,
+    is_display_call,
+    kept_copy,
+    module_bindings,
+    module_loggers,
+)
 from initlint.picture.syntax import keyword, positional, statements
 from initlint.picture.walker import StatementWalker
 
 
-def _carries_one_value(stmt: cst.For) -> bool:
-    """A loop body that only reassigns one variable by calling the loop's module on it:
-    ``x = layer(x)`` then ``x = F.relu(x)``, or ``x = self.act(layer(x))``."""
+def _carries_one_value(stmt: cst.For, body: list[cst.CSTNode]) -> bool:
+    """A loop body (its side uses left out) that only reassigns one variable by calling the loop's module on
+    it: ``x = layer(x)`` then ``x = F.relu(x)``, or ``x = self.act(layer(x))``."""
     loop_vars: set[str] = set()
     index_var: str | None = None
     if isinstance(stmt.target, cst.Name):
@@ -49,7 +56,6 @@ def _carries_one_value(stmt: cst.For) -> bool:
     else:
         return False
     container = _enumerated(stmt.iter)
-    body = statements(stmt.body)
     if not body or len(body) > 3:
         return False
     names: set[str] = set()
@@ -126,8 +132,18 @@ class MethodFlow(StatementWalker):
         self.consume(self.ev(stmt.value), Follow(UNKNOWN))
 
     def return_statement(self, stmt: cst.Return) -> None:
-        if stmt.value is not None:
-            self.consume(self.ev(stmt.value), Follow(OUTPUT) if self.is_forward else Follow(UNKNOWN))
+        if stmt.value is None:
+            return
+        follow = Follow(OUTPUT) if self.is_forward else Follow(UNKNOWN)
+        if self.is_forward and isinstance(stmt.value, (cst.Tuple, cst.List)):
+            elements = [e.value for e in stmt.value.elements]
+            copies = activated_copies(elements, self.activation_operand)
+            if copies:
+                # ``return out, F.softmax(out, dim=1)``: the activated copy is output-side, ``out`` the output
+                kept = [self.flow_of(e) for i, e in enumerate(elements) if i not in copies]
+                self.consume(join_flows(*kept), follow)
+                return
+        self.consume(self.ev(stmt.value), follow)
 
     def if_statement(self, stmt: cst.If) -> None:
         self.ev(stmt.test)
@@ -177,7 +193,7 @@ class MethodFlow(StatementWalker):
                 items = [unwrap(i) for i in flatten(iterable.items, twice=False)]
                 if self._is_chain(stmt) and items:
                     # ``for layer in self.layers: x = layer(x)`` runs the list like a Sequential.
-                    var = statements(stmt.body)[0].value.args[0].value.value  # type: ignore[attr-defined]
+                    var = self.main_body(stmt)[0].value.args[0].value.value  # type: ignore[attr-defined]
                     chain = SeqVal("Sequential", list(iterable.items), statement=iterable.statement,
                                    assigned_text=iterable.assigned_text)
                     self.a._sequential_follows(chain, exit_follow=None)
@@ -190,7 +206,7 @@ class MethodFlow(StatementWalker):
         self.env = self.merge(before, self.env)
         self.run(statements(stmt.body))
         self.env = self.merge(before, self.env)
-        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and _carries_one_value(stmt):
+        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and _carries_one_value(stmt, self.main_body(stmt)):
             self._record_loop_stack(iterable)
 
     def _record_loop_stack(self, seq: SeqVal) -> None:
@@ -210,8 +226,18 @@ class MethodFlow(StatementWalker):
             steps.append(("act", follow.activation) if follow.kind == ACT else ("other", None))
         self.b.picture.stacks.append(Stack(steps, seq.statement, seq.assigned_text))
 
+    def main_body(self, stmt: cst.For) -> list[cst.CSTNode]:
+        """A loop's statements without its side uses (``print(x)``, ``acts.append(x.detach())``) of plain
+        names: they change nothing the loop computes."""
+        out = []
+        for line in statements(stmt.body):
+            if isinstance(line, cst.Expr) and isinstance(line.value, cst.Call) and self.side_use(line.value, pure=True):
+                continue
+            out.append(line)
+        return out
+
     def _is_chain(self, stmt: cst.For) -> bool:
-        body = statements(stmt.body)
+        body = self.main_body(stmt)
         if len(body) != 1 or not isinstance(body[0], cst.Assign) or not isinstance(stmt.target, cst.Name):
             return False
         assign = body[0]
@@ -346,6 +372,8 @@ class MethodFlow(StatementWalker):
         return EMPTY
 
     def call(self, node: cst.Call) -> Any:
+        if self.side_use(node):
+            return EMPTY
         func = node.func
         resolved = self.b.imports.resolve(func)
         args = positional(node)
@@ -376,6 +404,48 @@ class MethodFlow(StatementWalker):
         for extra in flows[1:]:
             self.a.emit(extra, Follow(UNKNOWN))
         return self.apply_module(callee, inflow)
+
+    def side_use(self, node: cst.Call, pure: bool = False) -> bool:
+        """A call that does not change where its arguments go next (side_uses.py): printing or logging them,
+        or keeping a detached copy (``acts.append(x.detach())``, whose ``x`` still runs: ``self.fc2(x)`` in
+        ``acts.append(self.fc2(x).detach())`` is a use of ``x``). With ``pure``, only copies of plain names
+        count (the call is left out without evaluating anything)."""
+        bound = self.b.syntax_fact("module bindings", self.b.module, module_bindings)
+        loggers = self.b.syntax_fact("module loggers", self.b.module,
+                                     lambda module: module_loggers(module, self.b.imports))
+        if is_display_call(node, self.b.imports, self.env, bound, loggers):
+            return True
+        copied = kept_copy(node)
+        if copied is None or not isinstance(node.func, cst.Attribute):
+            return False
+        receiver = self.module_value(node.func.value) if pure else self.ev(node.func.value)
+        if isinstance(receiver, Flow) and receiver.live:
+            return False  # a method of a layer's output, not of a list
+        if pure:
+            return all(isinstance(root, cst.Name) for root in copied)
+        for root in copied:
+            self.ev(root)
+        return True
+
+    def activation_operand(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The tensor a known activation call applies to (``out`` in ``F.softmax(out, dim=1)``,
+        ``self.act(out)``, ``out.sigmoid()``), resolved through the imports and the class's attributes."""
+        func = call.func
+        args = positional(call)
+        resolved = self.b.imports.resolve(func)
+        if resolved is not None:
+            space, _, name = resolved.rpartition(".")
+            if space in ("torch.nn.functional", "torch", "torch.special") and name in torchspec.ACTIVATION_FUNCTIONS:
+                return args[0] if args else keyword(call, "input")
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        if isinstance(func.value, cst.Name) and func.value.value == "self":
+            attr = self.info.attrs.get(func.attr.value)
+            return args[0] if isinstance(attr, ActVal) and len(args) == 1 else None
+        if func.attr.value in torchspec.ACTIVATION_METHODS and not args:
+            return func.value
+        return None
 
     def apply_module(self, callee: Any, inflow: Flow) -> Any:
         if isinstance(callee, ActVal):
