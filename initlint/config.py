@@ -28,7 +28,7 @@ DEFAULT_EXCLUDE = (
 )
 DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
 KNOWN_KEYS = ("include", "extend-include", "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-              "respect-gitignore", "off-scale-factor", "deep-default-depth", "zeroed-lstm-biases")
+              "respect-gitignore", "off-scale-factor", "deep-default-depth", "zeroed-lstm-biases", "src")
 DEFAULT_OFF_SCALE_FACTOR = 4.0  # IL202: how far a literal std may be from the one the activation wants
 DEFAULT_DEEP_DEFAULT_DEPTH = 8  # IL501: how many default-initialized rectifier layers make a deep stack
 
@@ -54,6 +54,9 @@ class Settings:
     # bias is a common, deliberate choice, unlike a 1 on the wrong gate's rows.
     zeroed_lstm_biases: bool = False
     force_exclude: bool = False
+    # Import roots, relative to ``root`` (like ruff's ``src``): ``from models.networks import x`` is looked
+    # for below these first, then below the importing file's directory and each one above it (project.py).
+    src: tuple[str, ...] = ()
     root: str = "."  # the directory globs are relative to (where the config file is)
     source: str | None = field(default=None)  # the config file read, if any
 
@@ -113,7 +116,8 @@ class Settings:
     @classmethod
     def from_plain(cls, data: dict[str, Any]) -> Settings:
         values = dict(data)
-        for key in ("select", "ignore", "extend_select", "include", "extend_include", "exclude", "extend_exclude"):
+        for key in ("select", "ignore", "extend_select", "include", "extend_include", "exclude", "extend_exclude",
+                    "src"):
             values[key] = tuple(values[key])
         values["per_file_ignores"] = tuple((p, tuple(c)) for p, c in values["per_file_ignores"])
         return cls(**values)
@@ -228,7 +232,7 @@ def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settin
     for key in ("select", "ignore", "extend-select"):
         if key in table:
             values[key.replace("-", "_")] = codes_list(table[key], f"{source}: `{key}`")
-    for key in ("include", "extend-include", "exclude", "extend-exclude"):
+    for key in ("include", "extend-include", "exclude", "extend-exclude", "src"):
         if key in table:
             values[key.replace("-", "_")] = _strings(table[key], f"{source}: `{key}`")
     if "per-file-ignores" in table:

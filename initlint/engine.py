@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,9 @@ from initlint.findings import Finding, internal_error
 from initlint.fix import MAX_ROUNDS, apply_edits
 from initlint.lines import line_starts, split_lines
 from initlint.picture.build import PictureBuilder
+from initlint.picture.linking import Linked, ProjectLocator, Source, link
 from initlint.picture.model import Locator, Picture
+from initlint.project import Tree, groups
 from initlint.python2 import message as python2_message
 from initlint.python2 import python2_syntax
 from initlint.registry import RULES
@@ -55,7 +57,12 @@ Parser = Callable[[str], tuple[cst.Module, Locator]]
 def picture_of(source: str, parser: Parser = parse) -> Picture:
     """The static picture of one source text (raises libcst's ParserSyntaxError on bad syntax)."""
     module, locator = parser(source)
-    picture = PictureBuilder(module, locator).build()
+    return picture_from(source, module, locator)
+
+
+def picture_from(source: str, module: cst.Module, locator: Locator, linked: Linked | None = None) -> Picture:
+    """The picture of a parsed file (with the definitions it takes in from other files, if any)."""
+    picture = PictureBuilder(module, locator, linked).build()
     picture.source = source
     picture.locator = locator
     picture.module = module
@@ -67,33 +74,55 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
     """All findings for one file's contents (``parser``: the editor's server re-parses only what changed):
     findings, IL001 when Python itself cannot parse it, IL000 when our analysis failed (never raises)."""
     settings = settings or Settings()
+    text, early = prepared(source, filename, settings)
+    if text is None:
+        return early
+    checked, problems = guarded(text, filename, settings, lambda: _analyse(text, filename, settings, parser))
+    if checked is None:
+        return problems
+    return finished(checked, text, filename, settings)
+
+
+def prepared(source: str | bytes, filename: str, settings: Settings,
+             imports_tree: Callable[[str], bool] | None = None) -> tuple[str | None, list[Finding]]:
+    """The text to analyse, or None and what to report instead (it does not decode, is skipped, does not
+    parse, or never mentions torch and imports nothing of the checked tree: ``imports_tree``)."""
     if isinstance(source, bytes):
         try:
             source = decode(source).text
         except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-            return _filter([_unreadable(filename, f"cannot decode the file: {error}")], settings)
+            return None, _filter([_unreadable(filename, f"cannot decode the file: {error}")], settings)
     if skips_file(source):
-        return []
+        return None, []
     # CPython decides what parses (its limits too): libcst accepts some files CPython refuses and crashes
     # on some of those, so it only ever sees what compiles. CPython's parser is ~10x cheaper than libcst's.
     problem = python_syntax_error(source, filename)
     if problem is not None:
-        return _filter([problem], settings)
-    if "torch" not in source:
-        return []  # nothing here can name a torch layer or init
+        return None, _filter([problem], settings)
+    if "torch" not in source and (imports_tree is None or not imports_tree(source)):
+        return None, []  # nothing here can name a torch layer or init
+    return source, []
+
+
+def guarded(source: str, filename: str, settings: Settings, work: Callable[[], T]) -> tuple[T | None, list[Finding]]:
+    """``work()`` on the deep-stack thread, or None and the IL001/IL000 finding that says why it failed."""
     try:
-        checked = deep_call(lambda: _analyse(source, filename, settings, parser))
+        return deep_call(work), []
     except cst.ParserSyntaxError as error:
         message = str(error).splitlines()[0] if str(error) else "syntax error"
-        return _filter([_unparsable(source, filename, f"cannot parse the file: {message}", error.raw_line,
-                                    error.raw_column + 1)], settings)
+        return None, _filter([_unparsable(source, filename, f"cannot parse the file: {message}", error.raw_line,
+                                          error.raw_column + 1)], settings)
     except RecursionError:
         # Python compiles it, but following it needs more than _DEEP_LIMIT frames (a recursion the analysis
         # has no budget for yet): a limit of ours, said as such, never silence.
-        return _filter([_unreadable(filename, "cannot analyse the file: its nesting or recursion goes deeper than "
-                                    f"initlint follows ({_DEEP_LIMIT} frames)")], settings)
+        return None, _filter([_unreadable(filename, "cannot analyse the file: its nesting or recursion goes deeper "
+                                          f"than initlint follows ({_DEEP_LIMIT} frames)")], settings)
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
-        return [internal_error(filename, "analysing this file", error)]
+        return None, [internal_error(filename, "analysing this file", error)]
+
+
+def finished(checked: list[Finding], source: str, filename: str, settings: Settings) -> list[Finding]:
+    """The file's findings as reported: enabled rules only, suppressions applied (IL002 for unused ones)."""
     findings = _filter(checked, settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
@@ -185,6 +214,94 @@ def _check_file_plain(args: tuple[str, dict[str, object]]) -> list[dict[str, obj
     return [f.as_plain() for f in check_file(path, Settings.from_plain(settings))]
 
 
+def check_group(paths: Sequence[str], settings: Settings, tree: Tree,
+                keep: dict[str, Picture] | None = None) -> list[Finding]:
+    """The findings of files checked together (project.py): each file is read and parsed once, here; each
+    file's picture takes in the definitions it imports from the others (linking.py), and a finding lands in
+    the file that holds its init call. A file's suppressions apply to every finding in it, whichever
+    picture found it. A failure costs only the file whose picture failed (IL000 for it; its own picture
+    without the imported definitions is still checked). ``keep`` collects each file's picture (for
+    --explain)."""
+    findings: list[Finding] = []
+    sources: dict[str, Source] = {}
+    for path in paths:
+        if path.endswith(".ipynb"):
+            findings.extend(check_file(path, settings))
+            continue
+        try:
+            data = read_source(path)
+        except OSError as error:
+            findings.extend(_filter([_unreadable(path, f"cannot read the file: {error.strerror or error}")], settings))
+            continue
+        text, early = prepared(data, path, settings, lambda text: tree.imports_tree(path, text))  # noqa: B023
+        if text is None:
+            findings.extend(early)
+            continue
+        parsed, problems = guarded(text, path, settings, lambda: parse(text))  # noqa: B023 - run right away
+        if parsed is None:
+            findings.extend(problems)
+            continue
+        module, locator = parsed
+        sources[path] = Source(path, module, locator, text)
+    raw: dict[str, list[tuple[Finding, str]]] = {path: [] for path in sources}
+    for path, source in sources.items():
+        for finding in _linked_findings(source, sources, tree, settings, keep):
+            raw.setdefault(finding.filename, []).append((finding, path))
+    for path, source in sources.items():
+        findings.extend(finished(_merged(raw[path], path), source.text, path, settings))
+    return findings
+
+
+def _linked_findings(source: Source, sources: dict[str, Source], tree: Tree, settings: Settings,
+                     keep: dict[str, Picture] | None = None) -> list[Finding]:
+    """One file's picture with what it imports from the other files, checked; without them if that fails."""
+    path, text = source.path, source.text
+
+    def analyse(linked: Linked | None) -> list[Finding]:
+        locator: Locator = source.locator
+        if linked is not None and linked.statements:
+            locator = ProjectLocator(source.locator, path, linked.sources)
+        picture = picture_from(text, source.module, locator, linked)
+        if keep is not None:
+            keep[path] = picture
+        return run_checks(picture, path, settings)
+
+    linked, problems = guarded(text, path, settings,
+                               lambda: link(source, sources, tree.resolve) if len(sources) > 1 else None)
+    if linked is not None:
+        checked, problems = guarded(text, path, settings, lambda: analyse(linked))
+        if checked is not None:
+            return checked
+    checked, own_problems = guarded(text, path, settings, lambda: analyse(None))
+    if checked is None:
+        return own_problems  # the file's own picture fails too: that is the error to report
+    return [replace(p, message=f"{p.message} (while following its imports into the other checked files; the "
+                    "file is checked without them)") for p in problems] + checked
+
+
+def _merged(findings: list[tuple[Finding, str]], path: str) -> list[Finding]:
+    """One file's findings from several pictures (each with the file whose picture found it): each once; at
+    a call that both its own picture and another file's (which saw more: the model it is applied to) report
+    under one rule, the other's."""
+    by_place: dict[tuple[str, int, int], list[tuple[Finding, str]]] = {}
+    for finding, seen_from in findings:
+        by_place.setdefault((finding.code, finding.row, finding.column), []).append((finding, seen_from))
+    out: list[Finding] = []
+    for group in by_place.values():
+        seen: set[str] = set()
+        foreign = [f for f, seen_from in group if seen_from != path and f.code != "IL000"]
+        for finding in foreign or [f for f, _ in group]:
+            if finding.message not in seen:
+                seen.add(finding.message)
+                out.append(finding)
+    return out
+
+
+def _check_group_plain(args: tuple[list[str], dict[str, object], tuple[list[str], list[str]]]) -> list[dict[str, object]]:
+    paths, settings, (files, src) = args
+    return [f.as_plain() for f in check_group(paths, Settings.from_plain(settings), Tree(files, src))]
+
+
 def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None,
                 config: str | None = None) -> tuple[list[Finding], int]:
     """Findings for every Python file under ``paths`` and the number of files checked.
@@ -197,20 +314,52 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
     findings = _filter([_unreadable(path, f"cannot read the file: {why}") for path, why in found.problems.items()],
                        settings)
     plain = settings.to_plain()
-    for result in map_files(_check_file_plain, [(f, plain) for f in files], jobs,
-                            lambda item: [_crashed(item[0]).as_plain()]):
+    src = [os.path.join(settings.root, s) for s in settings.src]
+    tree = Tree(files, src)
+    crashed: list[str] = []
+
+    def group_crashed(item: tuple[list[str], dict[str, object], tuple[list[str], list[str]]]) -> list[dict[str, object]]:
+        crashed.extend(item[0])
+        return []
+
+    items = [(group, plain, (files, src)) for group in groups(files, file_texts(files), tree)]
+    for result in map_files(_check_group_plain, items, jobs, group_crashed, count=len(files)):
+        findings.extend(Finding.from_plain(d) for d in result)
+    # a group whose worker died (a native crash in the parser): its files once more, each alone, so that only
+    # the file that kills a worker by itself is lost (IL001), and its neighbours are checked without it
+    for result in map_files(_check_file_plain, [(f, plain) for f in crashed], jobs,
+                            lambda item: [_crashed(item[0]).as_plain()], isolated=True):
         findings.extend(Finding.from_plain(d) for d in result)
     findings = cross_file(findings, files)  # IL503 is judged over every file checked together
     return sorted(findings, key=Finding.sort_key), len(files) + len(found.problems)
 
 
-def map_files(work: Callable[[A], R], items: list[A], jobs: int | None, crashed: Callable[[A], R]) -> list[R]:
-    """``work`` over the files, on a process pool from ``POOL_THRESHOLD`` files on. A worker that dies (a
-    native crash in the parser) costs only its file: the files left unanswered are run again in fresh pools,
-    halved each time one dies, and the file that kills a pool on its own gets ``crashed(item)``."""
+def file_texts(files: list[str]) -> dict[str, str]:
+    """The files' text for finding their imports (project.groups); a file that cannot be read is left out
+    (its worker reports it)."""
+    out: dict[str, str] = {}
+    for path in files:
+        if path.endswith((".py", ".pyi")):
+            try:
+                out[path] = read_source(path).decode("utf-8", "replace")
+            except OSError:
+                continue
+    return out
+
+
+def map_files(work: Callable[[A], R], items: list[A], jobs: int | None, crashed: Callable[[A], R],
+              count: int | None = None, isolated: bool = False) -> list[R]:
+    """``work`` over the files, on a process pool from ``POOL_THRESHOLD`` files on (``count``: the files the
+    items hold, when an item is a group of files; ``isolated``: on a pool whatever their number, for items
+    that killed a worker once). A worker that dies (a native crash in the parser) costs
+    only its item: the items left unanswered are run again in fresh pools, halved each time one dies, and
+    the item that kills a pool on its own gets ``crashed(item)``."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs <= 1 or len(items) < POOL_THRESHOLD:
+    if not items:
+        return []
+    if not isolated and (jobs <= 1 or (count if count is not None else len(items)) < POOL_THRESHOLD):
         return [work(item) for item in items]
+    jobs = max(jobs, 1)
     results: dict[int, R] = {}
     pending = [list(range(len(items)))]
     while pending:

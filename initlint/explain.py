@@ -3,16 +3,18 @@ the verdict with its reason -- for a user who wonders why something is, or is no
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import libcst as cst
 
 from initlint.config import Settings
-from initlint.engine import check_source, picture_of
-from initlint.files import decode, discover
+from initlint.engine import check_group, check_source, file_texts, picture_of
+from initlint.files import discover
 from initlint.findings import Finding
+from initlint.picture.linking import Linked, shown
 from initlint.picture.model import UNKNOWN, Picture, SiteExplanation
 from initlint.picture.torchspec import DATA_DRIVEN_FUNC
+from initlint.project import Tree, groups
 
 _CODE = cst.Module([])
 
@@ -34,15 +36,19 @@ def silence_reason(explanation: SiteExplanation, picture: Picture) -> str:
 
 
 def explain_picture(picture: Picture, findings: list[Finding], filename: str) -> str:
-    by_line: dict[int, list[Finding]] = {}
+    """``findings``: those of the file, and of the files its picture reaches into (by file and line)."""
+    by_line: dict[tuple[str, int], list[Finding]] = {}
     for finding in findings:
-        by_line.setdefault(finding.row, []).append(finding)
-    out: list[str] = []
-    explanations = sorted(picture.explain(), key=lambda e: (e.line, e.site.location.column))
+        by_line.setdefault((os.path.normpath(finding.filename), finding.row), []).append(finding)
+    out: list[str] = _imports(picture, filename)
+    explanations = sorted(picture.explain(), key=lambda e: (e.site.location.file is not None,
+                                                            e.site.location.file or "", e.line,
+                                                            e.site.location.column))
     for explanation in explanations:
         site = explanation.site
         call = " ".join(_CODE.code_for_node(site.node).split()) if isinstance(site.node, cst.CSTNode) else site.func
-        head = f"{filename}:{explanation.line}:{site.location.column}: {call}"
+        where = site.location.file or filename
+        head = f"{where}:{explanation.line}:{site.location.column}: {call}"
         if explanation.conditions:
             head += "  [runs if " + " and ".join(explanation.conditions) + "]"
         out.append(head)
@@ -51,7 +57,7 @@ def explain_picture(picture: Picture, findings: list[Finding], filename: str) ->
             status = "the last init in some run" if reach.last else \
                 "overwritten later at line " + ", ".join(str(n) for n in reach.overwritten_by)
             out.append(f"    {reach.layer} .{param}: followed by {reach.follows}; {status}")
-        verdicts = by_line.get(explanation.line, [])
+        verdicts = by_line.get((os.path.normpath(where), explanation.line), [])
         if verdicts:
             out += [f"    -> {f.code}: {f.message.split('. ')[0]}" for f in verdicts]
         else:
@@ -61,18 +67,44 @@ def explain_picture(picture: Picture, findings: list[Finding], filename: str) ->
     return "\n".join(out)
 
 
+def _imports(picture: Picture, filename: str) -> list[str]:
+    """What the file's picture took in from the other checked files, and the imports it did not follow."""
+    linked = picture.linked
+    if not isinstance(linked, Linked):
+        return []
+    out = []
+    if linked.followed:
+        out.append(f"{filename}: takes in from the checked files: " + ", ".join(
+            f"`{name}` ({shown(path, filename)})" for name, path in sorted(linked.followed.items())))
+    if linked.unfollowed:
+        out.append(f"{filename}: imports not followed (their names stay unknown): " + "; ".join(
+            f"`{name}` from `{module}`: {why}" for name, (module, why) in sorted(linked.unfollowed.items())))
+    return out
+
+
 def explain_paths(paths: list[str], settings: Settings) -> tuple[str, bool]:
-    """The explanation of every file under ``paths``, and whether each could be read and parsed."""
+    """The explanation of every file under ``paths`` (checked together, as ``check`` does, so that the
+    pictures take in what the files import from each other), and whether each could be read and parsed."""
+    files = [str(p) for p in discover(paths, settings)]
+    tree = Tree(files, [os.path.join(settings.root, s) for s in settings.src])
+    pictures: dict[str, Picture] = {}
+    findings: list[Finding] = []
+    for group in groups(files, file_texts(files), tree):
+        findings += check_group(group, settings, tree, keep=pictures)
     parts: list[str] = []
     ok = True
-    for path in discover(paths, settings):
-        try:
-            source = decode(Path(path).read_bytes()).text
-            parts.append(explain_source(source, str(path), settings))
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError, cst.ParserSyntaxError) as error:
-            parts.append(f"{path}: cannot explain: {str(error).splitlines()[0] if str(error) else error!r}")
+    for path in files:
+        if path in pictures:
+            parts.append(explain_picture(pictures[path], findings, path))
+            continue
+        problems = [f for f in findings if f.filename == path and f.code in ("IL000", "IL001")]
+        if problems:
+            parts.append(f"{path}: cannot explain: {problems[0].message}")
             ok = False
+        else:
+            parts.append(f"{path}: no init call reaches a layer this file builds")
     return "\n\n".join(parts), ok
+
 
 
 def explain_source(source: str, filename: str, settings: Settings | None = None) -> str:

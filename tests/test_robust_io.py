@@ -266,17 +266,17 @@ def test_a_worker_killed_by_one_file_costs_that_file_only(tmp_path: Path, monkey
     other file, and the file that killed it is IL001."""
     from initlint import engine
 
-    real = engine.check_file
+    real = engine.picture_from
 
-    def crashing(path: str, settings: Settings) -> list[object]:
-        if path.endswith("crash.py"):
+    def crashing(source: str, *args: object) -> object:
+        if "CRASH_HERE" in source:
             os.kill(os.getpid(), signal.SIGKILL)  # a native crash kills the worker as abruptly
-        return real(path, settings)  # type: ignore[return-value]
+        return real(source, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "check_file", crashing)  # pool workers are forked: they inherit it
+    monkeypatch.setattr(engine, "picture_from", crashing)  # pool workers are forked: they inherit it
     for index in range(engine.POOL_THRESHOLD):
         (tmp_path / f"m{index:02}.py").write_text(BAD_MODEL)
-    (tmp_path / "crash.py").write_text(BAD_MODEL)
+    (tmp_path / "crash.py").write_text(BAD_MODEL + "\nCRASH_HERE = 1\n")
     findings, count = check_paths([str(tmp_path)], Settings(respect_gitignore=False), jobs=2)
     assert count == engine.POOL_THRESHOLD + 1
     by_file = {Path(f.filename).name: f.code for f in findings}

@@ -8,6 +8,7 @@ from typing import Any
 
 import libcst as cst
 
+from initlint.checks.common import elsewhere
 from initlint.findings import Finding
 from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
@@ -97,8 +98,8 @@ def finding_at(code: str, picture: Picture, node: cst.CSTNode, message: str, fil
     """A finding at any node of the file; ``fix`` is the fix, or (a string) why there is none."""
     assert picture.locator is not None
     span = picture.locator.span(node)
-    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
-                   **fix_fields(fix))
+    return Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
+                   **fix_fields(elsewhere(span, fix)))
 
 
 def call_name(call: InitCall) -> str:

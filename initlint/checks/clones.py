@@ -36,14 +36,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                 continue
             for spelled, cloner, at in clones:
                 if order > at and _touches(found, call, spelled):
-                    line = picture.locator.span(cloner.node).line if picture.locator is not None else 0
+                    line = picture.locator.place(cloner.node) if picture.locator is not None else "line 0"
                     count = positional(cloner.node)[1:2]
                     copies = f"{code(found, count[0])} " if count else ""
                     name = cloner.qualified.rsplit(".", 1)[-1] if cloner.qualified else "TransformerEncoder"
                     yield finding_at(
                         "IL506", picture, call.node,
                         f"`{code(found, call.node.func)}` initializes `{spelled}` after `nn.{name}` deep-copied it "
-                        f"(line {line}): the {copies}layers the model runs are copies made before this init, so "
+                        f"({line}): the {copies}layers the model runs are copies made before this init, so "
                         "none of them gets it (they all keep the same default values).",
                         filename, NO_FIX)
                     break

@@ -12,7 +12,7 @@ from initlint.findings import Finding
 from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture, Span
 from initlint.picture.values import is_number
 
 _CODE = cst.Module(body=[])  # renders any node's own text
@@ -40,8 +40,17 @@ def weights_set_last(picture: Picture, site: InitSite, effective: dict[ParamRef,
 def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | None = None) -> Finding:
     """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none."""
     span = site.location
-    return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
-                   fingerprint=site_fingerprint(site), **fix_fields(fix))
+    return Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
+                   fingerprint=site_fingerprint(site), **fix_fields(elsewhere(span, fix)))
+
+
+def elsewhere(span: Span, fix: Fix | None) -> Fix | None:
+    """No fix for a finding in another file than the one whose picture found it (a model imported from
+    there): ``--fix`` rewrites one file at a time, from that file's own picture."""
+    if span.file is None:
+        return fix
+    return ("found by following another file's imports into this one; --fix rewrites a file from its own "
+            "picture and does not see this")
 
 
 def site_fingerprint(site: InitSite) -> str:
@@ -58,8 +67,11 @@ def layer_fingerprint(layer: Layer) -> str:
 
 
 def layer_label(layer: Layer, qualified: bool = False) -> str:
+    """```fc1` (Linear(256, 256), line 12)``; across files, with the model and the file (``Net.fc1``,
+    ``models.py:12``)."""
+    qualified = qualified or (layer.locator is not None and layer.locator.spans_files)
     name = f"{layer.owner}.{layer.path}" if qualified else layer.path
-    return f"`{name}` ({layer.signature}, line {layer.where()})"
+    return f"`{name}` ({layer.signature}, {layer.place()})"
 
 
 def labels(layers: list[Layer], limit: int = 4) -> str:
@@ -231,8 +243,8 @@ def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
     """A finding reported where the layer is built (rules about an init that is missing)."""
     if layer.locator is not None and layer.node is not None:
         span = layer.locator.span(layer.node)
-        return Finding(code, message, filename, span.line, span.column, span.end_line, span.end_column,
-                       fingerprint=layer_fingerprint(layer), **fix_fields(fix))
+        return Finding(code, message, span.file or filename, span.line, span.column, span.end_line,
+                       span.end_column, fingerprint=layer_fingerprint(layer), **fix_fields(elsewhere(span, fix)))
     line = layer.where() or 1
     return Finding(code, message, filename, line, 1, line, 1, fingerprint=layer_fingerprint(layer),
                    **fix_fields(fix))

@@ -90,11 +90,11 @@ def _parameter(picture: Picture, found: facts.Facts, call: CallFact, base: cst.B
         layer = picture.layer(ref.layer)
         name = f"{layer.path}.{ref.param}" if ref.param else layer.path
         more = f" (and {len(targets) - 1} more)" if len(targets) > 1 else ""
-        return f"`{name}` ({layer.signature}, line {layer.where()}){more}"
+        return f"`{name}` ({layer.signature}, {layer.place()}){more}"
     if isinstance(base, cst.Attribute):
         for layer in layers_named(picture, found, call.node, text(picture, base.value)):
             if base.attr.value in layer.params:
-                return f"`{layer.path}.{base.attr.value}` ({layer.signature}, line {layer.where()})"
+                return f"`{layer.path}.{base.attr.value}` ({layer.signature}, {layer.place()})"
     return None
 
 

@@ -49,10 +49,10 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         assert isinstance(early.node, cst.CSTNode)
         layer = picture.layer(refs[0].layer)
         name = f"{layer.path}.{refs[0].param}" if refs[0].param else layer.path
-        line = late.location.line
+        line = late.locator.place(late.node) if late.locator is not None else f"line {late.location.line}"
         yield finding_at(
             "IL505", picture, early.node,
-            f"`{text(picture, early.node)}` is overwritten: `{late.func}` at line {line} runs later in the same "
+            f"`{text(picture, early.node)}` is overwritten: `{late.func}` at {line} runs later in the same "
             f"construction and sets `{name}` ({layer.signature}) again"
             + (f" (and {len(refs) - 1} more)" if len(refs) > 1 else "")
             + ", so this init never takes effect. Run the deliberate init after the blanket one, or leave these "

@@ -34,7 +34,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             if shape is None or len(shape) >= needed:
                 continue
             name = f"{layer.path}.{ref.param}" if ref.param else layer.path
-            short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at line {layer.where()})")
+            short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at {layer.place()})")
             short_layers.add(ref.layer)
         if not short:
             continue

@@ -41,7 +41,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             yield finding_at(
                 "IL408", picture, node,
                 f"`{'not ' if negated else ''}{spelled}` tests the truth value of a tensor: `{layer.path}.{param}` "
-                f"({layer.signature}, line {layer.where()}) has shape {tuple(shape or ())}, and torch raises "
+                f"({layer.signature}, {layer.place()}) has shape {tuple(shape or ())}, and torch raises "
                 '"RuntimeError: Boolean value of Tensor with more than one value is ambiguous" when this runs. '
                 f"A presence test is `{replaced}`.",
                 filename, make_fix("safe", f"Use `{replaced}`", [replace(picture, where, replaced)]))

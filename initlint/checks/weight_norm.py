@@ -36,7 +36,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     for group in by_init.values():
         first = group[0]
         mark = first.marked
-        line = picture.locator.span(mark.call.node).line if picture.locator is not None else 0
+        line = picture.locator.place(mark.call.node) if picture.locator is not None else "line 0"
         how = ("recomputes it from `weight_g` and `weight_v` before every forward" if mark.call.qualified == HOOK
                else "computes it from `parametrizations.weight.original0`/`original1` each time it is read, "
                "so the init writes to a temporary")
@@ -48,7 +48,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         yield finding_at(
             "IL507", picture, first.init.node,
             f"`{code(found, first.init.node.func)}` on the {mark.param} of {', '.join(f'`{n}`' for n in layers[:4])}"
-            f"{through} runs after `weight_norm` wrapped it (line {line}): torch {how}, so this init never takes "
+            f"{through} runs after `weight_norm` wrapped it ({line}): torch {how}, so this init never takes "
             "effect and the layer keeps its default init. Initialize the layer before wrapping it.",
             filename, NO_FIX)
 

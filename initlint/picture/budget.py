@@ -59,3 +59,9 @@ class Work:
     def statement(self) -> bool:
         self.statements += 1
         return self.statements <= MAX_STATEMENTS
+
+# projects (initlint/project.py, picture/linking.py)
+MAX_GROUP_FILES = 64  # files one worker checks together (imports between groups are not followed)
+MAX_LINKED_FILES = 32  # other files whose definitions one file's picture takes in
+MAX_LINKED_DEFINITIONS = 256  # top-level definitions (classes, functions, constants) taken in from them
+MAX_IMPORT_CHAIN = 8  # re-exports followed (``models/__init__.py``'s ``from .networks import *``)

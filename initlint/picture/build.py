@@ -30,6 +30,7 @@ from initlint.picture.flow import FlowAnalyzer
 from initlint.picture.forward import MethodFlow
 from initlint.picture.imports import ImportTable, dotted
 from initlint.picture.interpreter import Interpreter
+from initlint.picture.linking import Linked
 from initlint.picture.model import InitSite, Layer, Locator, Picture
 from initlint.picture.syntax import (
     function_params,
@@ -43,10 +44,19 @@ from initlint.picture.syntax import (
 class PictureBuilder:
     """Fills a :class:`Picture` from one parsed module."""
 
-    def __init__(self, module: cst.Module, locator: Locator) -> None:
+    def __init__(self, module: cst.Module, locator: Locator, linked: Linked | None = None) -> None:
         self.module = module
         self.locator = locator
-        self.imports = ImportTable.from_module(module)
+        self.linked = linked or Linked()  # definitions taken in from the files it imports (linking.py)
+        self.own_imports = ImportTable.from_module(module)  # the file's own (fixes may spell only these)
+        self.imports = self.own_imports.copy()
+        for name, qualified in self.linked.imports.items():
+            self.imports.names.setdefault(name, qualified)
+        for stmt in self.linked.statements:
+            if isinstance(stmt, cst.Assign) and isinstance(stmt.targets[0].target, cst.Name):
+                self.imports.names.pop(stmt.targets[0].target.value, None)  # a constant, now in module_env
+        for name in self.linked.local:
+            self.imports.names[name] = f"<local>.{name}"
         self.picture = Picture()
         self.module_env: dict[str, Any] = {}
         self.classes: dict[str, ClassInfo] = {}
@@ -82,8 +92,9 @@ class PictureBuilder:
             for name, method in analyzer.data_flow_methods(info):
                 MethodFlow(analyzer, info, is_forward=(name == "forward")).run_method(method)
         analyzer.finish()
-        self.picture.init_prefix = self.imports.init_prefix()
-        self.picture.nn_prefix = self.imports.nn_prefix()
+        self.picture.init_prefix = self.own_imports.init_prefix()
+        self.picture.nn_prefix = self.own_imports.nn_prefix()
+        self.picture.linked = self.linked
         self.picture.nn_name_free = "nn" not in self.imports.names and "nn" not in self.module_env \
             and "nn" not in self.classes and "nn" not in self.functions
         self.picture.import_anchor = _last_import(self.module)
@@ -91,7 +102,7 @@ class PictureBuilder:
 
     def _collect_definitions(self) -> None:
         consts = Evaluator(self.imports, [self.module_env])
-        for stmt in statements(self.module.body):
+        for stmt in self.linked.statements + statements(self.module.body):
             if isinstance(stmt, cst.ClassDef):
                 methods = {
                     s.name.value: s for s in statements(stmt.body) if isinstance(s, cst.FunctionDef)
@@ -187,8 +198,8 @@ class PictureBuilder:
         """Init routines never seen applied: their dispatch variable may be any layer in the file."""
         everything = self.scope_all()
         for name, fn in self.functions.items():
-            if id(fn) in self._applied:
-                continue
+            if id(fn) in self._applied or name in self.linked.local:
+                continue  # (a function taken in from another file is that file's picture's to run alone)
             if _looks_like_init_routine(fn) and function_params(fn):
                 self._run_dispatch_function(FuncRef(fn, None), everything, None)
             else:
@@ -197,6 +208,8 @@ class PictureBuilder:
                 interp = self.interpreter(None, ("<function>", name))
                 interp.call_function(fn, [], {}, self_bound=False, owner=None)
         for info in self.classes.values():
+            if info.name in self.linked.local:
+                continue
             for name, fn in info.methods.items():
                 if id(fn) in self._applied or name == "__init__" or not _looks_like_init_routine(fn):
                     continue
@@ -268,8 +281,12 @@ class PictureBuilder:
         return []
 
     def scope_all(self) -> DispatchVal:
+        """Every layer of the file (not those of classes taken in from other files: an init routine never
+        seen applied is not assumed to reach them)."""
         seen: dict[int, str] = {}
         for uid, layer in self.picture.layers.items():
+            if layer.owner in self.linked.local:
+                continue
             seen.setdefault(uid, layer.path)
         return DispatchVal(tuple(seen.items()))
 

@@ -26,6 +26,7 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    file: str | None = None  # the file it is in, when that is another file than the one being checked
 
 
 class Locator:
@@ -44,6 +45,12 @@ class Locator:
             self._positions = self._resolve()
         rng = self._positions[node]
         return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+    spans_files = False  # a picture over several files (linking.ProjectLocator): messages name the model too
+
+    def place(self, node: object) -> str:
+        """How a message names where a node is: ``line 41`` (``models.py:41`` across files, linking.py)."""
+        return f"line {self.span(node).line}"
 
 
 # What a layer's output meets first (``Follow.kind``):
@@ -95,6 +102,13 @@ class Layer:
         if not self.line and self.locator is not None and self.node is not None:
             self.line = self.locator.span(self.node).line
         return self.line
+
+    def place(self) -> str:
+        """Where a message says the layer is built: ``line 41``, or ``models.py:41`` when the picture spans
+        several files (a model imported from another file)."""
+        if self.locator is not None and self.node is not None:
+            return self.locator.place(self.node)
+        return f"line {self.where()}"
 
     @property
     def is_norm(self) -> bool:
@@ -300,6 +314,7 @@ class Picture:
     locator: Locator | None = field(default=None, repr=False, compare=False)
     module: object = field(default=None, repr=False, compare=False)  # the libcst module it was built from
     facts: object = field(default=None, repr=False, compare=False)  # ``facts.of``: computed on first use
+    linked: object = field(default=None, repr=False, compare=False)  # ``linking.Linked``: taken from other files
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def source_lines(self) -> list[str]:
