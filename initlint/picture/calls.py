@@ -40,6 +40,9 @@ from initlint.picture.syntax import (
 class Calls(Frame):
     def call(self, node: cst.Call) -> Any:
         func = node.func
+        by_name = self.getattr_param(node)
+        if by_name is not None:
+            return by_name
         resolved = self.imports.resolve(func)
         if resolved is not None and resolved.startswith("torch.nn.init."):
             self.init_call(node, resolved[len("torch.nn.init."):])

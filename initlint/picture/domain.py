@@ -141,6 +141,16 @@ class ParamSetVal(_Narrowable):
 
 
 @dataclass(frozen=True)
+class ParamNamesVal:
+    """``lstm._all_weights`` (per layer and direction: ``nested``) or ``lstm._flat_weights_names``: the names
+    of a recurrent module's parameters. A loop over them binds a name that ``getattr(lstm, name)`` turns back
+    into the parameter, narrowed by the tests on the name."""
+
+    params: ParamSetVal  # qualified names are the bare parameter names (``weight_hh_l0``)
+    nested: bool = False
+
+
+@dataclass(frozen=True)
 class NameOf:
     """The name variable paired with a dispatch or parameter loop variable."""
 

@@ -65,6 +65,9 @@ class Expressions(Frame):
                 return ClassNameOf(node.value.value.value)
             base = self.value(node.value) if not isinstance(node.value, cst.Name) or \
                 node.value.value in self.env or node.value.value == "self" else None
+            names = self.rnn_param_names(base, node.attr.value)
+            if names is not None:
+                return names
             if isinstance(base, LayerVal):
                 children = [c for uid in base.uids for c in self.b.children.get(uid, ())
                             if self.b.picture.layers[c].path.rsplit(".", 1)[-1] == node.attr.value]
@@ -81,6 +84,9 @@ class Expressions(Frame):
                 return ClassRef(resolved)
             return self.number(node)
         if isinstance(node, cst.Subscript):
+            by_name = self.parameters_item(node)
+            if by_name is not None:
+                return by_name
             base = self.value(node.value)
             if isinstance(base, SeqVal):
                 items = flatten(base.items, twice=False, inline=False)
@@ -148,6 +154,8 @@ class Expressions(Frame):
         return self.number(node)
 
     def iter_value(self, node: cst.BaseExpression) -> Any:
+        if isinstance(node, cst.Call) and (kept := self.filtered_names(node)) is not None:
+            return kept
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in (
             "enumerate", "reversed", "list", "sorted"
         ) and node.args:

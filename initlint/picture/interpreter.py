@@ -5,9 +5,10 @@ from __future__ import annotations
 from initlint.picture.calls import Calls
 from initlint.picture.containers import Containers
 from initlint.picture.expressions import Expressions
+from initlint.picture.param_names import ParamNames
 from initlint.picture.recorder import Recorder
 from initlint.picture.statements import Statements
 
 
-class Interpreter(Statements, Expressions, Calls, Containers, Recorder):
+class Interpreter(Statements, Expressions, Calls, Containers, ParamNames, Recorder):
     """Runs one function body abstractly: statements, expressions, containers, calls and init sites."""

@@ -32,6 +32,8 @@ class Recorder(Frame):
         while True:
             if isinstance(node, cst.Attribute) and node.attr.value == "data":
                 node = node.value
+            elif isinstance(node, cst.Subscript) and (by_name := self.parameters_item(node)) is not None:
+                return self.param_targets(by_name, sliced, first_slice)  # lstm._parameters[name]
             elif isinstance(node, cst.Subscript):
                 sliced = True
                 if first_slice is None and len(node.slice) == 1:
@@ -60,22 +62,26 @@ class Recorder(Frame):
             shared = len(value.uids) > 1 or self.shared_depth > 0
             return Targets(refs, shared, sliced, first_slice) if refs else None
         if isinstance(value, ParamSetVal):
-            if value.uncertain:
-                self._maybe_touched(ref for ref, _, _ in value.entries)
-                return Targets([], True, sliced, first_slice)
-            names = {ref: qual for ref, qual, _ in value.entries}
-            refs = []
-            for ref, qual, rank in value.entries:
-                ok = all(p.test("", qual, rank) is True for p in value.include) and not any(
-                    p.test("", qual, rank) is True for p in value.exclude)
-                undecided = any(p.test("", qual, rank) is None for p in value.include + value.exclude)
-                if undecided:
-                    self._maybe_touched(r for r, _, _ in value.entries)
-                    return Targets([], True, sliced, first_slice, param_names=names)
-                if ok:
-                    refs.append(ref)
-            return Targets(refs, True, sliced, first_slice, param_names=names)
+            return self.param_targets(value, sliced, first_slice)
         return None
+
+    def param_targets(self, value: ParamSetVal, sliced: bool, first_slice: cst.SubscriptElement | None) -> Targets:
+        """The parameters of a (narrowed) parameter loop variable an init call reaches."""
+        if value.uncertain:
+            self._maybe_touched(ref for ref, _, _ in value.entries)
+            return Targets([], True, sliced, first_slice)
+        names = {ref: qual for ref, qual, _ in value.entries}
+        refs = []
+        for ref, qual, rank in value.entries:
+            ok = all(p.test("", qual, rank) is True for p in value.include) and not any(
+                p.test("", qual, rank) is True for p in value.exclude)
+            undecided = any(p.test("", qual, rank) is None for p in value.include + value.exclude)
+            if undecided:
+                self._maybe_touched(r for r, _, _ in value.entries)
+                return Targets([], True, sliced, first_slice, param_names=names)
+            if ok:
+                refs.append(ref)
+        return Targets(refs, True, sliced, first_slice, param_names=names)
 
     def _maybe_touched(self, refs: Any) -> None:
         """An init call whose targets we cannot narrow down may reach these parameters: never say they keep

@@ -16,6 +16,7 @@ from initlint.picture.domain import (
     FuncRef,
     LayerVal,
     NameOf,
+    ParamNamesVal,
     ParamSetVal,
     Repeat,
     SeqVal,
@@ -325,6 +326,8 @@ class Statements(Frame, StatementWalker):
         return True
 
     def bind_loop_target(self, target: cst.BaseExpression, value: Any) -> None:
+        if isinstance(value, ParamNamesVal) and self.bind_param_names(target, value):
+            return
         if isinstance(value, tuple) and len(value) == 2 and value[0] in ("enumerate", "named"):
             element = self.element_of(value[1])
             if isinstance(target, cst.Tuple) and len(target.elements) == 2:
