@@ -3,6 +3,9 @@ helpers, gains, weights drawn with numpy. Every claimed number is measured with 
 
 from __future__ import annotations
 
+import math
+
+import torch
 from torch import nn
 
 from initlint.engine import picture_of
@@ -154,3 +157,184 @@ def test_getattr_of_another_module_by_name_is_not_followed() -> None:
                 return self.rnn2(self.rnn(x)[0])[0]
         """
     expect(code, families=("IL3",), sites={"nn.init.uniform_(getattr": set()})
+
+
+# --------------------------------------------------------------------------- fans taken in a helper (IL203)
+
+
+def hidden_init(layer: nn.Module) -> tuple[float, float]:
+    """DDPG's helper, as the sources below write it."""
+    fan_in = layer.weight.data.size()[0]
+    lim = 1.0 / math.sqrt(fan_in)
+    return (-lim, lim)
+
+
+DDPG = """
+    import numpy as np
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    def hidden_init(layer):
+        fan_in = layer.weight.data.size()[0]
+        lim = 1. / np.sqrt(fan_in)
+        return (-lim, lim)
+
+    class Actor(nn.Module):
+        def __init__(self, state_size, action_size, fc1_units=400, fc2_units=300):
+            super().__init__()
+            self.fc1 = nn.Linear(state_size, fc1_units)
+            self.fc2 = nn.Linear(fc1_units, fc2_units)
+            self.fc3 = nn.Linear(fc2_units, action_size)
+            self.fc1.weight.data.uniform_(*hidden_init(self.fc1))
+            self.fc2.weight.data.uniform_(*hidden_init(self.fc2))
+            self.fc3.weight.data.uniform_(-3e-3, 3e-3)
+
+        def forward(self, state):
+            x = F.relu(self.fc1(state))
+            x = F.relu(self.fc2(x))
+            return F.tanh(self.fc3(x))
+"""
+
+
+def test_torch_hidden_init_takes_out_features() -> None:
+    """The numbers the findings below claim: ``weight.size()[0]`` of a Linear is out_features, torch's fan_in
+    is in_features, and the bound is sqrt(400/300) = 1.15x torch's 1/sqrt(fan_in)."""
+    layer = nn.Linear(400, 300)
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+    low, high = hidden_init(layer)
+    assert (fan_in, fan_out) == (400, 300) and high == -low == 1 / math.sqrt(300)
+    assert math.isclose(high / (1 / math.sqrt(fan_in)), 1.1547, rel_tol=1e-4)
+    torch.manual_seed(0)
+    layer.weight.data.uniform_(*hidden_init(layer))
+    assert layer.weight.abs().max() <= high and layer.weight.abs().max() > 0.9 * high
+
+
+def test_starred_helper_bounds_are_followed_through_the_call() -> None:
+    """``uniform_(*hidden_init(self.fc2))``: the helper's returned tuple, with ``layer`` bound to ``self.fc2``,
+    takes 300 = out_features where fan_in is 400 (numbers); for ``fc1`` (state_size unknown) it takes
+    out_features for every size, and the message says the numbers are not known."""
+    got = expect(DDPG, ("IL203", "uniform_(*hidden_init(self.fc1))"), ("IL203", "uniform_(*hidden_init(self.fc2))"),
+                 families=("IL2",))
+    unsized, sized = got
+    assert "= 300" in sized.message and "fan_in = 400 and fan_out = 300" in sized.message
+    assert "~1.15x" in sized.message and "it is fan_out" in sized.message
+    assert "= 400 for `fc1` (Linear(?, 400)" in unsized.message
+    assert "for every size of the layer, n is its fan_out, out_features" in unsized.message
+    assert "not all known here" in unsized.message and "is not known" in unsized.message
+
+
+def test_helper_on_a_square_layer_is_silent() -> None:
+    """``Linear(256, 256)`` and ``Linear(dim, dim)``: out_features is fan_in for these layers, so the bound is
+    the one meant (a formula right by coincidence of shape gets no finding); the site is seen."""
+    code = """
+        import numpy as np
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        def hidden_init(layer):
+            fan_in = layer.weight.data.size()[0]
+            lim = 1. / np.sqrt(fan_in)
+            return (-lim, lim)
+
+        class Net(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.fc1 = nn.Linear(256, 256)
+                self.fc2 = nn.Linear(dim, dim)
+                self.out = nn.Linear(256, 1)
+                self.fc1.weight.data.uniform_(*hidden_init(self.fc1))
+                self.fc2.weight.data.uniform_(*hidden_init(self.fc2))
+
+            def forward(self, x):
+                return self.out(F.relu(self.fc2(F.relu(self.fc1(x)))))
+        """
+    expect(code, families=("IL2",), sites={"hidden_init(self.fc1))": {"fc1.weight"},
+                                           "hidden_init(self.fc2))": {"fc2.weight"}})
+    assert "no rule objects" in _reason(code, "hidden_init(self.fc2))")
+
+
+def test_helper_taking_fan_in_is_silent_for_every_size() -> None:
+    """``weight.size(1)`` is a Linear's fan_in: right for every size, unknown ones included."""
+    code = DDPG.replace("layer.weight.data.size()[0]", "layer.weight.data.size(1)")
+    expect(code, families=("IL2",), sites={"hidden_init(self.fc1))": {"fc1.weight"}})
+    assert "no rule objects" in _reason(code, "hidden_init(self.fc1))")
+
+
+def test_helper_whose_free_name_the_caller_rebinds_is_not_followed() -> None:
+    """A name the helper reads from the module (``SCALE``) that the caller binds itself would mix two
+    scopes: the bounds stay unknown (silent), the site is still seen."""
+    code = """
+        import numpy as np
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        SCALE = 1.
+
+        def hidden_init(layer):
+            lim = SCALE / np.sqrt(layer.weight.data.size()[0])
+            return (-lim, lim)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(64, 400)
+                self.out = nn.Linear(400, 1)
+                SCALE = 3.
+                self.fc1.weight.data.uniform_(*hidden_init(self.fc1))
+
+            def forward(self, x):
+                return self.out(F.relu(self.fc1(x)))
+        """
+    expect(code, families=("IL2",), sites={"hidden_init(self.fc1))": {"fc1.weight"}})
+    assert expect(code.replace("                SCALE = 3.\n", ""), ("IL203", "hidden_init(self.fc1))"),
+                  families=("IL2",))
+
+
+def test_inline_bound_from_size0_with_unknown_sizes() -> None:
+    """philtabor's DDPG: ``f1 = 1./np.sqrt(self.fc1.weight.data.size()[0])`` on ``Linear(*self.input_dims,
+    self.fc1_dims)`` (nothing known): out_features for every size."""
+    code = """
+        import numpy as np
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Critic(nn.Module):
+            def __init__(self, input_dims, fc1_dims, n_actions):
+                super().__init__()
+                self.fc1 = nn.Linear(*input_dims, fc1_dims)
+                self.q = nn.Linear(fc1_dims, 1)
+                f1 = 1./np.sqrt(self.fc1.weight.data.size()[0])
+                self.fc1.weight.data.uniform_(-f1, f1)
+
+            def forward(self, state):
+                return self.q(F.relu(self.fc1(state)))
+        """
+    got = expect(code, ("IL203", "self.fc1.weight.data.uniform_(-f1, f1)"), families=("IL2",))
+    assert "n is its fan_out" in got[0].message and "not all known" in got[0].message
+
+
+def test_grouped_conv_fan_without_groups_whatever_the_channels() -> None:
+    """``n = k*k*in_channels`` on ``Conv2d(c_in, c_out, 3, groups=4)``: torch's fan_in is in_channels/4 x 9,
+    so n is 4x fan_in and the std is 0.5x for every channel count (measured below)."""
+    conv = nn.Conv2d(8, 16, 3, groups=4)
+    fan_in, _ = nn.init._calculate_fan_in_and_fan_out(conv.weight)
+    assert fan_in == 8 // 4 * 9 and math.isclose(math.sqrt(fan_in / (9 * 8)), 0.5)
+    code = """
+        import math
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, c_in, c_out):
+                super().__init__()
+                self.conv = nn.Conv2d(c_in, c_out, 3, groups=4)
+                self.out = nn.Conv2d(c_out, 1, 1)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        n = m.kernel_size[0] * m.kernel_size[1] * m.in_channels
+                        m.weight.data.normal_(0, math.sqrt(2. / n))
+
+            def forward(self, x):
+                return self.out(self.conv(x).relu())
+        """
+    got = expect(code, ("IL203", "m.weight.data.normal_(0, math.sqrt(2. / n))"), families=("IL2",))
+    assert "forgets `groups=4`" in got[0].message and "~0.5x" in got[0].message

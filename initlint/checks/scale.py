@@ -11,8 +11,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
-
 from initlint.checks.common import (
     GATE_ACTIVATIONS,
     GainScale,
@@ -31,18 +29,15 @@ from initlint.checks.common import (
     wanted_std,
     weights_set_last,
 )
+from initlint.checks.scale_fans import il203
 from initlint.config import Settings
 from initlint.findings import Finding
-from initlint.fix import Fix, call_fix, fix_builder
-from initlint.picture import catalog, symbolic
+from initlint.fix import call_fix
 from initlint.picture.catalog import Activation
 from initlint.picture.model import (
     ACT,
     GATED,
     LINEAR,
-    NORM,
-    OUTPUT,
-    Follow,
     InitSite,
     Layer,
     ParamRef,
@@ -76,7 +71,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                            if (bound := _small_for_every_fan_in(site, layer, act, factor)) is not None]
                 if unsized:
                     yield _il202_unsized(picture, site, unsized, factor, filename)
-            yield from _il203(picture, site, effective, filename)
+            yield from il203(picture, site, effective, filename)
         elif literal_gain(site) is not None:
             gain_hits = [(layer, act, scale) for layer, act in _scaled_layers(picture, site, effective)
                          if (scale := gain_too_small(site, layer, act, factor)) is not None]
@@ -310,187 +305,3 @@ def _compound_depth(picture: Picture, uids: set[int]) -> int:
 def _first(hits: list[ScaleHit], hit: ScaleHit) -> list[Layer]:
     """The layers to name, the one whose numbers follow first."""
     return [hit.layer] + [h.layer for h in hits if h is not hit]
-
-
-# --------------------------------------------------------------------------- IL203
-
-
-def _fan_expression(node: cst.BaseExpression | None, sources: dict[str, cst.BaseExpression],
-                    depth: int = 0) -> tuple[tuple[cst.BaseExpression, bool], cst.BaseExpression] | None:
-    """The ``n`` of a He/Xavier-style scale (``sqrt(c / n)``, ``c / sqrt(n)``, ``(c / n) ** 0.5``), whether
-    it is a sum of two fans (``sqrt(6 / (fan_in + fan_out))``), and the ``c``."""
-    if node is None or depth > 8:
-        return None
-    if isinstance(node, cst.Name) and node.value in sources:
-        return _fan_expression(sources[node.value], sources, depth + 1)
-    inner: cst.BaseExpression | None = None
-    if isinstance(node, cst.Call) and len(node.args) == 1 and symbolic.text(node.func) in (
-            "math.sqrt", "np.sqrt", "numpy.sqrt", "sqrt"):
-        inner = node.args[0].value
-    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Power) and \
-            isinstance(node.right, cst.Float) and float(node.right.value) == 0.5:
-        inner = node.left
-    if inner is not None:
-        while isinstance(inner, cst.Name) and inner.value in sources and depth < 8:
-            inner = sources[inner.value]
-            depth += 1
-        if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Divide):
-            return _denominator(inner.right, sources), inner.left
-        return None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        right = node.right
-        if isinstance(right, cst.Call) and len(right.args) == 1 and symbolic.text(right.func) in (
-                "math.sqrt", "np.sqrt", "numpy.sqrt", "sqrt"):
-            return _denominator(right.args[0].value, sources), node.left
-    return None
-
-
-def _denominator(node: cst.BaseExpression, sources: dict[str, cst.BaseExpression]) -> tuple[cst.BaseExpression, bool]:
-    probe = node
-    for _ in range(8):
-        if isinstance(probe, cst.Name) and probe.value in sources:
-            probe = sources[probe.value]
-        else:
-            break
-    summed = isinstance(probe, cst.BinaryOperation) and isinstance(probe.operator, cst.Add)
-    return node, summed
-
-
-def _il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
-           filename: str) -> Iterator[Finding]:
-    deferred = site.deferred
-    if deferred is None:
-        return
-    arg = "std" if site.func in ("normal_", "trunc_normal_") else "b"
-    if isinstance(site.args.get(arg), (int, float)):
-        return  # a number: IL202's business
-    found = _fan_expression(deferred.nodes.get(arg), dict(deferred.sources))
-    if found is None:
-        return
-    (expr, summed), numerator = found
-    wrong: list[tuple[Layer, float, tuple[int, int]]] = []
-    for layer in weights_set_last(picture, site, effective):
-        fans = layer.fans("weight")
-        if fans is None:
-            continue
-        deferred.names_used.clear()
-        value = symbolic.evaluate(deferred, expr, layer, "weight")
-        if value is None or not deferred.names_used:
-            continue  # not computed from the layer: a fixed width is IL202's (once it is a number)
-        fine = [float(fans[0])] if not summed and _means_fan_in(deferred, expr, numerator, layer) \
-            else _acceptable_fans(layer, fans, summed)
-        if not any(math.isclose(value, ok, rel_tol=1e-6) for ok in fine):
-            wrong.append((layer, float(value), fans))
-    if not wrong:
-        return
-    layer, value, (fan_in, fan_out) = wrong[0]
-    kernel = layer.params["weight"][2:] if layer.params.get("weight") else ()  # type: ignore[index]
-    receptive = math.prod(int(d) for d in kernel if d is not None) if kernel else 1
-    n_text = f"`{symbolic.text(expr)}`"
-    if isinstance(expr, cst.Name) and expr.value in deferred.sources:
-        n_text += f" = `{symbolic.text(deferred.sources[expr.value])}`"
-    why = ""
-    if receptive > 1 and (math.isclose(value * receptive, fan_in) or math.isclose(value * receptive, fan_out)):
-        why = (f" it forgets the kernel's receptive field ({'x'.join(str(d) for d in kernel)} = {receptive}): "
-               f"a conv unit sums over in_channels/groups x kernel inputs")
-    elif summed:
-        why = " a sum that is not fan_in + fan_out"
-    elif isinstance(groups := layer.args.get("groups", 1), int) and groups > 1 and math.isclose(value, fan_in * groups):
-        why = (f" it forgets `groups={groups}`: each output channel of a grouped conv sums over in_channels/groups "
-               f"x kernel = {fan_in} inputs, not {fmt(value)}")
-    elif math.isclose(value, fan_out):
-        why = (" it is fan_out (what `weight.size(0)` and out_features count), but this formula wants fan_in: "
-               "each output sums over fan_in inputs, and the 1/sqrt(n) form has no fan_out variant")
-    else:
-        why = " it is neither fan_in nor fan_out"
-    meant = fan_in + fan_out if summed else fan_in
-    ratio = math.sqrt(meant / value) if value > 0 else float("inf")
-    calls = _il203_calls(site, [w[0] for w in wrong])
-    if isinstance(calls, dict) and len(calls) > 1:
-        use = "; ".join(f"`{call.format(init='nn.init')}` for "
-                        f"{', '.join(f'`{picture.layer(u).path}`' for u in sorted(uids))}" for call, uids in calls.items())
-    else:
-        use = f"`{(next(iter(calls)) if isinstance(calls, dict) else _fan_call(site, None)).format(init='nn.init')}`"
-    message = (
-        f"The scale of `{site.func}` divides by n = {n_text} = {fmt(value)} for {labels([w[0] for w in wrong])}, "
-        f"whose fan_in = {fan_in} and fan_out = {fan_out} (torch's _calculate_fan_in_and_fan_out):{why}. "
-        f"He and Glorot scale the std by 1/sqrt(fan), so this std is ~{fmt(ratio)}x the one that formula meant "
-        f"(against {'fan_in + fan_out' if summed else 'fan_in'}). Let torch compute the fans: use {use} (or "
-        f"n = {deferred.param_text}[0].numel(), the fan_in)."
-    )
-    yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w[0] for w in wrong]))
-
-
-@fix_builder
-def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> Fix:
-    """The hand-written formula replaced by the kaiming/xavier call that computes the fans itself (split when
-    the layers it gets wrong want different calls)."""
-    calls = _il203_calls(site, wrong)
-    if isinstance(calls, str):
-        return calls
-    return call_fix(picture, site, calls, "Let torch compute the fans")
-
-
-def _fan_call(site: InitSite, follow: Follow | None) -> str:
-    """The torch call (``{init}`` for the file's name of torch.nn.init) that computes the fans itself: what the
-    activation calls for; Glorot for a linear or output layer; He over fan_in for a layer whose output is
-    normalized before its (rectifier) activation, which is what a hand-written ``sqrt(2 / n)`` means."""
-    assert site.deferred is not None
-    target = site.deferred.param_text
-    distribution = "uniform" if site.func == "uniform_" else "normal"
-    if follow is not None and follow.kind == ACT and follow.activation is not None:
-        return recommended_call("{init}", target, follow.activation, distribution)
-    if follow is not None and follow.kind in (LINEAR, OUTPUT):
-        return recommended_call("{init}", target, None, distribution)
-    return f'{{init}}.kaiming_{distribution}_({target}, nonlinearity="relu")'
-
-
-def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | str:
-    """The call each layer the formula gets wrong should have, or why no call is known for one of them."""
-    if site.deferred is None:
-        return "the formula's target could not be followed to one tensor expression"
-    calls: dict[str, set[int]] = {}
-    for layer in wrong:
-        follow = layer.follow()
-        if follow.kind not in (ACT, LINEAR, OUTPUT, NORM) or follow.kind == ACT and follow.activation is None:
-            return (f"`{layer.path}` is followed by {follow.kind} output, not a known activation, so the call "
-                    f"that would compute its fans is not known")
-        calls.setdefault(_fan_call(site, follow), set()).add(layer.uid)
-    return calls
-
-
-FAN_IN_NAMES = frozenset({"fan_in", "fanin", "n_in", "num_in"})
-
-
-def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator: cst.BaseExpression,
-                  layer: Layer) -> bool:
-    """Whether the formula says it wants fan_in, so fan_out will not do: it is LeCun's or torch's default
-    ``1/sqrt(n)`` (``sqrt(3/n)`` for a uniform bound), which has no fan_out form; its ``n`` is named fan_in
-    (``fan_in = layer.weight.size(0)``, DDPG's ``hidden_init``); or it is read from ``in_channels`` /
-    ``in_features`` (a grouped conv's fan_in is in_channels/groups)."""
-    constant = symbolic.evaluate(deferred, numerator, layer, "weight")
-    if isinstance(constant, (int, float)) and constant in (1, 3):
-        return True
-    names: set[str] = set()
-    node: cst.BaseExpression | None = expr
-    for _ in range(8):
-        if not isinstance(node, cst.Name):
-            break
-        names.add(node.value)
-        node = deferred.sources.get(node.value)
-    if names & FAN_IN_NAMES:
-        return True
-    return bool(deferred.names_used & {"in_channels", "in_features"})
-
-
-def _acceptable_fans(layer: Layer, fans: tuple[int, int], summed: bool) -> list[float]:
-    """fan_in, fan_out and the per-group fan_out (``fan_out // groups``, which timm uses and which is what a
-    grouped conv's input actually fans out to); with a sum, fan_in + fan_out (or its mean)."""
-    fan_in, fan_out = fans
-    if summed:
-        return [fan_in + fan_out, (fan_in + fan_out) / 2]
-    out = [float(fan_in), float(fan_out)]
-    groups = layer.args.get("groups", 1)
-    if isinstance(groups, int) and groups > 1 and (layer.kind in catalog.CONV or layer.kind in catalog.CONV_TRANSPOSE):
-        out.append(fan_out / groups)
-    return out

@@ -9,10 +9,20 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture import symbolic, torchspec
-from initlint.picture.domain import UNKNOWN, DispatchVal, LayerVal, NameOf, ParamRef, ParamSetVal, Targets
+from initlint.picture.domain import (
+    UNKNOWN,
+    DispatchVal,
+    FuncRef,
+    LayerVal,
+    NameOf,
+    ParamRef,
+    ParamSetVal,
+    Targets,
+)
 from initlint.picture.eval import gain_name
 from initlint.picture.frame import Frame
 from initlint.picture.model import InitSite, SiteScope
+from initlint.picture.returned import returned
 from initlint.picture.syntax import bound_args, keyword, positional, unbound_by_star
 
 
@@ -128,6 +138,9 @@ class Recorder(Frame):
             return
         signature = torchspec.INIT_SIGNATURES[name]
         raw = bound_args(node, ("tensor",) + signature)
+        expanded = self.starred_return(node, ("tensor",) + signature)
+        if expanded is not None:
+            raw = {**expanded[0], **raw}
         evaluated = {k: self.number(v) for k, v in raw.items() if k != "tensor"}
         evaluated.update({k: UNKNOWN for k in unbound_by_star(node, signature, raw)})
         gain = gain_name(self.imports, raw.get("gain"))
@@ -148,7 +161,8 @@ class Recorder(Frame):
             path=self.path,
             node=node,
             locator=self.b.locator,
-            deferred=self.deferred(raw, tensor, found) if tensor is not None and found else None,
+            deferred=self.deferred(raw, tensor, found, expanded[1] if expanded else None)
+            if tensor is not None and found else None,
             statement=self.current_statement,
             name_var=self.name_var_of(tensor) if tensor is not None else None,
             scope=self.scope_of_site(tensor, found) if tensor is not None and found is not None else None,
@@ -198,6 +212,9 @@ class Recorder(Frame):
             self.b.record_site(self._reached_again(found, target, order), key)
             return
         raw = bound_args(node, names)
+        expanded = self.starred_return(node, names)
+        if expanded is not None:
+            raw = {**expanded[0], **raw}
         if method == "uniform_":
             raw = {("a" if k == "from" else "b" if k == "to" else k): v for k, v in raw.items()}
         evaluated = {k: self.number(v) for k, v in raw.items()}
@@ -216,7 +233,7 @@ class Recorder(Frame):
             path=self.path,
             node=node,
             locator=self.b.locator,
-            deferred=self.deferred(raw, target, found),
+            deferred=self.deferred(raw, target, found, expanded[1] if expanded else None),
             statement=self.current_statement,
             name_var=self.name_var_of(target),
             scope=self.scope_of_site(target, found),
@@ -263,8 +280,37 @@ class Recorder(Frame):
                 return key
         return None
 
+    def starred_return(self, node: cst.Call, names: tuple[str, ...]
+                       ) -> tuple[dict[str, cst.BaseExpression], dict[str, cst.BaseExpression]] | None:
+        """``uniform_(*hidden_init(self.fc1))``: the parameters the starred helper's returned tuple fills,
+        each with its expression, and the syntax of the names those read (returned.py)."""
+        stars = [i for i, a in enumerate(node.args) if a.star]
+        if len(stars) != 1 or node.args[stars[0]].star != "*" or \
+                any(a.keyword is not None for a in node.args[:stars[0]]):
+            return None
+        inner = node.args[stars[0]].value
+        if not isinstance(inner, cst.Call):
+            return None
+        ref = self.value(inner.func)
+        if not isinstance(ref, FuncRef) or ref.node is None:
+            return None
+        found = returned(ref.node, inner, set(self.sources) | set(self.env),
+                         skip_self=ref.bound_self and isinstance(inner.func, cst.Attribute))
+        if found is None:
+            return None
+        value = found.value
+        if isinstance(value, cst.Name) and value.value in found.sources:
+            value = found.sources[value.value]
+        if not isinstance(value, (cst.Tuple, cst.List)) or \
+                any(isinstance(e, cst.StarredElement) for e in value.elements):
+            return None
+        free = names[stars[0]:]
+        if len(value.elements) > len(free):
+            return None
+        return dict(zip(free, (e.value for e in value.elements), strict=False)), found.sources
+
     def deferred(self, raw: dict[str, cst.BaseExpression], tensor: cst.BaseExpression,
-                 found: Targets) -> symbolic.Deferred:
+                 found: Targets, helper_sources: dict[str, cst.BaseExpression] | None = None) -> symbolic.Deferred:
         """The arguments' syntax and the names they read, for evaluation per target layer."""
         node = _tensor_base(tensor)
         layer_text = symbolic.text(node.value) if isinstance(node, cst.Attribute) else None
@@ -272,7 +318,8 @@ class Recorder(Frame):
         bounds = None
         if slice_node is not None and isinstance(slice_node.slice, cst.Slice) and slice_node.slice.step is None:
             bounds = (slice_node.slice.lower, slice_node.slice.upper)
-        return symbolic.Deferred(nodes={k: v for k, v in raw.items() if k != "tensor"}, sources=dict(self.sources),
+        sources = {**self.sources, **(helper_sources or {})}
+        return symbolic.Deferred(nodes={k: v for k, v in raw.items() if k != "tensor"}, sources=sources,
                                  static=self.snapshot_evaluator(), layer_text=layer_text,
                                  param_text=symbolic.text(node), slice_bounds=bounds,
                                  slice_node=slice_node.slice if slice_node is not None else None)
