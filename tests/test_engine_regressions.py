@@ -167,7 +167,9 @@ def test_star_arguments_are_unknown_not_defaults():
     assert len(starred) == 2
     for site in starred:
         assert site.func == "uniform_" and site.args["a"] is UNKNOWN and site.args["b"] is UNKNOWN
-    assert findings(STAR_ARGS) == []
+    # no IL202 from torch's U(0, 1) defaults; the helper's bounds, followed through the call, take
+    # out_features (400, 300) as the fan where fan_in (33, 400) is meant: IL203 (tests/test_fans.py)
+    assert findings(STAR_ARGS) == [("IL203", 17), ("IL203", 18)]
 
 
 def test_positional_arguments_after_a_star_are_not_bound():
