@@ -162,7 +162,7 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     else:
         rendered = FORMATS[output_format](findings, count)
         if quiet and output_format in ("text", "concise"):
-            rendered = "\n".join(rendered.splitlines()[:-1])
+            rendered = "\n".join(rendered.splitlines()[:-1]).rstrip("\n")
         if output_format in ("text", "concise") and _use_colour():
             rendered = _colour(rendered)
         if rendered:
@@ -202,13 +202,17 @@ def _use_colour() -> bool:
 
 
 _LOCATION = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<code>IL\d{3})", re.MULTILINE)
+_CARETS = re.compile(r"^( *\| [ \t]*)(\^+)", re.MULTILINE)  # the marks under the primary span
+_LABEL = re.compile(r"^( *)(= (?:note|help):)", re.MULTILINE)
 
 
 def _colour(text: str) -> str:
     def paint(match: re.Match[str]) -> str:
         return f"{click.style(match['where'], bold=True)} {click.style(match['code'], fg='red', bold=True)}"
 
-    return _LOCATION.sub(paint, text)
+    text = _LOCATION.sub(paint, text)
+    text = _CARETS.sub(lambda m: m[1] + click.style(m[2], fg="red", bold=True), text)
+    return _LABEL.sub(lambda m: m[1] + click.style(m[2], fg="cyan" if "help" in m[2] else "blue", bold=True), text)
 
 
 def _statistics_json(findings: list[Finding]) -> str:

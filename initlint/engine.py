@@ -22,7 +22,7 @@ from initlint.checks import run_checks
 from initlint.checks.never_called import cross_file
 from initlint.config import Settings, load_settings
 from initlint.files import WriteError, decode, encode, find_files, read_source, round_trips, write_atomic
-from initlint.findings import Finding, internal_error
+from initlint.findings import Finding, internal_error, with_source_lines
 from initlint.fix import MAX_ROUNDS, apply_edits
 from initlint.lines import line_starts, split_lines
 from initlint.picture.build import PictureBuilder
@@ -31,7 +31,7 @@ from initlint.picture.model import Locator, Picture
 from initlint.project import Tree, groups
 from initlint.python2 import message as python2_message
 from initlint.python2 import python2_syntax
-from initlint.registry import RULES
+from initlint.registry import RULES, rule_severity
 from initlint.suppressions import apply_suppressions, skips_file
 
 # Below this many files a process pool costs more than it saves.
@@ -98,7 +98,7 @@ def prepared(source: str | bytes, filename: str, settings: Settings,
     # on some of those, so it only ever sees what compiles. CPython's parser is ~10x cheaper than libcst's.
     problem = python_syntax_error(source, filename)
     if problem is not None:
-        return None, _filter([problem], settings)
+        return None, as_reported(_filter([problem], settings), source)
     if "torch" not in source and (imports_tree is None or not imports_tree(source)):
         return None, []  # nothing here can name a torch layer or init
     return source, []
@@ -126,7 +126,14 @@ def finished(checked: list[Finding], source: str, filename: str, settings: Setti
     findings = _filter(checked, settings)
     enabled = {code for code in RULES if settings.enabled(code, filename)}
     findings = apply_suppressions(findings, source, filename, enabled=enabled)
-    return sorted(_filter(findings, settings), key=Finding.sort_key)
+    return sorted(as_reported(_filter(findings, settings), source), key=Finding.sort_key)
+
+
+def as_reported(findings: list[Finding], source: str) -> list[Finding]:
+    """Each finding with its rule's severity and the source lines its spans point at (for the carets)."""
+    lines = split_lines(source)
+    return [with_source_lines(f if f.severity == "internal" else replace(f, severity=rule_severity(f.code)), lines)
+            for f in findings]
 
 
 def _analyse(source: str, filename: str, settings: Settings, parser: Parser = parse) -> list[Finding]:

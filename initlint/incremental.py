@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 
 from initlint.config import Settings
 from initlint.engine import check_source
-from initlint.findings import Finding, renumber_lines
+from initlint.findings import Finding, moved, renumber_lines
 from initlint.reparse import PieceParser, top_level_pieces
 from initlint.suppressions import skips_file
 
@@ -126,7 +126,7 @@ def _moved(finding: Finding, row_of: Callable[[int], int]) -> Finding:
         fix = {**fix, "edits": [{**e, "location": {**e["location"], "row": row_of(e["location"]["row"])},
                                  "end_location": {**e["end_location"], "row": row_of(e["end_location"]["row"])}}
                                 for e in fix["edits"]]}
-    return replace(finding, row=row_of(finding.row), end_row=row_of(finding.end_row), fix=fix,
+    return replace(moved(finding, row_of), row=row_of(finding.row), end_row=row_of(finding.end_row), fix=fix,
                    message=renumber_lines(finding.message, lambda line: f"line {row_of(line)}"))
 
 

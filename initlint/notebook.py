@@ -417,9 +417,17 @@ def _to_cells(notebook: Notebook, joined: Joined, finding: Finding) -> Finding:
         at = joined.locate(line, 1)
         return f"cell {notebook.cells[at[0]].position + 1}, line {at[1]}"
 
+    spans = []
+    for span in finding.spans:  # each secondary span in its own cell
+        at_cell, at_row, at_column = joined.locate(span.row, span.column)
+        to_cell, to_row, to_column = joined.locate(span.end_row, span.end_column)
+        if to_cell != at_cell:
+            to_row, to_column = at_row, at_column
+        spans.append(replace(span, cell=notebook.cells[at_cell].position + 1, row=at_row, column=at_column,
+                             end_row=to_row, end_column=to_column))
     message = renumber_lines(finding.message, by_cell)  # "(Linear(8, 8), line 12)" names a joined line
     return replace(finding, message=message, cell=notebook.cells[cell].position + 1, row=row, column=column,
-                   end_row=end_row, end_column=end_column, fix=fix, file_span=file_span)
+                   end_row=end_row, end_column=end_column, fix=fix, file_span=file_span, spans=tuple(spans))
 
 
 def check_notebook(data: bytes, filename: str, settings: Settings) -> list[Finding]:

@@ -74,10 +74,29 @@ RULES: dict[str, Rule] = {
 
 REPOSITORY_URI = "https://github.com/initlint/initlint"
 
+# How bad a rule's finding is: an error when the code crashes or the init never takes effect, info for
+# advice (a deprecated spelling, an opt-in hint), a warning for every mismatch of init and activation.
+ERROR_RULES = frozenset({"IL001", "IL401", "IL403", "IL404", "IL406", "IL407", "IL408", "IL410", "IL502", "IL503",
+                         "IL504", "IL505", "IL506", "IL507", "IL508"})
+INFO_RULES = frozenset({"IL402", "IL405"})
+
+
+def rule_severity(code: str) -> str:
+    """``error``, ``warning`` or ``info`` (IL000, our own failure, is ``internal``)."""
+    if code == INTERNAL_ERROR:
+        return "internal"
+    if code in ERROR_RULES:
+        return "error"
+    return "info" if code in INFO_RULES else "warning"
+
 
 def rule_url(code: str) -> str:
     """Where a rule's page is read on the web (SARIF's helpUri, the editor's link on each diagnostic)."""
     return f"{REPOSITORY_URI}/blob/main/rules/{code}-{rule_name(code)}.md"
+
+
+def rule_url_or_none(code: str) -> str | None:
+    return rule_url(code) if code in RULES else None
 
 
 # Not a rule: initlint's own failure on a file (severity ``internal``, exit code 2). It is always reported,

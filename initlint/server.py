@@ -25,7 +25,7 @@ from pygls.uris import to_fs_path
 from initlint import __version__
 from initlint.config import ConfigError, Settings, find_config, load_settings
 from initlint.engine import fix_source
-from initlint.findings import Finding
+from initlint.findings import Finding, structured
 from initlint.fix import apply_edits
 from initlint.incremental import IncrementalChecker
 from initlint.lexer import split_lines
@@ -138,8 +138,16 @@ class Linter:
 
 def related(finding: Finding, uri: str, lines: list[str],
             encoding: str) -> list[lsp.DiagnosticRelatedInformation] | None:
-    """Where each layer a message names is built (the message cites its line)."""
+    """The finding's secondary spans (where its layer is built, where the activation is applied); for a
+    finding still told as prose, where each layer its message names is built (the message cites its line)."""
     out = []
+    for span in finding.spans:
+        if not 1 <= span.row <= len(lines):
+            continue
+        where = _range(lines, (span.row, span.column), (span.end_row, span.end_column), encoding)
+        out.append(lsp.DiagnosticRelatedInformation(location=lsp.Location(uri=uri, range=where), message=span.label))
+    if out:
+        return out
     for match in _LAYER_CITED.finditer(finding.message):
         row = int(match.group(3))
         if not 1 <= row <= len(lines):
@@ -151,11 +159,17 @@ def related(finding: Finding, uri: str, lines: list[str],
     return out or None
 
 
+def _message(finding: Finding) -> str:
+    """The title, then the help on its own line (the notes are the rule page's and the hover's business)."""
+    full = structured(finding)
+    return f"{full.title}\nhelp: {full.help}" if full.help else str(full.title)
+
+
 def diagnostic(finding: Finding, uri: str, lines: list[str], encoding: str) -> lsp.Diagnostic:
     known = finding.code in RULES
     return lsp.Diagnostic(
         range=_range(lines, (finding.row, finding.column), (finding.end_row, finding.end_column), encoding),
-        message=finding.message,
+        message=_message(finding),
         severity=_SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Error),
         code=finding.code,
         code_description=lsp.CodeDescription(href=rule_url(finding.code)) if known else None,

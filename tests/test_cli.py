@@ -30,7 +30,11 @@ def test_text_output_and_exit_one(tree: Path) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{tree / 'bad.py'}:9:9: IL101 ")
-    assert "kaiming_uniform_(self.fc.weight, nonlinearity=\"relu\")" in lines[0]
+    assert len(lines[0].split(": IL101 ", 1)[1]) < 100  # a title, not a paragraph
+    assert lines[2] == "9 |         nn.init.xavier_uniform_(self.fc.weight)"  # the source line, a caret under the call
+    assert lines[3] == "  |         " + "^" * len("nn.init.xavier_uniform_(self.fc.weight)")
+    [help_line] = [line for line in lines if line.startswith("  = help: ")]
+    assert "kaiming_uniform_(self.fc.weight, nonlinearity=\"relu\")" in help_line
     assert lines[-1] == "Found 1 finding in 2 files (1 fixable with --fix --unsafe-fixes)."
 
 
@@ -45,8 +49,8 @@ def test_json_output(tree: Path) -> None:
     data = json.loads(result.stdout)
     assert len(data) == 1
     item = data[0]
-    assert set(item) == {"code", "message", "severity", "filename", "cell", "location", "end_location", "fix",
-                         "no_fix_reason"}
+    assert set(item) == {"code", "message", "title", "severity", "url", "filename", "cell", "location",
+                         "end_location", "related", "notes", "help", "numbers", "fingerprint", "fix", "no_fix_reason"}
     assert item["code"] == "IL101" and item["no_fix_reason"] is None
     assert item["cell"] is None  # a notebook's cell number; none for a .py file
     assert item["location"] == {"row": 9, "column": 9}
@@ -174,7 +178,8 @@ def test_statistics(tree: Path) -> None:
 def test_quiet_prints_only_findings(tree: Path) -> None:
     result = run("check", "-q", str(tree))
     assert result.returncode == 1
-    assert len(result.stdout.splitlines()) == 1
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if ": IL" in line] == lines[:1] and lines[-1].startswith("  = ")  # no summary
     assert run("check", "-q", str(tree / "good.py")).stdout == ""
 
 

@@ -14,8 +14,8 @@ import pytest
 from helpers import BAD_MODEL
 
 import initlint
-from initlint.findings import Finding
-from initlint.registry import RULES, rule_page
+from initlint.findings import Finding, stable_fingerprint
+from initlint.registry import RULES, rule_page, rule_severity
 from initlint.report import FORMATS
 from initlint.report.concise import first_sentence
 from initlint.report.sarif import artifact_uri
@@ -48,8 +48,8 @@ def test_registered_formats() -> None:
 def test_concise() -> None:
     assert render("concise").splitlines() == [
         "/srv/models/broken.py:3:5: IL001 cannot parse the file: invalid syntax",
-        "models/a,b.py:9:9: IL101 Xavier init on `fc`, which feeds ReLU: it shrinks by 50% per layer.",
-        "models/a,b.py:12:5: IL402 `nn.init.normal` is deprecated, use `nn.init.normal_`.",
+        "models/a,b.py:9:9: IL101 Xavier init on `fc`, which feeds ReLU: it shrinks by 50% per layer",
+        "models/a,b.py:12:5: IL402 `nn.init.normal` is deprecated, use `nn.init.normal_`",
         "Found 3 findings in 4 files.",
     ]
 
@@ -84,11 +84,18 @@ def test_json_lines() -> None:
     assert json.loads(lines[1]) == {
         "code": "IL101",
         "message": FINDINGS[1].message,
+        "title": "Xavier init on `fc`, which feeds ReLU: it shrinks by 50% per layer",
         "severity": "error",
+        "url": "https://github.com/initlint/initlint/blob/main/rules/IL101-rectifier-needs-he.md",
         "filename": "models/a,b.py",
         "cell": None,
         "location": {"row": 9, "column": 9},
         "end_location": {"row": 9, "column": 48},
+        "related": [],
+        "notes": [{"label": "note", "text": "See <the> rule & page."}],
+        "help": "use He init",
+        "numbers": {},
+        "fingerprint": stable_fingerprint(FINDINGS[1]),
         "fix": None,
         "no_fix_reason": None,
     }
@@ -103,17 +110,19 @@ def test_json_lines_empty() -> None:
 def test_github() -> None:
     assert render("github").split("\n") == [
         (
-            "::error title=initlint (IL001),file=/srv/models/broken.py,line=3,col=5,endLine=3,endColumn=5"
-            "::/srv/models/broken.py:3:5: IL001 cannot parse the file: invalid syntax"
+            "::error title=IL001 cannot parse the file%3A invalid syntax,file=/srv/models/broken.py,line=3,col=5,"
+            "endLine=3,endColumn=5::/srv/models/broken.py:3:5: IL001 cannot parse the file: invalid syntax"
         ),
         (
-            "::error title=initlint (IL101),file=models/a%2Cb.py,line=9,col=9,endLine=9,endColumn=48"
-            "::models/a,b.py:9:9: IL101 Xavier init on `fc`, which feeds ReLU: it shrinks by 50%25 per layer. "
-            "Use He init.%0D%0ASee <the> rule & page."
+            "::error title=IL101 Xavier init on `fc`%2C which feeds ReLU%3A it shrinks by 50%25 per layer,"
+            "file=models/a%2Cb.py,line=9,col=9,endLine=9,endColumn=48"
+            "::models/a,b.py:9:9: IL101 Xavier init on `fc`, which feeds ReLU: it shrinks by 50%25 per layer"
+            "%0Ahelp: use He init"
         ),
         (
-            "::error title=initlint (IL402),file=models/a%2Cb.py,line=12,col=5,endLine=12,endColumn=19"
-            "::models/a,b.py:12:5: IL402 `nn.init.normal` is deprecated, use `nn.init.normal_`."
+            "::error title=IL402 `nn.init.normal` is deprecated%2C use `nn.init.normal_`,file=models/a%2Cb.py,"
+            "line=12,col=5,endLine=12,endColumn=19"
+            "::models/a,b.py:12:5: IL402 `nn.init.normal` is deprecated, use `nn.init.normal_`"
         ),
     ]
 
@@ -121,7 +130,7 @@ def test_github() -> None:
 def test_github_escapes_properties() -> None:
     odd = Finding("IL101", "a: b, c", "dir:x/100%,y.py", 1, 2, 3, 4)
     assert render("github", [odd], 1) == (
-        "::error title=initlint (IL101),file=dir%3Ax/100%25%2Cy.py,line=1,col=2,endLine=3,endColumn=4"
+        "::error title=IL101 a%3A b%2C c,file=dir%3Ax/100%25%2Cy.py,line=1,col=2,endLine=3,endColumn=4"
         "::dir:x/100%25,y.py:1:2: IL101 a: b, c"
     )
 
@@ -196,13 +205,14 @@ def region(start_line: int, start_column: int, end_line: int, end_column: int) -
     return {"startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
 
 
-def result(code: str, message: str, uri: str, where: dict[str, int]) -> dict[str, Any]:
+def result(finding: Finding, message: str, uri: str, where: dict[str, int]) -> dict[str, Any]:
     return {
-        "ruleId": code,
-        "ruleIndex": list(RULES).index(code),
+        "ruleId": finding.code,
+        "ruleIndex": list(RULES).index(finding.code),
         "level": "error",
         "message": {"text": message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": where}}],
+        "partialFingerprints": {"initlintFingerprint/v1": stable_fingerprint(finding)},
     }
 
 
@@ -222,9 +232,13 @@ def test_sarif_structure() -> None:
         "informationUri": "https://github.com/initlint/initlint",
     }
     assert run["results"] == [
-        result("IL001", "cannot parse the file: invalid syntax", "file:///srv/models/broken.py", region(3, 5, 3, 5)),
-        result("IL101", FINDINGS[1].message, "models/a,b.py", region(9, 9, 9, 48)),
-        result("IL402", FINDINGS[2].message, "models/a,b.py", region(12, 5, 12, 19)),
+        result(FINDINGS[0], "cannot parse the file: invalid syntax", "file:///srv/models/broken.py",
+               region(3, 5, 3, 5)),
+        {**result(FINDINGS[1], "Xavier init on `fc`, which feeds ReLU: it shrinks by 50% per layer; help: use He "
+                  "init", "models/a,b.py", region(9, 9, 9, 48)),
+         "properties": {"notes": ["See <the> rule & page."]}},
+        result(FINDINGS[2], "`nn.init.normal` is deprecated, use `nn.init.normal_`", "models/a,b.py",
+               region(12, 5, 12, 19)),
     ]
 
 
@@ -240,7 +254,8 @@ def test_sarif_rules() -> None:
         assert descriptor["shortDescription"] == {"text": rule.summary}
         assert descriptor["help"] == {"text": page, "markdown": page}
         assert descriptor["helpUri"] == f"https://github.com/initlint/initlint/blob/main/rules/{rule.code}-{rule.name}.md"
-        assert descriptor["defaultConfiguration"] == {"level": "error"}
+        level = {"error": "error", "warning": "warning", "info": "note"}[rule_severity(rule.code)]
+        assert descriptor["defaultConfiguration"] == {"level": level}
         full = descriptor["fullDescription"]["text"]
         assert full and "\n" not in full and not full.startswith("#")
     il101 = rules[list(RULES).index("IL101")]

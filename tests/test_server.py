@@ -82,7 +82,10 @@ def test_session_diagnostics_code_actions_and_clean_after_the_fixes(tmp_path: Pa
         assert il101["range"] == {"start": {"line": 8, "character": 8}, "end": {"line": 8, "character": 47}}
         assert il402["range"]["start"] == {"line": 9, "character": 8}
         for item in diagnostics:
-            assert item["severity"] == 1 and item["source"] == "initlint"
+            # severity by rule: a mismatch is a warning, a deprecated spelling information
+            assert item["severity"] == {"IL101": 2, "IL402": 3}[item["code"]] and item["source"] == "initlint"
+            title, help_line = item["message"].split("\n")  # the title, then the one call to write
+            assert len(title) < 100 and help_line.startswith("help: ")
             assert item["codeDescription"]["href"] == rule_url(item["code"])
             assert item["codeDescription"]["href"].endswith(f"/rules/{item['code']}-" +
                                                             {"IL101": "rectifier-needs-he.md",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from initlint.findings import Finding
+from initlint.findings import Finding, structured
 
-_LEVELS = {"warning": "warning", "note": "notice", "info": "notice"}
+_LEVELS = {"warning": "warning", "info": "notice"}
 
 
 def _escape_data(value: str) -> str:
@@ -19,8 +19,9 @@ def _escape_property(value: str) -> str:
 
 def _command(f: Finding) -> str:
     row, column, end_row, end_column = f.file_region()  # a notebook's annotation goes on its JSON line
+    full = structured(f)
     properties = {
-        "title": f"initlint ({f.code})",
+        "title": f"{f.code} {full.title}",
         "file": f.filename,
         "line": str(row),
         "col": str(column),
@@ -28,7 +29,7 @@ def _command(f: Finding) -> str:
         "endColumn": str(end_column),
     }
     joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
-    text = f"{f.where()}: {f.code} {f.message}"
+    text = f"{f.where()}: {f.code} {full.title}" + (f"\nhelp: {full.help}" if full.help else "")
     return f"::{_LEVELS.get(f.severity, 'error')} {joined}::{_escape_data(text)}"
 
 

@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 import initlint
-from initlint.findings import Finding
-from initlint.registry import REPOSITORY_URI, RULES, Rule, rule_page, rule_url
+from initlint.findings import Finding, stable_fingerprint, structured
+from initlint.registry import REPOSITORY_URI, RULES, Rule, rule_page, rule_severity, rule_url
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
-_LEVELS = {"warning": "warning", "note": "note", "info": "note"}
+_LEVELS = {"warning": "warning", "info": "note"}
+FINGERPRINT_KEY = "initlintFingerprint/v1"
 
 # Left as they are in a path: RFC 3986 sub-delimiters and "@". A ":" is escaped in a relative
 # reference, where it could be read as a scheme, and kept in a file:// URI.
@@ -67,37 +68,64 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": (_what_it_does(page) if page else None) or f"{rule.summary}."},
         "help": {"text": page or fallback, "markdown": page or f"# {fallback}"},
         "helpUri": rule_url(rule.code),
-        "defaultConfiguration": {"level": "error"},
+        "defaultConfiguration": {"level": _level(rule_severity(rule.code))},
     }
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
-    row, column, end_row, end_column = f.file_region()  # in a notebook, the lines of the .ipynb file itself
+def _region(row: int, column: int, end_row: int, end_column: int) -> dict[str, int]:
     start_line = max(row, 1)
     start_column = max(column, 1)
     end_line = max(end_row, start_line)
     end_column = max(end_column, start_column) if end_line == start_line else max(end_column, 1)
+    return {"startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
+
+
+def _location(uri: str, region: dict[str, int]) -> dict[str, Any]:
+    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+
+
+def _fix(f: Finding, uri: str) -> dict[str, Any] | None:
+    """The finding's fix as SARIF replacements (none for a notebook: its edits are in cell lines, not the
+    file's)."""
+    if f.fix is None or f.cell is not None:
+        return None
+    replacements = [{"deletedRegion": _region(e["location"]["row"], e["location"]["column"],
+                                              e["end_location"]["row"], e["end_location"]["column"]),
+                     "insertedContent": {"text": e["content"]}} for e in f.fix["edits"]]
+    return {"description": {"text": f"{f.fix['message']} ({f.fix['applicability']} fix)"},
+            "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}]}
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    full = structured(f)
+    uri = artifact_uri(f.filename)
+    text = str(full.title) + (f"; help: {full.help}" if full.help else "")
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": index,
         "level": _level(f.severity),
-        "message": {"text": f.message if f.cell is None else f"cell {f.cell}, line {f.row}: {f.message}"},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(f.filename)},
-                    "region": {
-                        "startLine": start_line,
-                        "startColumn": start_column,
-                        "endLine": end_line,
-                        "endColumn": end_column,
-                    },
-                }
-            }
-        ],
+        "message": {"text": text if f.cell is None else f"cell {f.cell}, line {f.row}: {text}"},
+        # in a notebook, the lines of the .ipynb file itself
+        "locations": [_location(uri, _region(*f.file_region()))],
+        "partialFingerprints": {FINGERPRINT_KEY: stable_fingerprint(f)},
     }
+    related = [{"id": i, **_location(uri, _region(s.row, s.column, s.end_row, s.end_column)),
+                "message": {"text": s.label}}
+               for i, s in enumerate(full.spans, start=1) if s.cell is None]
+    if related:
+        result["relatedLocations"] = related
+    fix = _fix(f, uri)
+    if fix is not None:
+        result["fixes"] = [fix]
+    properties: dict[str, Any] = {}
+    if full.notes:
+        properties["notes"] = [n.text for n in full.notes]
+    if f.numbers:
+        properties["numbers"] = dict(f.numbers)
     if f.cell is not None:
-        result["properties"] = {"cell": f.cell, "cellLine": f.row, "cellColumn": f.column}
+        properties.update({"cell": f.cell, "cellLine": f.row, "cellColumn": f.column})
+    if properties:
+        result["properties"] = properties
     return result
 
 
