@@ -138,10 +138,13 @@ def diagnostic(code: str, filename: str, span: tuple[int, int, int, int], title:
 
 
 def joined_message(title: str, notes: tuple[Note, ...], help: str | None) -> str:
-    parts = [_sentence(title), *(_sentence(n.text) for n in notes)]
-    if help:
-        parts.append(_sentence(help[0].upper() + help[1:]))
-    return " ".join(parts)
+    parts = [title, *(n.text for n in notes), *([help] if help else [])]
+    return " ".join(_sentence(_capital(part)) for part in parts if part)
+
+
+def _capital(text: str) -> str:
+    """A sentence starts with a capital, unless it starts with a name (``fan_in=784``, ``nn.init``)."""
+    return text[:1].upper() + text[1:] if text.split(" ", 1)[0].isalpha() else text
 
 
 def _sentence(text: str) -> str:
@@ -204,7 +207,8 @@ def short_title(text: str, limit: int = TITLE_LIMIT) -> str:
 
 def structured(finding: Finding) -> Finding:
     """The finding with its title, notes and help, derived from the prose when the check gave none (the
-    message's first sentence is the title, the first "Use ..." sentence after it the help, the rest one note)."""
+    message's first sentence is the title, the first "Use ..." sentence after it the help, else the fix's
+    description, the rest one note)."""
     if finding.title is not None:
         return finding
     parts = sentences(finding.message) or [finding.message]
@@ -220,6 +224,9 @@ def structured(finding: Finding) -> Finding:
             help_text = rest.pop(at)
             help_text = help_text[0].lower() + help_text[1:].rstrip(".")
             break
+    if help_text is None and finding.fix is not None and finding.fix.get("message"):
+        message = str(finding.fix["message"])  # no "Use ..." sentence: what the fix writes is the help
+        help_text = message[:1].lower() + message[1:]
     notes = (Note(" ".join(rest)),) if rest else ()
     return replace(finding, title=title, notes=notes, help=help_text)
 

@@ -31,8 +31,10 @@ def test_text_output_and_exit_one(tree: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{tree / 'bad.py'}:9:9: IL101 ")
     assert len(lines[0].split(": IL101 ", 1)[1]) < 100  # a title, not a paragraph
-    assert lines[2] == "9 |         nn.init.xavier_uniform_(self.fc.weight)"  # the source line, a caret under the call
-    assert lines[3] == "  |         " + "^" * len("nn.init.xavier_uniform_(self.fc.weight)")
+    at = lines.index("9 |         nn.init.xavier_uniform_(self.fc.weight)")  # the source line, a caret under the call
+    assert lines[at + 1] == "  |         " + "^" * len("nn.init.xavier_uniform_(self.fc.weight)")
+    assert lines[at - 3:at - 1] == ["7 |         self.fc = nn.Linear(256, 256)",  # where the layer is built
+                                    "  |                   ------------------- `fc` (Linear(256, 256)) is built here"]
     [help_line] = [line for line in lines if line.startswith("  = help: ")]
     assert "kaiming_uniform_(self.fc.weight, nonlinearity=\"relu\")" in help_line
     assert lines[-1] == "Found 1 finding in 2 files (1 fixable with --fix --unsafe-fixes)."

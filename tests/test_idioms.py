@@ -1859,7 +1859,7 @@ def test_layers_from_super_init_with_subclass_sizes():
                 super().__init__(width=256)
                 nn.init.xavier_uniform_(self.fc.weight)
         """), "model.py")
-    assert "Linear(256, 256)" in finding.message
+    assert (finding.numbers["fan_in"], finding.numbers["fan_out"]) == (256, 256)
 
 
 def test_explicit_base_init_call_and_inherited_forward():

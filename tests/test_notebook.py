@@ -50,11 +50,15 @@ def test_bad_init_in_the_third_cell_is_reported_at_that_cell_and_line(tmp_path: 
     result = initlint("check", "--output-format", "concise", str(path))
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0].startswith(f"{path}:cell 3:{BAD_LINE}:9: IL101 ")
-    # the layer's line, named in the message, is told by cell too
-    assert "(Linear(256, 256), cell 3, line 4)" in result.stdout
     [finding] = json.loads(initlint("check", "--output-format", "json", str(path)).stdout)
     assert (finding["cell"], finding["location"], finding["end_location"]) == \
         (3, {"row": BAD_LINE, "column": 9}, {"row": BAD_LINE, "column": 48})
+    # the layer's construction, a secondary span, is told by cell too
+    [built] = finding["related"]
+    assert (built["cell"], built["location"]["row"], built["label"]) == (3, 4, "`fc` (Linear(256, 256)) is built here")
+    text = initlint("check", str(path)).stdout.splitlines()
+    assert "4 |         self.fc = nn.Linear(256, 256)" in text and f"{BAD_LINE} |         " \
+        "nn.init.xavier_uniform_(self.fc.weight)" in text
 
 
 def test_fix_repairs_the_cell_and_keeps_everything_else(tmp_path: Path) -> None:

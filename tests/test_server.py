@@ -91,8 +91,8 @@ def test_session_diagnostics_code_actions_and_clean_after_the_fixes(tmp_path: Pa
                                                             {"IL101": "rectifier-needs-he.md",
                                                              "IL402": "deprecated-init-alias.md"}[item["code"]])
         assert il402["tags"] == [2]  # Deprecated
-        [built] = il101["relatedInformation"]  # where the layer the message names is built
-        assert built["location"] == {"uri": path.as_uri(), "range": {"start": {"line": 6, "character": 8},
+        [built] = il101["relatedInformation"]  # the finding's secondary span: where its layer is built
+        assert built["location"] == {"uri": path.as_uri(), "range": {"start": {"line": 6, "character": 18},
                                                                       "end": {"line": 6, "character": 37}}}
         assert built["message"] == "`fc` (Linear(256, 256)) is built here"
 

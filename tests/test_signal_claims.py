@@ -27,6 +27,7 @@ import itertools
 import math
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pytest
@@ -359,17 +360,13 @@ class Net(nn.Module):
         return self.body(x)
 """
 
-IL501 = (r"(\d+) \S+.*?layers starting at .*The part of the signal that depends on the input shrinks ~" + NUM
-         + r"x per layer, ~" + NUM + r"x after (\d+) layers")
-
-
 @pytest.mark.parametrize(("source", "shape"), [(DEFAULT_LINEAR_STACK, (256, 1024)),
                                                (DEFAULT_CONV_STACK, (64, 3, 16, 16))], ids=["linear", "conv"])
 def test_il501_input_dependent_part_shrinks_while_raw_std_holds_a_floor(source, shape):
-    message = finding_for(source, "IL501").message
-    depth, per_layer, total, depth2 = grab(IL501, message)
-    depth, per_layer, total = int(depth), float(per_layer), float(total)
-    assert depth == int(depth2)
+    numbers = finding_for(source, "IL501").numbers
+    depth, per_layer, total = numbers["depth"], numbers["per_layer_gain"], numbers["total_gain"]
+    assert isinstance(depth, int) and isinstance(per_layer, float) and isinstance(total, float)
+    assert total == pytest.approx(per_layer ** depth)
     assert per_layer == pytest.approx(1 / math.sqrt(6), abs=5e-4)
     model = build(source)
     steps = pairs(model.body)
@@ -429,10 +426,6 @@ class Net(nn.Module):
         return self.head(out[:, -1])
 """
 
-RHO = (r"(\d+)x(\d+) block (?:then )?has spectral radius ~sqrt\((\d+)\)\*std = " + NUM + r".*?"
-       r"(?:shrinks|grows) ~" + NUM + r"x per time step \(~" + NUM + r"x over (\d+) steps\)")
-
-
 def gate_blocks(weight: torch.Tensor, hidden: int) -> list[torch.Tensor]:
     w = weight.detach().double()
     return [w[k * hidden:(k + 1) * hidden] for k in range(w.shape[0] // hidden)]
@@ -450,10 +443,10 @@ def repeated_gain(block: torch.Tensor, steps: int, seed: int = 3) -> tuple[float
     return first, per_step
 
 
-def check_blocks(weight: torch.Tensor, message: str) -> None:
-    rows, cols, root, rho, per_step, total, steps = grab(RHO, message)
-    hidden, rho, total, steps = int(cols), float(rho), float(total), int(steps)
-    assert int(rows) == int(root) == hidden and float(per_step) == rho
+def check_blocks(weight: torch.Tensor, numbers: Mapping[str, object]) -> None:
+    hidden, rho, total, steps = numbers["hidden"], numbers["spectral_radius"], numbers["total_gain"], numbers["steps"]
+    assert isinstance(hidden, int) and isinstance(rho, float) and isinstance(total, float) and isinstance(steps, int)
+    assert total == pytest.approx(rho ** steps)
     blocks = gate_blocks(weight, hidden)
     assert len(blocks) == weight.shape[0] // hidden >= 3
     for k, block in enumerate(blocks):
@@ -466,25 +459,27 @@ def check_blocks(weight: torch.Tensor, message: str) -> None:
 
 
 def test_il301_default_lstm_gate_blocks_have_the_printed_spectral_radius(one_thread):
-    message = finding_for(DEFAULT_LSTM, "IL301").message
-    (bound,) = grab(r"U\(-1/sqrt\(256\), 1/sqrt\(256\)\) = U\(-" + NUM + r", [\d.]+\)", message)
+    numbers = finding_for(DEFAULT_LSTM, "IL301").numbers
+    bound = numbers["bound"]
+    assert isinstance(bound, float) and bound == pytest.approx(1 / math.sqrt(256))
     weight = build(DEFAULT_LSTM).rnn.weight_hh_l0
-    assert 0.99 * float(bound) < weight.abs().max().item() <= float(bound)
-    check_blocks(weight, message)
+    assert 0.99 * bound < weight.abs().max().item() <= bound
+    check_blocks(weight, numbers)
 
 
 def test_il301_xavier_on_gru_weight_hh_gives_the_printed_std_and_radius(one_thread):
-    message = finding_for(XAVIER_GRU, "IL301").message
-    (std,) = grab(r"It gives std " + NUM, message)
+    numbers = finding_for(XAVIER_GRU, "IL301").numbers
+    std = numbers["std"]
+    assert isinstance(std, float)
     weight = build(XAVIER_GRU).rnn.weight_hh_l0
-    assert weight.std().item() == pytest.approx(float(std), rel=0.03)
-    check_blocks(weight, message)
+    assert weight.std().item() == pytest.approx(std, rel=0.03)
+    check_blocks(weight, numbers)
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 def test_il301_orthogonal_weight_hh_has_all_singular_values_one(kind, one_thread):
-    message = finding_for(DEFAULT_LSTM, "IL301").message
-    assert "nn.init.orthogonal_(w.data[k * h:(k + 1) * h])" in message and "all of" in message
+    help_text = finding_for(DEFAULT_LSTM, "IL301").help
+    assert help_text is not None and "nn.init.orthogonal_(w.data[k * h:(k + 1) * h])" in help_text
     rnn = seeded_rnn(kind)
     for name, p in rnn.named_parameters():
         if "weight_hh" in name:
@@ -501,8 +496,8 @@ def test_il301_orthogonal_weight_hh_has_all_singular_values_one(kind, one_thread
 def test_il301_whole_matrix_orthogonal_leaves_each_gate_block_at_one_over_sqrt_gates(kind, gates, one_thread):
     """Why IL301 recommends orthogonal gate blocks: orthogonal_ on the whole G*h x h weight makes its columns
     orthonormal, so the G blocks share the norm and each has rms singular value 1/sqrt(G), as the message says."""
-    message = finding_for(DEFAULT_LSTM, "IL301").message
-    assert "leaves each block with singular values ~1/sqrt(G)" in message
+    notes = [note.text for note in finding_for(DEFAULT_LSTM, "IL301").notes]
+    assert any("leaves each block with singular values ~1/sqrt(G)" in note for note in notes)
     rnn = seeded_rnn(kind)
     nn.init.orthogonal_(rnn.weight_hh_l0)
     for block in gate_blocks(rnn.weight_hh_l0, 256):
@@ -763,9 +758,9 @@ def backward_once(model: nn.Module, x: torch.Tensor) -> None:
 
 def test_il201_zeroed_hidden_layer_ignores_the_input_and_dead_units_get_no_gradient():
     source = CONSTANT_HIDDEN.format(func="zeros_")
-    message = finding_for(source, "IL201").message
-    units = int(grab(r"All (\d+) units start as the same function of the input \(with 0, one that ignores the input",
-                     message)[0])
+    found = finding_for(source, "IL201")
+    message, units = found.message, found.numbers["units"]
+    assert found.numbers["value"] == 0 and "(with 0, one that ignores the input)" in message
     assert "units whose bias is not positive output 0 and get no gradient at all" in message
     model = build(source)
     assert model.fc1.out_features == units
@@ -795,8 +790,9 @@ def test_il201_zeroed_hidden_layer_ignores_the_input_and_dead_units_get_no_gradi
 def test_il201_ones_makes_every_unit_a_copy():
     source = CONSTANT_HIDDEN.format(func="ones_")
     message = finding_for(source, "IL201").message
-    assert "sets every weight of `fc1`" in message and "to 1" in message
-    assert "All 256 units start as the same function of the input" in message
+    found = finding_for(source, "IL201")
+    assert found.title == "`ones_` sets every weight of hidden `fc1` to 1"
+    assert found.numbers["units"] == 256 and "all 256 units start as the same function of the input" in message
     model = build(source)
     with torch.no_grad():
         model.fc1.bias.zero_()  # equal biases: otherwise the units differ by their bias
@@ -808,8 +804,8 @@ def test_il201_ones_makes_every_unit_a_copy():
 def test_il201_only_the_layer_above_tells_the_units_gradients_apart():
     """The message's claim: constant hidden units differ only through the random weights above them. With fc2
     random the rows of fc1's gradient differ; with fc2 constant too they are identical copies."""
-    message = finding_for(CONSTANT_HIDDEN.format(func="ones_"), "IL201").message
-    assert "only the random weights of the layer above tell their gradients apart" in message
+    notes = [note.text for note in finding_for(CONSTANT_HIDDEN.format(func="ones_"), "IL201").notes]
+    assert any("only the random weights of the layer above tell their gradients apart" in note for note in notes)
     model = build(CONSTANT_HIDDEN.format(func="ones_"))
     with torch.no_grad():
         model.fc1.bias.zero_()

@@ -113,12 +113,13 @@ def test_orthogonal_gain_1_before_relu_is_il103_and_its_numbers_hold() -> None:
                  ("IL103", "orthogonal_(self.fc1.weight)"), families=ALL,
                  sites={"orthogonal_(self.out.weight, gain=0.01)": {"out.weight"},
                         "orthogonal_(self.fc2.weight, gain": {"fc2.weight"}})
-    message = got[0].message
-    assert "uses gain 1 (the default)" in message and "0.707x per layer" in message
-    assert 'orthogonal_(self.fc1.weight, gain=nn.init.calculate_gain("relu"))' in message
+    numbers = got[0].numbers
+    assert got[0].title.startswith("Gain 1 (the default) on `fc1`")
+    assert numbers["gain"] == 1.0 and numbers["per_layer_gain"] == pytest.approx(0.707, abs=1e-3)
+    assert got[0].help == 'use `nn.init.orthogonal_(self.fc1.weight, gain=nn.init.calculate_gain("relu"))`'
     # torch: std 1/sqrt(256) = 0.0625 where He wants sqrt(2/256) = 0.0884; the rms through ReLU keeps 0.707 of
     # what the relu gain keeps
-    assert "std 0.0625 where He init wants 0.0884" in message
+    assert (numbers["std"], numbers["wanted_std"]) == pytest.approx((0.0625, 0.0884), abs=1e-4)
     assert _std_after(torch.nn.init.orthogonal_, (256, 256)) == pytest.approx(0.0625, rel=0.01)
     one = _rms_gain_through_relu(torch.nn.init.orthogonal_)
     relu = _rms_gain_through_relu(lambda w: torch.nn.init.orthogonal_(w, gain=math.sqrt(2)))

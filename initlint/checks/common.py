@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from initlint.findings import Finding
-from initlint.fix import Fix, fix_fields
+from initlint.findings import Finding, Note, Number, joined_message
+from initlint.findings import Span as Related
+from initlint.fix import Fix, fix_fields, init_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
 from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture, Span
@@ -51,6 +52,49 @@ def elsewhere(span: Span, fix: Fix | None) -> Fix | None:
         return fix
     return ("found by following another file's imports into this one; --fix rewrites a file from its own "
             "picture and does not see this")
+
+
+def site_diagnostic(code: str, site: InitSite, filename: str, title: str, *, spans: tuple[Related, ...] = (),
+                    notes: tuple[Note, ...] = (), help: str | None = None,
+                    numbers: dict[str, Number] | None = None, fix: Fix | None = None) -> Finding:
+    """A structured finding at an init call (``fix``: the fix, or why there is none), built by ``finding`` so
+    that whatever it adds to every finding at a call applies here too."""
+    base = finding(code, site, joined_message(title, notes, help), filename, fix)
+    return replace(base, title=title, spans=spans, notes=notes, help=help, numbers=dict(numbers or {}))
+
+
+def init_alias(picture: Picture) -> str:
+    """How a help line names ``torch.nn.init``: as the fix would (the file's own alias, ``init`` after
+    ``from torch.nn import init``), else ``nn.init``."""
+    found = init_module(picture)
+    return found[0] if found is not None else "nn.init"
+
+
+def built_here(site: InitSite, layers: list[Layer], limit: int = 4) -> tuple[Related, ...]:
+    """Secondary spans of a finding at ``site``: where each layer is built, in the site's file (the first
+    ``limit`` places; layers built by the same code, in a loop, share one span)."""
+    places: dict[tuple[int, int, int, int], list[Layer]] = {}
+    for layer in layers:
+        if layer.locator is None or layer.node is None:
+            continue
+        at = layer.locator.span(layer.node)
+        if at.file != site.location.file:
+            continue  # built in another file than the one the finding is reported in
+        places.setdefault((at.line, at.column, at.end_line, at.end_column), []).append(layer)
+    out = []
+    for place, built in list(places.items())[:limit]:
+        first = f"`{built[0].path}` ({built[0].signature})"
+        label = f"{first} is built here" if len(built) == 1 else f"{first} and {len(built) - 1} more are built here"
+        out.append(Related(*place, label))
+    return tuple(out)
+
+
+def named_layers(layers: list[Layer], limit: int = 2) -> str:
+    """``fc1``, ```fc1` and `fc2```, ```conv1`, `conv2` and 3 more``: short enough for a title."""
+    names = list(dict.fromkeys(f"`{layer.path}`" for layer in layers))
+    if len(names) <= limit:
+        return " and ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
 
 
 def site_fingerprint(site: InitSite) -> str:
@@ -248,6 +292,14 @@ def finding_at_layer(code: str, layer: Layer, message: str, filename: str,
     line = layer.where() or 1
     return Finding(code, message, filename, line, 1, line, 1, fingerprint=layer_fingerprint(layer),
                    **fix_fields(fix))
+
+
+def layer_diagnostic(code: str, layer: Layer, filename: str, title: str, *, notes: tuple[Note, ...] = (),
+                     help: str | None = None, numbers: dict[str, Number] | None = None,
+                     fix: Fix | None = None) -> Finding:
+    """A structured finding reported where the layer is built (rules about an init that is missing)."""
+    base = finding_at_layer(code, layer, joined_message(title, notes, help), filename, fix)
+    return replace(base, title=title, notes=notes, help=help, numbers=dict(numbers or {}))
 
 
 def wanted_std(act: Activation | None, fans: tuple[int, int]) -> float:

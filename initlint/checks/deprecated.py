@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.common import finding
+from initlint.checks.common import init_alias, site_diagnostic
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix
 from initlint.picture.model import Picture
 
@@ -21,12 +21,9 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             span = site.span_of(call.func.attr)
             fix = make_fix("safe", f"Rename to `{site.func}`",
                            [(span.line, span.column, span.end_line, span.end_column, site.func)])
-        yield finding(
-            "IL402",
-            site,
-            f"`nn.init.{site.alias}` is a deprecated alias of `nn.init.{site.func}`: it emits a "
-            f"FutureWarning on every call and may be removed. Use `nn.init.{site.func}({site.target_text}, ...)`"
-            f" with the same arguments.",
-            filename,
-            fix,
-        )
+        prefix = site.func_prefix or init_alias(picture)
+        yield site_diagnostic(
+            "IL402", site, filename, f"`{prefix}.{site.alias}` is a deprecated alias of `{prefix}.{site.func}`",
+            notes=(Note("it emits a FutureWarning on every call and may be removed"),),
+            help=f"use `{prefix}.{site.func}({site.target_text}, ...)` with the same arguments",
+            numbers={"alias": site.alias, "func": site.func}, fix=fix)

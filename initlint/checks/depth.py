@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from initlint.checks.common import exponent, finding_at_layer, fmt
+from initlint.checks.common import exponent, fmt, init_alias, layer_diagnostic
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import NO_INIT_NAME, Fix, fix_builder, init_module, insert_after, make_fix, nn_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
@@ -121,14 +121,17 @@ def _finding(picture: Picture, run: list[int], act: Activation, filename: str,
     signatures = sorted({picture.layer(uid).signature for uid in run})
     kinds = signatures[0] if len(signatures) == 1 else f"{signatures[0]} ... {signatures[-1]}"
     he = "2/fan_in" if act.gain == math.sqrt(2) else f"{fmt(act.gain ** 2)}/fan_in"
-    message = (
-        f"{depth} {kinds}+{act.display} layers starting at `{first.path}` form a plain stack (no normalization, "
-        f"no residual) left at PyTorch's default init: weights U(-1/sqrt(fan_in), 1/sqrt(fan_in)), variance "
-        f"1/(3*fan_in), where {act.display} wants He's {he}. The part of the signal that depends on the input "
-        f"shrinks ~{fmt(gain)}x per layer, ~{exponent(total)}x after {depth} layers, while the default biases "
-        f"hold the raw activation std at a floor that carries almost none of the input, so looking at the "
-        f"activation std alone misses it (He et al. 2015). Initialize the stack: `for m in self.modules(): "
-        f"if isinstance(m, (nn.Linear, nn.Conv2d)): nn.init.kaiming_normal_(m.weight, {act.kaiming_args()}); "
-        f"nn.init.zeros_(m.bias)`."
-    )
-    return finding_at_layer("IL501", first, message, filename, fix)
+    init = init_alias(picture)
+    return layer_diagnostic(
+        "IL501", first, filename,
+        f"{depth} {'/'.join(sorted({picture.layer(uid).kind for uid in run}))}+{act.display} layers from "
+        f"`{first.path}` keep PyTorch's default init",
+        notes=(Note(f"{kinds} layers in a plain stack (no normalization, no residual): the default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) "
+                    f"has variance 1/(3*fan_in), where {act.display} wants He's {he}"),
+               Note(f"the part of the signal that depends on the input shrinks ~{fmt(gain)}x per layer, "
+                    f"~{exponent(total)}x after {depth} layers (the default biases hold the raw std at a floor)")),
+        help=f"initialize the stack: `for m in self.modules(): if isinstance(m, (nn.Linear, nn.Conv2d)): "
+             f"{init}.kaiming_normal_(m.weight, {act.kaiming_args()}); {init}.zeros_(m.bias)`",
+        numbers={"depth": depth, "layer": first.path, "activation": act.name, "per_layer_gain": gain,
+                 "total_gain": total, "default_std_times_sqrt_fan_in": DEFAULT_STD_TIMES_SQRT_FAN_IN},
+        fix=fix)

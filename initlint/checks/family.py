@@ -7,22 +7,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from initlint.checks.common import (
+    built_here,
     exponent,
-    finding,
     fmt,
     gain_is_explicit,
     gain_too_small,
+    init_alias,
     init_std,
     labels,
     layer_label,
+    named_layers,
     orthogonal_call,
     recommended_call,
+    site_diagnostic,
     site_gain,
     squashed_output,
     weights_set_last,
 )
 from initlint.config import DEFAULT_OFF_SCALE_FACTOR, Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
@@ -83,7 +86,9 @@ def _rectifier_init_on_gates(picture: Picture, effective: dict[ParamRef, list[In
         layer, param = reached[0]
         gates = catalog.RECURRENT.get(layer.kind) or catalog.RECURRENT_CELLS.get(layer.kind) or 1
         shape = layer.params.get(param)
-        numbers = ""
+        numbers: dict[str, Number] = {"func": site.func, "gain": gain, "layer": layer.path, "param": param,
+                                      "gates": gates}
+        notes: list[Note] = []
         if shape and len(shape) == 2 and all(isinstance(d, int) and d > 0 for d in shape):
             rows, fan_in = int(shape[0]), int(shape[1])  # type: ignore[arg-type]
             hidden = rows // gates
@@ -94,25 +99,27 @@ def _rectifier_init_on_gates(picture: Picture, effective: dict[ParamRef, list[In
                 if _close(given, wanted):
                     continue  # the shapes make He's and Glorot's std agree: nothing to gain
                 blocks = f"{gates} gate blocks" if gates > 1 else "one block"
-                numbers = (f" For `{layer.path}.{param}` ({rows}x{fan_in}, {blocks} of {hidden} rows) "
-                           f"it gives std {fmt(given)} where Glorot over one gate block (fan_in={fan_in}, "
-                           f"fan_out={hidden}) wants {fmt(wanted)}: {fmt(given / wanted)}x.")
+                numbers.update(fan_in=fan_in, fan_out=hidden, rows=rows, std=given, wanted_std=wanted,
+                               ratio=given / wanted)
+                notes.append(Note(f"for `{layer.path}.{param}` ({rows}x{fan_in}, {blocks} of {hidden} rows) it "
+                                  f"gives std {fmt(given)} where Glorot over one gate block (fan_in={fan_in}, "
+                                  f"fan_out={hidden}) wants {fmt(wanted)}: {fmt(given / wanted)}x"))
         kind = "LSTM's gates i, f, o are sigmoids and its cell candidate g a tanh" \
             if layer.kind.startswith("LSTM") else "GRU's gates r, z are sigmoids and its candidate n a tanh" \
             if layer.kind.startswith("GRU") else "RNN's update is a tanh"
         names = ", ".join(f"`{lay.path}.{p}`" for lay, p in reached[:4]) + (
             f" and {len(reached) - 4} more" if len(reached) > 4 else "")
-        message = (
-            f"`{site.func}` (gain {fmt(gain)}) initializes the input weights {names} of {layer.signature}, "
-            f"which feed its gates: the {kind}, saturating functions, not rectifiers. He's gain "
-            f"assumes a ReLU halves the signal after the layer; here nothing does, and larger pre-activations "
-            f"push the gates into their flat ends (Glorot & Bengio 2010).{numbers} Use "
-            f"`nn.init.xavier_uniform_({site.target_text})` for `weight_ih` (per gate block, or on the whole "
-            f"matrix), and orthogonal blocks for `weight_hh`."
-        )
-        yield finding("IL102", site, message, filename,
-                      "the call's target is a recurrent layer's weight, whose gate blocks a rewrite would have to "
-                      "treat one by one")
+        notes.insert(0, Note(f"{names} of {layer.signature} feed its gates: the {kind}, saturating functions, not "
+                             f"rectifiers"))
+        init = init_alias(picture)
+        yield site_diagnostic(
+            "IL102", site, filename,
+            short_title(f"He init (gain {fmt(gain)}) on the input weights of `{layer.path}`, which feed its gates"),
+            spans=built_here(site, [lay for lay, _ in reached]), notes=tuple(notes), numbers=numbers,
+            help=f"use `{init}.xavier_uniform_({site.target_text})` for `weight_ih` (per gate block, or on the whole "
+                 f"matrix), and orthogonal blocks for `weight_hh`",
+            fix="the call's target is a recurrent layer's weight, whose gate blocks a rewrite would have to treat "
+                "one by one")
 
 
 def _judged_layers(picture: Picture, site: InitSite,
@@ -207,12 +214,25 @@ def _is_lecun_normal(site: InitSite, fans: tuple[int, int] | None) -> bool:
     return False
 
 
-# --------------------------------------------------------------------------- messages
+# --------------------------------------------------------------------------- what the finding says
+
+
+@dataclass(frozen=True)
+class Told:
+    """A finding's parts: the title, the notes, the help and the numbers (the prose lives in the rule page)."""
+
+    title: str
+    notes: tuple[Note, ...]
+    help: str
+    numbers: dict[str, Number]
 
 
 def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
-    return finding(code, site, builder(site, hits), filename, _fix(picture, code, site, hits))
+    told = builder(site, hits, init_alias(picture))
+    return site_diagnostic(code, site, filename, told.title, spans=built_here(site, [h.layer for h in hits]),
+                           notes=told.notes, help=told.help, numbers=told.numbers,
+                           fix=_fix(picture, code, site, hits))
 
 
 @fix_builder
@@ -239,16 +259,27 @@ def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
     return call_fix(picture, site, calls, "Replace with the init the activation calls for")
 
 
-def _where(site: InitSite, hits: list[Hit]) -> str:
-    """Which layers the call gets wrong and the activation each one feeds."""
-    verb = "reaches" if site.shared or len(hits) > 1 else "initializes"
+def _on(hits: list[Hit]) -> str:
+    """``on `fc1`, which feeds ReLU`` (the layers the call gets wrong and what they feed), for a title."""
+    acts = list(dict.fromkeys(h.act.display for h in hits))
+    layers = list(dict.fromkeys(h.layer.uid for h in hits))
+    verb = "feeds" if len(layers) == 1 else "feed"
+    return f"on {named_layers([h.layer for h in hits])}, which {verb} {' and '.join(acts[:2])}" + (
+        f" and {len(acts) - 2} more" if len(acts) > 2 else "")
+
+
+def _reached(site: InitSite, hits: list[Hit]) -> tuple[Note, ...]:
+    """A note naming every layer the call gets wrong (with its shape and line) when there is more than one, or
+    when the call is shared (an ``apply`` function, a ``modules()`` loop)."""
+    if not site.shared and len(hits) == 1:
+        return ()
     acts = {h.act for h in hits}
     if len(acts) == 1:
-        return f"{verb} {labels([h.layer for h in hits])}, whose output feeds {hits[0].act.display}"
+        return (Note(f"reaches {labels([h.layer for h in hits])}, whose output feeds {hits[0].act.display}"),)
     parts = [f"{layer_label(h.layer)} feeding {h.act.display}" for h in hits[:4]]
     if len(hits) > 4:
         parts.append(f"and {len(hits) - 4} more")
-    return f"{verb} {', '.join(parts)}"
+    return (Note(f"reaches {', '.join(parts)}"),)
 
 
 def _use(hits: list[Hit], call_for: Callable[[Activation], str]) -> str:
@@ -257,112 +288,125 @@ def _use(hits: list[Hit], call_for: Callable[[Activation], str]) -> str:
     for hit in hits:
         calls.setdefault(call_for(hit.act), hit.act.display)
     if len(calls) == 1:
-        return f"Use `{next(iter(calls))}`."
+        return f"use `{next(iter(calls))}`"
     options = "; ".join(f"`{call}` for the {act} layers" for call, act in calls.items())
-    return f"Split the call by layer: {options}."
+    return f"split the call by layer: {options}"
 
 
-def _numbers(hit: Hit, wanted_name: str) -> str:
+def _numbers(site: InitSite, hit: Hit) -> dict[str, Number]:
+    """The numbers of the first layer the call gets wrong, as data."""
+    numbers: dict[str, Number] = {"activation": hit.act.name, "layer": hit.layer.path, "func": site.func}
+    gain = site_gain(site)
+    if gain is not None:
+        numbers["gain"] = gain
+    fans = _fans(hit.layer)
+    if fans is not None:
+        numbers["fan_in"], numbers["fan_out"] = fans
+    if hit.given is not None and hit.wanted is not None:
+        numbers.update(std=hit.given, wanted_std=hit.wanted, ratio=hit.given / hit.wanted)
+    return numbers
+
+
+def _std_note(hit: Hit, wanted_name: str) -> tuple[Note, ...]:
     if hit.given is None or hit.wanted is None:
-        return ""
+        return ()
     fans = _fans(hit.layer)
     assert fans is not None
     ratio = fmt(hit.given / hit.wanted)
     effect = (f"the signal scales by ~{ratio}x per layer" if hit.act.family == "rectifier"
               else f"~{ratio}x the std it should have")
-    where = f" for `{hit.layer.path}`" if hit.layer else ""
-    return (f" With fan_in={fans[0]}, fan_out={fans[1]}{where} it gives std {fmt(hit.given)} where "
-            f"{wanted_name} wants {fmt(hit.wanted)}: {effect}.")
+    return (Note(f"with fan_in={fans[0]}, fan_out={fans[1]} for `{hit.layer.path}` it gives std {fmt(hit.given)} "
+                 f"where {wanted_name} wants {fmt(hit.wanted)}: {effect}"),)
 
 
-def _il101(site: InitSite, hits: list[Hit]) -> str:
+def _il101(site: InitSite, hits: list[Hit], init: str) -> Told:
     dist = site.distribution
-    use = _use(hits, lambda act: f"nn.init.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})")
-    return (
-        f"`{site.func}` {_where(site, hits)}. Glorot's variance 2/(fan_in+fan_out) assumes a unit-slope "
-        f"activation; a rectifier discards about half the signal, so activations shrink layer after layer "
-        f"(He et al. 2015).{_numbers(hits[0], 'He init') or _unsized_xavier(site, hits[0])} {use}"
-    )
+    notes = (*_reached(site, hits), *(_std_note(hits[0], "He init") or _unsized_xavier(site, hits[0])))
+    return Told(f"Xavier init {_on(hits)}", notes,
+                _use(hits, lambda act: f"{init}.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})"),
+                _numbers(site, hits[0]))
 
 
-def _unsized_xavier(site: InitSite, hit: Hit) -> str:
+def _unsized_xavier(site: InitSite, hit: Hit) -> tuple[Note, ...]:
     """Without the layer's sizes, what holds for every size: Xavier's std over He's is
     gain*sqrt(2)/act_gain * sqrt(fan_in/(fan_in+fan_out)), below 1 whenever gain*sqrt(2) <= act_gain."""
     gain = site_gain(site)
     if gain is None or gain * math.sqrt(2.0) > hit.act.gain * (1 + 1e-9):
-        return ""
-    return (f" The layer's sizes are not known here, but for every size Xavier's std is below He's, by "
-            f"sqrt(fan_in/(fan_in+fan_out)): {fmt(1 / math.sqrt(2))}x on a square layer (He's is "
-            f"{fmt(math.sqrt(2))}x larger), less when fan_out > fan_in.")
+        return ()
+    return (Note(f"the layer's sizes are not known here, but for every size Xavier's std is below He's, by "
+                 f"sqrt(fan_in/(fan_in+fan_out)): {fmt(1 / math.sqrt(2))}x on a square layer (He's is "
+                 f"{fmt(math.sqrt(2))}x larger), less when fan_out > fan_in"),)
 
 
-def _glorot_call(site: InitSite, act: Activation) -> str:
-    gain = ', gain=nn.init.calculate_gain("tanh")' if act.name == "tanh" else ""
-    return f"nn.init.xavier_{site.distribution}_({site.target_text}{gain})"
+def _glorot_call(init: str, site: InitSite, act: Activation) -> str:
+    gain = f', gain={init}.calculate_gain("tanh")' if act.name == "tanh" else ""
+    return f"{init}.xavier_{site.distribution}_({site.target_text}{gain})"
 
 
-def _il102(site: InitSite, hits: list[Hit]) -> str:
+def _il102(site: InitSite, hits: list[Hit], init: str) -> Told:
     gain_value = site_gain(site)
     mode = site.args.get("mode", "fan_in")
-    named = f" (gain {fmt(gain_value)}, variance from {mode} alone)" \
-        if gain_value is not None and isinstance(mode, str) else ""
-    use = _use(hits, lambda act: _glorot_call(site, act))
-    return (
-        f"`{site.func}`{named} {_where(site, hits)}. He init is derived for rectifiers; a saturating "
-        f"activation wants Glorot's variance, which balances fan_in and fan_out so that neither activations "
-        f"nor gradients drift into the flat, gradient-free ends of the curve (Glorot & Bengio 2010)."
-        f"{_numbers(hits[0], 'Glorot')} {use}"
-    )
+    notes = list(_reached(site, hits))
+    if gain_value is not None and isinstance(mode, str):
+        notes.append(Note(f"`{site.func}` uses gain {fmt(gain_value)} and takes the variance from {mode} alone"))
+    notes += _std_note(hits[0], "Glorot")
+    numbers = _numbers(site, hits[0])
+    if isinstance(mode, str):
+        numbers["mode"] = mode
+    return Told(f"He init {_on(hits)}", tuple(notes), _use(hits, lambda act: _glorot_call(init, site, act)),
+                numbers)
 
 
-def _orthogonal_numbers(hit: Hit, gain: float) -> str:
+def _orthogonal_note(hit: Hit, gain: float) -> tuple[Note, ...]:
     """An orthogonal weight maps its input's norm exactly (times the gain) when it is square or expands; a
     rectifier then keeps 1/act_gain^2 of the second moment."""
     per_layer = gain / hit.act.gain
-    std = (f" For `{hit.layer.path}` it gives std {fmt(hit.given)} where He init wants {fmt(hit.wanted)}."
+    std = (f"; for `{hit.layer.path}` it gives std {fmt(hit.given)} where He init wants {fmt(hit.wanted)}"
            if hit.given is not None and hit.wanted is not None else "")
-    return (f" An orthogonal weight keeps the norm of its input times the gain, and {hit.act.display} keeps "
-            f"1/{fmt(hit.act.gain)}^2 = {fmt(1 / hit.act.gain ** 2)} of its second moment, so on square layers "
-            f"the input-dependent signal scales by {fmt(gain)}/{fmt(hit.act.gain)} = {fmt(per_layer)}x per layer "
-            f"(~{exponent(per_layer ** 10)}x over 10 such layers).{std}")
+    return (Note(f"an orthogonal weight keeps the norm of its input times the gain, and {hit.act.display} keeps "
+                 f"1/{fmt(hit.act.gain)}^2 = {fmt(1 / hit.act.gain ** 2)} of its second moment, so on square layers "
+                 f"the input-dependent signal scales by {fmt(gain)}/{fmt(hit.act.gain)} = {fmt(per_layer)}x per "
+                 f"layer (~{exponent(per_layer ** 10)}x over 10 such layers){std}"),)
 
 
-def _il103(site: InitSite, hits: list[Hit]) -> str:
+def _il103(site: InitSite, hits: list[Hit], init: str) -> Told:
     act = hits[0].act
     gain = site_gain(site)
     named = _named_activation(site)
-    numbers = _numbers(hits[0], act.display)
+    notes: tuple[Note, ...] = _std_note(hits[0], act.display)
+    per_layer: dict[str, Number] = {}
     if site.func in catalog.KAIMING:
-        use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, {a.kaiming_args()})")
+        use = _use(hits, lambda a: f"{init}.{site.func}({site.target_text}, {a.kaiming_args()})")
         wanted_gain = act.gain
     elif site.func == "orthogonal_":
-        use = _use(hits, lambda a: orthogonal_call("nn.init", site.target_text, a))
+        use = _use(hits, lambda a: orthogonal_call(init, site.target_text, a))
         wanted_gain = act.gain
-        numbers = _orthogonal_numbers(hits[0], gain) if gain is not None else ""
+        notes = _orthogonal_note(hits[0], gain) if gain is not None else ()
+        per_layer = {"per_layer_gain": gain / act.gain} if gain is not None else {}
     else:
-        use = _use(hits, lambda a: f"nn.init.{site.func}({site.target_text}, gain="
-                   + ('nn.init.calculate_gain("tanh")' if a.name == "tanh" else "1.0") + ")")
+        use = _use(hits, lambda a: f"{init}.{site.func}({site.target_text}, gain="
+                   + (f'{init}.calculate_gain("tanh")' if a.name == "tanh" else "1.0") + ")")
         wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
     gain_text = fmt(gain) if gain is not None else "?"
-    uses = f"uses the gain of {named} ({gain_text})" if named else f"uses gain {gain_text}" + (
+    uses = f"Gain of {named} ({gain_text})" if named else f"Gain {gain_text}" + (
         "" if "gain" in site.args else " (the default)")
-    return (
-        f"`{site.func}` {uses} but {_where(site, hits)}; {act.display}'s gain "
-        f"is {fmt(wanted_gain)}. The gain multiplies every weight, so each layer is off by their ratio."
-        f"{numbers} {use}"
-    )
+    notes = (*_reached(site, hits),
+             Note(f"{act.display}'s gain is {fmt(wanted_gain)}; the gain multiplies every weight, so each layer is "
+                  f"off by their ratio" + (f" ({fmt(gain / wanted_gain)}x)" if gain is not None else "")), *notes)
+    numbers = {**_numbers(site, hits[0]), "wanted_gain": wanted_gain, **per_layer}
+    title = short_title(f"{uses} {_on(hits)}")
+    return Told(title, notes, use, numbers)
 
 
-def _il104(site: InitSite, hits: list[Hit]) -> str:
-    call = f'nn.init.kaiming_normal_({site.target_text}, nonlinearity="linear")'
-    extra = ""
+def _il104(site: InitSite, hits: list[Hit], init: str) -> Told:
+    call = f'{init}.kaiming_normal_({site.target_text}, nonlinearity="linear")'
+    notes = list(_reached(site, hits))
     if site.func in catalog.KAIMING and site.args.get("nonlinearity") == "selu":
-        extra = " torch's calculate_gain(\"selu\") = 3/4 is not the SNN init; torch's docs say to use \"linear\"."
-    return (
-        f"`{site.func}` {_where(site, hits)}. Self-normalizing networks need LeCun normal weights, "
-        f"N(0, 1/fan_in), for activations to converge to mean 0 and variance 1 (Klambauer et al. 2017)."
-        f"{extra}{_numbers(hits[0], 'LeCun normal')} Use `{call}`."
-    )
+        notes.append(Note('torch\'s calculate_gain("selu") = 3/4 is not the SNN init; torch\'s docs say to use '
+                          '"linear"'))
+    notes += _std_note(hits[0], "LeCun normal")
+    title = short_title(f"`{site.func}` {_on(hits)}: not LeCun normal")
+    return Told(title, tuple(notes), f"use `{call}`", _numbers(site, hits[0]))
 
 
 def _named_activation(site: InitSite) -> str:

@@ -9,10 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from initlint.checks.common import exponent, finding, finding_at_layer, fmt, init_std
+from initlint.checks.common import (
+    built_here,
+    exponent,
+    finding,
+    fmt,
+    init_alias,
+    init_std,
+    layer_diagnostic,
+    site_diagnostic,
+)
 from initlint.checks.symmetry import constant_value
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import (
     NO_INIT_NAME,
     SHARED_LINE,
@@ -30,11 +39,6 @@ from initlint.fix import (
 from initlint.picture import catalog, symbolic
 from initlint.picture.model import InitSite, Layer, ParamRef, Picture
 
-_ORTHOGONAL_ADVICE = (
-    "Make each gate's block of every `weight_hh` (all layers and directions) orthogonal: `for k in range(G): "
-    "nn.init.orthogonal_(w.data[k * h:(k + 1) * h])` with G = 4 for an LSTM, 3 for a GRU, 1 for an RNN "
-    "(orthogonal_ on the whole G*h x h matrix leaves each block with singular values ~1/sqrt(G))."
-)
 ORTHOGONAL_FUNCS = frozenset({"orthogonal_", "eye_"})  # eye_: orthonormal columns (an IRNN's identity)
 UNKNOWN_FUNCS = frozenset({"copy_"})
 LSTM_GATES = ("input gate i", "forget gate f", "cell candidate g", "output gate o")
@@ -111,26 +115,46 @@ def _spectral(layer: Layer, param: str, std: float) -> tuple[float, int] | None:
     return std * math.sqrt(shape[1]), int(shape[1])
 
 
+STEPS = 20  # the time steps a finding's compounded gain is told over
+
+
+def _advice(init: str, kind: str) -> str:
+    gates = catalog.RECURRENT.get(kind) or catalog.RECURRENT_CELLS.get(kind) or 1
+    return (f"make each gate's block of every `weight_hh` orthogonal: `for k in range({gates}): "
+            f"{init}.orthogonal_(w.data[k * h:(k + 1) * h])` (h = hidden_size)")
+
+
+_WHOLE_MATRIX = Note("orthogonal_ on the whole G*h x h matrix leaves each block with singular values ~1/sqrt(G) (G = 4 "
+                     "for an LSTM, 3 for a GRU, 1 for an RNN): the blocks share the norm", "note")
+
+
+def _radius_note(rho: float, hidden: int, std_text: str) -> Note:
+    trend = "shrinks" if rho < 1 else "grows"
+    return Note(f"{std_text}each gate's {hidden}x{hidden} block has spectral radius ~sqrt({hidden})*std = {fmt(rho)}: "
+                f"in its linear range the hidden state {trend} ~{fmt(rho)}x per time step (~{_power(rho, STEPS)}x "
+                f"over {STEPS} steps)")
+
+
 def _default_finding(picture: Picture, layer: Layer, params: list[str], filename: str) -> Finding:
     hidden = layer.args.get("hidden_size")
-    numbers = ""
+    notes = [Note("the model initializes its other layers explicitly; the same matrix is applied at every step, so "
+                  "its singular values compound over time")]
+    numbers: dict[str, Number] = {"layer": layer.path, "params": len(params)}
     if isinstance(hidden, int) and hidden > 0:
         bound = 1 / math.sqrt(hidden)
         found = _spectral(layer, params[0], bound / math.sqrt(3))
         if found is not None:
             rho, _ = found
-            numbers = (f" PyTorch's default draws them from U(-1/sqrt({hidden}), 1/sqrt({hidden})) = "
-                       f"U(-{fmt(bound)}, {fmt(bound)}): each gate's {hidden}x{hidden} block then has spectral "
-                       f"radius ~sqrt({hidden})*std = {fmt(rho)}, so in its linear range the hidden state "
-                       f"shrinks ~{fmt(rho)}x per time step (~{_power(rho, 20)}x over 20 steps).")
-    shown = ", ".join(params[:4]) + (f" and {len(params) - 4} more" if len(params) > 4 else "")
-    message = (
-        f"`{layer.path}` ({layer.signature}) keeps PyTorch's default init for its hidden-to-hidden weights "
-        f"({shown}) while this model initializes its other layers explicitly.{numbers} The same matrix is "
-        f"applied at every step, so its singular values compound over time; an orthogonal matrix has all of "
-        f"them 1 and carries the state's norm through time (Saxe et al. 2014). {_ORTHOGONAL_ADVICE}"
-    )
-    return finding_at_layer("IL301", layer, message, filename, _insert_orthogonal_fix(picture, layer))
+            numbers.update(hidden=hidden, bound=bound, std=bound / math.sqrt(3), spectral_radius=rho, steps=STEPS,
+                           total_gain=rho ** STEPS)
+            notes.append(_radius_note(rho, hidden, f"PyTorch's default U(-1/sqrt({hidden}), 1/sqrt({hidden})) = "
+                                                   f"U(-{fmt(bound)}, {fmt(bound)}): "))
+    notes.append(_WHOLE_MATRIX)
+    shown = ", ".join(params[:2]) + (f" and {len(params) - 2} more" if len(params) > 2 else "")
+    return layer_diagnostic(
+        "IL301", layer, filename, short_title(f"`{layer.path}` keeps PyTorch's default init for {shown}"),
+        notes=tuple(notes), help=_advice(init_alias(picture), layer.kind), numbers=numbers,
+        fix=_insert_orthogonal_fix(picture, layer))
 
 
 def _power(base: float, times: int) -> str:
@@ -142,26 +166,26 @@ def _explicit_finding(picture: Picture, site: InitSite, pairs: list[tuple[Layer,
     fans = layer.fans(param)
     std = init_std(site, fans)
     value = constant_value(site) if site.func in ("zeros_", "ones_", "constant_") else None
-    numbers = ""
+    notes: list[Note] = [Note(f"`{param}` of {layer.signature} is applied at every time step")]
+    numbers: dict[str, Number] = {"func": site.func, "layer": layer.path, "param": param}
     if value is not None:
-        numbers = (" A constant matrix has rank 1 (or is 0): every hidden unit sees the same recurrent input, "
-                   "and nothing of the past survives but one direction.")
+        notes.append(Note("a constant matrix has rank 1 (or is 0): every hidden unit sees the same recurrent input, "
+                          "and nothing of the past survives but one direction"))
+        numbers["value"] = value
     elif std is not None:
         found = _spectral(layer, param, std)
         if found is not None:
             rho, cols = found
-            trend = "shrinks" if rho < 1 else "grows"
-            numbers = (f" It gives std {fmt(std)}, so each gate's {cols}x{cols} block has spectral radius "
-                       f"~sqrt({cols})*std = {fmt(rho)}: in its linear range the hidden state {trend} ~{fmt(rho)}x "
-                       f"per time step (~{_power(rho, 20)}x over 20 steps).")
+            numbers.update(hidden=cols, std=std, spectral_radius=rho, steps=STEPS, total_gain=rho ** STEPS)
+            notes.append(_radius_note(rho, cols, f"it gives std {fmt(std)}, so "))
+    notes.append(_WHOLE_MATRIX)
     names = sorted({f"`{lay.path}.{p}`" for lay, p in pairs})
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    message = (
-        f"`{site.func}` initializes the hidden-to-hidden weights {shown} of {layer.signature}, which are applied "
-        f"at every time step.{numbers} Orthogonal recurrent weights have all singular values 1 and keep the "
-        f"state's norm through time (Saxe et al. 2014). {_ORTHOGONAL_ADVICE} Keep this init for `weight_ih`."
-    )
-    return finding("IL301", site, message, filename, _orthogonal_fix(picture, site, pairs))
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    return site_diagnostic(
+        "IL301", site, filename, short_title(f"`{site.func}` on the recurrent weights {shown}, not orthogonal"),
+        spans=built_here(site, [lay for lay, _ in pairs]), notes=tuple(notes), numbers=numbers,
+        help=_advice(init_alias(picture), layer.kind) + "; keep this init for `weight_ih`",
+        fix=_orthogonal_fix(picture, site, pairs))
 
 
 def _gates(layers: list[Layer]) -> int | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from initlint.checks.common import finding
+from initlint.checks.common import built_here, init_alias, site_diagnostic
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.fix import (
     Fix,
     branch_call,
@@ -27,7 +27,8 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if needed is None or site.in_slice:
             continue
         short: list[str] = []
-        short_layers: set[int] = set()
+        short_layers: dict[int, None] = {}
+        dims: list[int] = []
         for ref in site.targets:
             layer = picture.layer(ref.layer)
             shape = layer.params.get(ref.param)
@@ -35,29 +36,34 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                 continue
             name = f"{layer.path}.{ref.param}" if ref.param else layer.path
             short.append(f"`{name}` ({len(shape)}-D, declared by {layer.signature} at {layer.place()})")
-            short_layers.add(ref.layer)
+            short_layers[ref.layer] = None
+            dims.append(len(shape))
         if not short:
             continue
         short_refs = _short_refs(picture, site, needed)
         scales = {ref for ref in short_refs if _starts_at_one(picture, ref)}
-        fix = _fix(picture, site, needed, short_refs, scales, short_layers)
-        shown = ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4 else "")
+        fix = _fix(picture, site, needed, short_refs, scales, set(short_layers))
+        names = [entry.split(" ", 1)[0] for entry in short]
+        shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
         if site.func in ("xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"):
             why = ('torch computes fan_in/fan_out from dims 0 and 1 and raises "ValueError: Fan in and fan out '
                    'can not be computed for tensor with fewer than 2 dimensions"')
         else:
             why = f"torch's `{site.func}` accepts only tensors of {needed} or more dimensions and raises ValueError"
-        use = f"use `nn.init.zeros_({site.target_text})` (or a constant) instead"
+        init = init_alias(picture)
+        help_text = f"use `{init}.zeros_({site.target_text})` (or a constant) instead"
+        notes = [Note(why), Note("on " + ", ".join(short[:4]) + (f" and {len(short) - 4} more" if len(short) > 4
+                                                                  else ""))]
         if scales:
-            use = ("a norm's weight is a scale that starts at 1 (`nn.init.ones_`, torch's default), a bias starts "
-                   "at 0 (`nn.init.zeros_`); zeroing a norm's weight would zero its output")
-        yield finding(
-            "IL401",
-            site,
-            f"`{site.func}` on {shown}: {why} when the model is built. A 1-D bias or scale has no fan; {use}.",
-            filename,
-            fix,
-        )
+            notes.append(Note("a norm's weight is a scale that starts at 1 (torch's default), a bias starts at 0; "
+                              "zeroing a norm's weight would zero its output"))
+            help_text = f"use `{init}.ones_(...)` for a norm's weight and `{init}.zeros_(...)` for a bias"
+        layers = [picture.layer(uid) for uid in short_layers]
+        yield site_diagnostic(
+            "IL401", site, filename,
+            short_title(f"`{site.func}` on {min(dims)}-D {shown}: ValueError when the model is built"),
+            spans=built_here(site, layers), notes=tuple(notes), help=help_text,
+            numbers={"func": site.func, "needed_dims": needed, "dims": min(dims), "tensors": len(short)}, fix=fix)
 
 
 def _starts_at_one(picture: Picture, ref: ParamRef) -> bool:

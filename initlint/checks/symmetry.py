@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from initlint.checks.common import finding, fmt, labels, recommended_call, weights_set_last
+from initlint.checks.common import (
+    built_here,
+    fmt,
+    init_alias,
+    labels,
+    named_layers,
+    recommended_call,
+    site_diagnostic,
+    weights_set_last,
+)
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, Number
 from initlint.fix import call_fix
 from initlint.picture import catalog
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
@@ -66,13 +75,13 @@ def _scores_for_a_fixed_upsampler(picture: Picture, layer: Layer,
     return True
 
 
-def _above(picture: Picture, site: InitSite, hits: list[Layer]) -> str:
+def _above(picture: Picture, site: InitSite, hits: list[Layer]) -> tuple[Note, ...]:
     """When the same call makes the layer above constant too, nothing tells the units apart at all."""
     reached = {ref.layer for ref in site.targets if ref.param in ("weight", "")}
     if any(hit.feeds and hit.feeds <= reached for hit in hits):
-        return (" Here the same call makes the layer above constant too, so nothing tells them apart: they stay "
-                "copies, and the weight matrix keeps rank 1 however long it trains.")
-    return ""
+        return (Note("here the same call makes the layer above constant too, so nothing tells them apart: they stay "
+                     "copies, and the weight matrix keeps rank 1 however long it trains"),)
+    return ()
 
 
 def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, filename: str) -> Finding:
@@ -83,25 +92,25 @@ def _finding(picture: Picture, site: InitSite, hits: list[Layer], value: float, 
     units = f"{shape[0]} " if shape and shape[0] else ""
     feeds = f"{act.display} and then another layer" if act is not None else "another layer directly"
     call_text = f"`{site.func}`" if site.via == "nn.init" else ("`.zero_()`" if site.func == "zeros_" else "`.fill_()`")
-    dead = ""
-    if value == 0 and act is not None and act.family == "rectifier":
-        dead = (f" Worse, with {act.display} every pre-activation is just the bias: units whose bias is not "
-                f"positive output 0 and get no gradient at all.")
-    prefix = picture.init_prefix or "nn.init"
-    use = recommended_call(prefix, site.target_text, act)
     what = "0" if value == 0 else fmt(value)
-    message = (
-        f"{call_text} sets every weight of {labels(hits)} to {what}, but the layer is hidden: its output feeds "
-        f"{feeds}. All {units}units start as the same function of the input"
-        + (" (with 0, one that ignores the input)" if value == 0 else "")
-        + "; only the random weights of the layer above tell their gradients apart, so they start redundant and "
-        "training must first break the symmetry that random weights would have broken for free (Glorot & "
-        f"Bengio 2010).{_above(picture, site, hits)}{dead} Use `{use}`."
-    )
+    notes = [Note(f"sets every weight of {labels(hits)}, whose output feeds {feeds}: all {units}units start as the "
+                  "same function of the input" + (" (with 0, one that ignores the input)" if value == 0 else "")),
+             Note("only the random weights of the layer above tell their gradients apart, so they start redundant"),
+             *_above(picture, site, hits)]
+    if value == 0 and act is not None and act.family == "rectifier":
+        notes.append(Note(f"with {act.display} every pre-activation is just the bias: units whose bias is not "
+                          f"positive output 0 and get no gradient at all"))
+    use = recommended_call(init_alias(picture), site.target_text, act)
     calls: dict[str, set[int]] = {}
     for hit in hits:
         hit_follow = hit.follow()
         hit_act = hit_follow.activation if hit_follow.kind == ACT else None
         calls.setdefault(recommended_call("{init}", site.target_text, hit_act), set()).add(hit.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
-    return finding("IL201", site, message, filename, fix)
+    numbers: dict[str, Number] = {"func": site.func, "value": value, "layer": layer.path, "layers": len(hits),
+                                  "activation": act.name if act is not None else None}
+    if shape and shape[0]:
+        numbers["units"] = shape[0]
+    return site_diagnostic("IL201", site, filename, f"{call_text} sets every weight of hidden "
+                           f"{named_layers(hits)} to {what}", spans=built_here(site, hits), notes=tuple(notes),
+                           help=f"use `{use}`", numbers=numbers, fix=fix)

@@ -13,6 +13,7 @@ from typing import Any
 
 from initlint.config import Settings
 from initlint.engine import check_source, fix_source
+from initlint.findings import Finding
 
 VANISHING_CODES = ("IL202", "IL501")
 _PER_LAYER = re.compile(r"shrinks ~(?P<gain>[0-9.]+(?:e-?\d+)?)x per layer")
@@ -45,12 +46,21 @@ def predictions(path: Path | None, lines: tuple[int, int] | None) -> list[Predic
     for finding in check_source(data, str(path), Settings()):
         if finding.code not in VANISHING_CODES or (lines and not lines[0] <= finding.row <= lines[1]):
             continue
-        match = _PER_LAYER.search(finding.message)
-        if finding.code == "IL202" and match is None:
+        gain = _per_layer_gain(finding)
+        if finding.code == "IL202" and gain is None:
             continue  # an IL202 that predicts growth, or a single layer: nothing vanishes
-        found.append(Prediction(finding.code, str(path), finding.row, float(match["gain"]) if match else None,
-                                finding.message))
+        found.append(Prediction(finding.code, str(path), finding.row, gain, finding.message))
     return found
+
+
+def _per_layer_gain(finding: Finding) -> float | None:
+    """How much the finding says the signal shrinks per layer: its data, or (a rule still told as prose) the
+    message's "shrinks ~0.408x per layer"."""
+    gain = finding.numbers.get("per_layer_gain")
+    if isinstance(gain, (int, float)) and not isinstance(gain, bool):
+        return float(gain) if gain < 1 else None
+    match = _PER_LAYER.search(finding.message)
+    return float(match["gain"]) if match else None
 
 
 def fixed_source(path: Path) -> tuple[str, int]:
