@@ -255,6 +255,16 @@ def moved(finding: Finding, row_of: Callable[[int], int]) -> Finding:
                                         for s in finding.spans))
 
 
+def renumbered(finding: Finding, name: Callable[[int], str]) -> Finding:
+    """The finding with the lines its prose cites named anew (message, title, notes and help alike)."""
+    def again(text: str | None) -> str | None:
+        return None if text is None else renumber_lines(text, name)
+
+    return replace(finding, message=renumber_lines(finding.message, name), title=again(finding.title),
+                   help=again(finding.help), notes=tuple(replace(n, text=renumber_lines(n.text, name))
+                                                         for n in finding.notes))
+
+
 def internal_error(filename: str, doing: str, error: BaseException) -> Finding:
     """IL000: our own failure, told apart from a file that cannot be parsed (IL001); the traceback is kept in
     ``detail`` for ``--verbose``."""

@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 
 from initlint.config import Settings
 from initlint.engine import check_source
-from initlint.findings import Finding, moved, renumber_lines
+from initlint.findings import Finding, moved, renumbered
 from initlint.reparse import PieceParser, top_level_pieces
 from initlint.suppressions import skips_file
 
@@ -126,8 +126,8 @@ def _moved(finding: Finding, row_of: Callable[[int], int]) -> Finding:
         fix = {**fix, "edits": [{**e, "location": {**e["location"], "row": row_of(e["location"]["row"])},
                                  "end_location": {**e["end_location"], "row": row_of(e["end_location"]["row"])}}
                                 for e in fix["edits"]]}
-    return replace(moved(finding, row_of), row=row_of(finding.row), end_row=row_of(finding.end_row), fix=fix,
-                   message=renumber_lines(finding.message, lambda line: f"line {row_of(line)}"))
+    shifted = renumbered(moved(finding, row_of), lambda line: f"line {row_of(line)}")
+    return replace(shifted, row=row_of(finding.row), end_row=row_of(finding.end_row), fix=fix)
 
 
 def _at_a_boundary(findings: list[Finding], pieces: list[_Piece]) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 from initlint.config import Settings
 from initlint.engine import FileFix, check_source, fix_source_codes
 from initlint.files import write_atomic
-from initlint.findings import Finding, renumber_lines
+from initlint.findings import Finding, renumbered
 from initlint.lexer import StatementLexer, line_ending, split_lines
 from initlint.noqa import add_noqa_to_source
 
@@ -425,8 +425,8 @@ def _to_cells(notebook: Notebook, joined: Joined, finding: Finding) -> Finding:
             to_row, to_column = at_row, at_column
         spans.append(replace(span, cell=notebook.cells[at_cell].position + 1, row=at_row, column=at_column,
                              end_row=to_row, end_column=to_column))
-    message = renumber_lines(finding.message, by_cell)  # "(Linear(8, 8), line 12)" names a joined line
-    return replace(finding, message=message, cell=notebook.cells[cell].position + 1, row=row, column=column,
+    finding = renumbered(finding, by_cell)  # "(Linear(8, 8), line 12)" names a joined line
+    return replace(finding, cell=notebook.cells[cell].position + 1, row=row, column=column,
                    end_row=end_row, end_column=end_column, fix=fix, file_span=file_span, spans=tuple(spans))
 
 

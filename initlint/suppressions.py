@@ -11,7 +11,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Any
 
-from initlint.findings import Finding
+from initlint.findings import Finding, diagnostic
 from initlint.fix import make_fix
 from initlint.lines import has_break, readline, split_lines, strip_break
 
@@ -93,11 +93,11 @@ def apply_suppressions(findings: list[Finding], source: str, filename: str,
                 unused = ["(all)"]
             if unused:
                 fix, why = _removal(source, suppression, unused)
-                kept.append(Finding(
-                    "IL002",
-                    f"Unused suppression: nothing here is reported as {', '.join(unused)}; remove "
-                    f"{', '.join(unused)} from the comment (or the whole comment).",
-                    filename, suppression.line, suppression.column, suppression.line, suppression.end_column,
+                codes = ", ".join(unused)
+                kept.append(diagnostic(
+                    "IL002", filename, (suppression.line, suppression.column, suppression.line, suppression.end_column),
+                    f"Unused suppression: nothing here is reported as {codes}",
+                    help=f"remove {codes} from the comment (or the whole comment)", numbers={"unused": codes},
                     fix=fix, no_fix=why, fingerprint=f"{suppression.kind} {' '.join(suppression.codes)} {' '.join(unused)}",
                 ))
     return sorted(kept, key=Finding.sort_key)

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at, text
+from initlint.checks.calls import diagnostic_at, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.fix import Fix, make_fix, replace
 from initlint.picture import facts
 from initlint.picture.facts import Facts
@@ -38,12 +38,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         constant = next((o for o in operands if _truthy_constant(o)), None)
         if len(operands) < 2 or constant is None:
             continue
-        yield finding_at(
-            "IL504", picture, test,
-            f"`{text(picture, test)}` is always true: `{text(picture, constant)}` is a non-empty constant, so "
-            "`or` never looks at the rest. Every module or parameter takes this branch and the code after it in "
-            f"the `if`/`elif` chain never runs.{_meant_text(picture, operands)}",
-            filename, _fix(picture, test, operands))
+        meant = _rewrite(picture, operands)
+        yield diagnostic_at(
+            "IL504", picture, test, filename, short_title(f"`{text(picture, test)}` is always true"),
+            notes=(Note(f"`{text(picture, constant)}` is a non-empty constant, so `or` never looks at the rest: every "
+                        "module or parameter takes this branch and the code after it in the `if`/`elif` chain never "
+                        "runs"),),
+            help=f"test each name: `{meant}`" if meant else "test each constant against what it was meant for",
+            numbers={"constant": text(picture, constant)}, fix=_fix(picture, test, operands))
 
 
 def _is_init_code(found: Facts, function: cst.FunctionDef) -> bool:
@@ -90,11 +92,6 @@ def _rewrite(picture: Picture, operands: list[cst.BaseExpression]) -> str | None
         shown = ", ".join(json.dumps(v.evaluated_value) if isinstance(v, cst.SimpleString) else "" for v in values)
         return f"{text(picture, first.left)} in ({shown})"
     return None
-
-
-def _meant_text(picture: Picture, operands: list[cst.BaseExpression]) -> str:
-    meant = _rewrite(picture, operands)
-    return f" `{meant}` was meant." if meant else ""
 
 
 def _fix(picture: Picture, test: cst.BaseExpression, operands: list[cst.BaseExpression]) -> Fix:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import INIT, finding_at, text
-from initlint.checks.common import labels
+from initlint.checks.calls import INIT, diagnostic_at, text
+from initlint.checks.common import labels, named_layers
 from initlint.checks.reach import layers_named, references, sites_in
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.fix import Fix, make_fix, replace_statement, statement_text
 from initlint.picture import catalog, facts
 from initlint.picture.facts import CallFact, Facts
@@ -38,12 +38,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         missing = [layer for layer in layers if "bias" not in layer.params and layer.args.get("bias") is False]
         if not missing:
             continue
-        yield finding_at(
-            "IL407", picture, call.node,
-            f"`{text(picture, target)}` is None for {labels(missing)}, built with bias=False, which this init "
-            f"reaches with no `None` test: torch raises \"AttributeError: 'NoneType' object has no attribute ...\" "
-            f"when the model is built. Guard it with `if {spelled}.bias is not None:`.",
-            filename, _fix(picture, call, spelled))
+        yield diagnostic_at(
+            "IL407", picture, call.node, filename,
+            short_title(f"`{text(picture, target)}` is None for {named_layers(missing)} (bias=False): AttributeError "
+                        "when the model is built"),
+            notes=(Note(f"this init reaches {labels(missing)}, built with bias=False, with no `None` test: torch "
+                        "raises \"AttributeError: 'NoneType' object has no attribute ...\""),),
+            help=f"guard it with `if {spelled}.bias is not None:`",
+            numbers={"layers": len(missing), "layer": missing[0].path}, fix=_fix(picture, call, spelled))
 
 
 def _bias_target(call: CallFact) -> cst.Attribute | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import libcst as cst
 
 from initlint.checks.common import elsewhere
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, Number, joined_message
 from initlint.fix import Fix, fix_fields
 from initlint.picture import catalog
 from initlint.picture.facts import CallFact, Facts
@@ -100,6 +100,14 @@ def finding_at(code: str, picture: Picture, node: cst.CSTNode, message: str, fil
     span = picture.locator.span(node)
     return Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
                    **fix_fields(elsewhere(span, fix)))
+
+
+def diagnostic_at(code: str, picture: Picture, node: cst.CSTNode, filename: str, title: str, *,
+                  notes: tuple[Note, ...] = (), help: str | None = None, numbers: dict[str, Number] | None = None,
+                  fix: Fix | None = None) -> Finding:
+    """A structured finding at any node of the file, built by ``finding_at``."""
+    base = finding_at(code, picture, node, joined_message(title, notes, help), filename, fix)
+    return replace(base, title=title, notes=notes, help=help, numbers=dict(numbers or {}))
 
 
 def call_name(call: InitCall) -> str:

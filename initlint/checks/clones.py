@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at
+from initlint.checks.calls import diagnostic_at
 from initlint.checks.construction import code, init_target, run_by
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.picture import facts
 from initlint.picture.facts import CallFact
 from initlint.picture.model import Picture
@@ -40,12 +40,15 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                     count = positional(cloner.node)[1:2]
                     copies = f"{code(found, count[0])} " if count else ""
                     name = cloner.qualified.rsplit(".", 1)[-1] if cloner.qualified else "TransformerEncoder"
-                    yield finding_at(
-                        "IL506", picture, call.node,
-                        f"`{code(found, call.node.func)}` initializes `{spelled}` after `nn.{name}` deep-copied it "
-                        f"({line}): the {copies}layers the model runs are copies made before this init, so "
-                        "none of them gets it (they all keep the same default values).",
-                        filename, NO_FIX)
+                    yield diagnostic_at(
+                        "IL506", picture, call.node, filename,
+                        short_title(f"`{code(found, call.node.func)}` initializes `{spelled}` after `nn.{name}` "
+                                    "deep-copied it"),
+                        notes=(Note(f"`nn.{name}` copies it at {line}: the {copies}layers the model runs are copies "
+                                    "made before this init, so none of them gets it (they all keep the same default "
+                                    "values)"),),
+                        help=f"initialize the copies in the `nn.{name}`'s `.layers` after it is built",
+                        numbers={"cloner": name, "layer": spelled}, fix=NO_FIX)
                     break
 
 

@@ -59,8 +59,15 @@ def site_diagnostic(code: str, site: InitSite, filename: str, title: str, *, spa
                     numbers: dict[str, Number] | None = None, fix: Fix | None = None) -> Finding:
     """A structured finding at an init call (``fix``: the fix, or why there is none), built by ``finding`` so
     that whatever it adds to every finding at a call applies here too."""
-    base = finding(code, site, joined_message(title, notes, help), filename, fix)
-    return replace(base, title=title, spans=spans, notes=notes, help=help, numbers=dict(numbers or {}))
+    joined = joined_message(title, notes, help)
+    base = finding(code, site, joined, filename, fix)
+    numbers = dict(numbers or {})
+    head = base.message[: -len(joined)] if base.message.endswith(joined) else ""
+    scenario = head.strip().removeprefix("With ").rstrip(":").strip()
+    if scenario:  # what ``finding`` put before the message (the option the call runs under): a note and data
+        notes = (Note(scenario, "scenario"), *notes)
+        numbers["scenario"] = scenario
+    return replace(base, title=title, spans=spans, notes=notes, help=help, numbers=numbers)
 
 
 def init_alias(picture: Picture) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from initlint.checks.calls import finding_at, init_calls, literal_string, text
+from initlint.checks.calls import diagnostic_at, init_calls, literal_string, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix, replace
 from initlint.picture import catalog, facts
 from initlint.picture.model import Picture
@@ -31,9 +31,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             written = text(picture, node)
             quote = written[0] if written[:1] in ("'", '"') else '"'
             fix = make_fix("safe", f'Spell it "{meant}"', [replace(picture, node, f"{quote}{meant}{quote}")])
-        yield finding_at(
-            "IL404", picture, call.node,
-            f'`{call.func}` with mode="{mode}": torch raises "ValueError: Mode {mode.lower()} not supported, please use '
-            "one of ['fan_in', 'fan_out']\" when this runs."
-            + (f' It means "{meant}".' if meant else " Kaiming scales by one fan only; Xavier averages both."),
-            filename, fix)
+        yield diagnostic_at(
+            "IL404", picture, call.node, filename, f'`{call.func}` with mode="{mode}": ValueError when this runs',
+            notes=(Note(f'torch raises "ValueError: Mode {mode.lower()} not supported, please use one of '
+                        "['fan_in', 'fan_out']\""),
+                   *(() if meant else (Note("kaiming scales by one fan only; Xavier averages both"),))),
+            help=f'use mode="{meant}"' if meant else "use `xavier_uniform_`/`xavier_normal_` for the average of the "
+                 "two fans, or mode=\"fan_in\"/\"fan_out\"",
+            numbers={"func": call.func, "mode": mode, "meant": meant}, fix=fix)

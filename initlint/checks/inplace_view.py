@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at, text
+from initlint.checks.calls import diagnostic_at, text
 from initlint.checks.reach import layers_named, runs_with_grad
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.fix import Fix, make_fix, replace
 from initlint.picture import facts
 from initlint.picture.facts import CallFact
@@ -53,12 +53,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         else:
             message = f'"RuntimeError: {LEAF_MESSAGE}"'
         what = "a view of the parameter" if views else "the parameter"
-        yield finding_at(
-            "IL410", picture, call.node,
-            f"`.{func.attr.value}()` on {what} {label} outside `torch.no_grad()`: autograd refuses to change a leaf "
-            f"tensor that requires grad in place, and torch raises {message} when the model is built. "
-            f"`{text(picture, base)}.data` or a `with torch.no_grad():` block does what is meant.",
-            filename, _fix(picture, base))
+        yield diagnostic_at(
+            "IL410", picture, call.node, filename,
+            short_title(f"`.{func.attr.value}()` on {what} {label.split(' (', 1)[0]} outside `torch.no_grad()`: "
+                        "RuntimeError"),
+            notes=(Note(f"on {label}: autograd refuses to change a leaf tensor that requires grad in place, so torch "
+                        f"raises {message} when the model is built"),),
+            help=f"use `{text(picture, base)}.data` or a `with torch.no_grad():` block",
+            numbers={"method": func.attr.value}, fix=_fix(picture, base))
 
 
 def _chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str]] | None:

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at
+from initlint.checks.calls import diagnostic_at
 from initlint.checks.construction import Marked, code, kind_of, run_by, stored_as, touches
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.picture import facts
 from initlint.picture.facts import Facts
 from initlint.picture.model import Picture
@@ -41,11 +41,13 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                         "layer keeps its default init")
             else:
                 what = f'raises "ValueError: {CRASH}" when the model is built'
-            yield finding_at(
-                "IL508", picture, touch.init.node,
-                f"`{code(found, touch.init.node.func)}` on `{mark.attr}.{mark.param}`{through} of {mark.kind}, "
-                f"before its first forward: the parameter is still uninitialized, so this init {what}.",
-                filename, NO_FIX)
+            yield diagnostic_at(
+                "IL508", picture, touch.init.node, filename,
+                short_title(f"`{code(found, touch.init.node.func)}` on `{mark.attr}.{mark.param}` of {mark.kind} "
+                            "before its first forward"),
+                notes=(Note(f"the parameter{through} is still uninitialized, so this init {what}"),),
+                help="run the init after a first forward on a sample batch, or override `reset_parameters`",
+                numbers={"kind": mark.kind, "param": mark.param, "crash": not touch.data}, fix=NO_FIX)
 
 
 def lazy_layers(found: Facts, cls: cst.ClassDef) -> list[tuple[Marked, int]]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at
+from initlint.checks.calls import diagnostic_at
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.picture import catalog, facts
 from initlint.picture.facts import Facts, FunctionFact
 from initlint.picture.model import Picture
@@ -25,7 +25,6 @@ PLAIN_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "o
 HARMLESS_DECORATORS = frozenset({"staticmethod", "classmethod", "torch.no_grad()", "torch.no_grad",
                                  "torch.inference_mode()"})
 TENSOR_INITS = frozenset(set(catalog.TENSOR_INIT_METHODS) | {"orthogonal_"})
-NAMED = re.compile(r"init routine `(\w+)`")
 EXPORTS = re.compile(r"^__all__\s*[+]?=\s*[\[(][^\])]*[\])]", re.MULTILINE)
 DEFINED = re.compile(r"\bdef\s+(\w*(?:init|reset|Init|Reset)\w*)\s*\(")
 
@@ -45,12 +44,12 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if any(d not in HARMLESS_DECORATORS for d in function.decorators):
             continue  # a registered hook, a property, a framework decorator: called by what it registers with
         kind = f"method `{function.cls.name.value}.{name}`" if function.cls is not None else f"function `{name}`"
-        yield finding_at(
-            "IL503", picture, function.node.name,
-            f"init routine `{name}` (a {kind}) is never called: nothing in the checked files calls it, hands it "
-            "to `apply` or names it, so its inits never run and the model keeps PyTorch's default init. Call it "
-            "from `__init__` (`self.apply(...)` for a per-module routine) or delete it.",
-            filename, "whether to call it or delete it is the author's call")
+        yield diagnostic_at(
+            "IL503", picture, function.node.name, filename, f"init routine `{name}` (a {kind}) is never called",
+            notes=(Note("nothing in the checked files calls it, hands it to `apply` or names it, so its inits never "
+                        "run and the model keeps PyTorch's default init"),),
+            help="call it from `__init__` (`self.apply(...)` for a per-module routine) or delete it",
+            numbers={"routine": name, "kind": kind}, fix="whether to call it or delete it is the author's call")
 
 
 def _initializes(found: Facts, function: FunctionFact) -> bool:
@@ -122,10 +121,10 @@ def cross_file(findings: list[Finding], files: Iterable[str]) -> list[Finding]:
     for index, finding in enumerate(findings):
         if finding.code != "IL503":
             continue
-        match = NAMED.search(finding.message)
-        if match is None:
+        routine = finding.numbers.get("routine")
+        if not isinstance(routine, str):
             continue
-        word = re.compile(rf"\b{re.escape(match.group(1))}\b")
+        word = re.compile(rf"\b{re.escape(routine)}\b")
         if any(path != finding.filename and word.search(text) for path, text in texts.items()):
             called.add(index)
     return [f for index, f in enumerate(findings) if index not in called]

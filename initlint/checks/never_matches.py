@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at
+from initlint.checks.calls import diagnostic_at
 from initlint.checks.construction import (
     applied_function,
     code,
@@ -19,7 +19,7 @@ from initlint.checks.construction import (
     stored_as,
 )
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.picture import facts
 from initlint.picture.facts import Facts
 from initlint.picture.model import Picture
@@ -46,14 +46,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                 continue
             what = "direct children" if direct else "modules"
             shown = ", ".join(sorted(kinds)[:6]) + (", ..." if len(kinds) > 6 else "")
-            yield finding_at(
-                "IL502", picture, anchor,
-                f"{label} never initializes anything: the type tests around its "
-                f"{len(inits)} init call{'s' if len(inits) != 1 else ''} match none of the {what} of "
-                f"`{cls.name.value}` ({shown}), so the whole routine is dead code and every layer keeps PyTorch's "
-                "default init." + (" `children()` yields only direct children; `modules()` recurses." if direct
-                                   else ""),
-                filename, NO_FIX)
+            yield diagnostic_at(
+                "IL502", picture, anchor, filename, short_title(f"{label} never initializes anything"),
+                notes=(Note(f"the type tests around its {len(inits)} init call{'s' if len(inits) != 1 else ''} match "
+                            f"none of the {what} of `{cls.name.value}` ({shown}), so the whole routine is dead code "
+                            "and every layer keeps PyTorch's default init"),),
+                help="use `modules()`, which recurses (`children()` yields only direct children)" if direct else
+                f"test for the layer types `{cls.name.value}` builds ({shown})",
+                numbers={"class": cls.name.value, "init_calls": len(inits), "direct": direct}, fix=NO_FIX)
 
 
 def _routines(found: Facts, cls: cst.ClassDef) -> Iterator[tuple[cst.CSTNode, str, list, str, bool]]:

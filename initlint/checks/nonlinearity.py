@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import InitCall, finding_at, init_calls, literal_string, text
+from initlint.checks.calls import InitCall, diagnostic_at, init_calls, literal_string, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix, replace
 from initlint.picture import catalog, facts
 from initlint.picture.catalog import PRELU_INIT_SLOPE, RRELU_MEAN_SLOPE
@@ -49,13 +49,13 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if node is None or name is None or name in catalog.NONLINEARITY_GAIN_NAMES:
             continue
         fix = _fix(picture, call, node, name)
-        advice = fix["message"] if isinstance(fix, dict) else ""
-        yield finding_at(
-            "IL403", picture, call.node,
-            f'`{call.func}` with nonlinearity "{name}": torch raises "ValueError: Unsupported nonlinearity '
-            f'{name}" when this runs (it accepts linear, conv*, conv_transpose*, sigmoid, tanh, relu, leaky_relu '
-            "and selu)." + (f" {advice}." if advice else ""),
-            filename, fix)
+        advice = fix["message"] if isinstance(fix, dict) else fix if "`" in fix else None
+        yield diagnostic_at(
+            "IL403", picture, call.node, filename, f'`{call.func}` with nonlinearity "{name}": ValueError when this runs',
+            notes=(Note(f'torch raises "ValueError: Unsupported nonlinearity {name}"; it accepts linear, conv*, '
+                        "conv_transpose*, sigmoid, tanh, relu, leaky_relu and selu"),),
+            help=advice[:1].lower() + advice[1:] if advice else None,
+            numbers={"func": call.func, "nonlinearity": name}, fix=fix)
 
 
 def _fix(picture: Picture, call: InitCall, node: cst.BaseExpression, name: str) -> Fix:

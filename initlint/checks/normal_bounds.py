@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import InitCall, call_name, constants, finding_at, init_calls, negation_of, text
+from initlint.checks.calls import InitCall, call_name, constants, diagnostic_at, init_calls, negation_of, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix, replace
 from initlint.picture import facts
 from initlint.picture.catalog import fmt
@@ -36,12 +36,13 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             shown_mean, shown_std = text(picture, mean_node), text(picture, std_node)
         else:
             continue
-        yield finding_at(
-            "IL409", picture, call.node,
-            f"`{call_name(call)}` with mean={shown_mean}, std={shown_std}: normal_ takes (mean, std), not bounds, "
-            f"so every weight is drawn around {shown_mean} (the same offset on every unit) with std {shown_std}. "
-            f"`uniform_({shown_mean}, {shown_std})` draws from the symmetric range that looks meant.",
-            filename, _fix(picture, call))
+        yield diagnostic_at(
+            "IL409", picture, call.node, filename,
+            f"`{call_name(call)}` with mean={shown_mean}, std={shown_std}: normal_ takes (mean, std), not bounds",
+            notes=(Note(f"every weight is drawn around {shown_mean} (the same offset on every unit) with std "
+                        f"{shown_std}"),),
+            help=f"use `uniform_({shown_mean}, {shown_std})` for the symmetric range that looks meant",
+            numbers={"func": call.func, "mean": shown_mean, "std": shown_std}, fix=_fix(picture, call))
 
 
 def _fix(picture: Picture, call: InitCall) -> Fix:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at, text
+from initlint.checks.calls import diagnostic_at, text
 from initlint.checks.construction import run_by
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.picture import facts
 from initlint.picture.facts import Facts
 from initlint.picture.model import InitSite, ParamRef, Picture
@@ -50,14 +50,14 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         layer = picture.layer(refs[0].layer)
         name = f"{layer.path}.{refs[0].param}" if refs[0].param else layer.path
         line = late.locator.place(late.node) if late.locator is not None else f"line {late.location.line}"
-        yield finding_at(
-            "IL505", picture, early.node,
-            f"`{text(picture, early.node)}` is overwritten: `{late.func}` at {line} runs later in the same "
-            f"construction and sets `{name}` ({layer.signature}) again"
-            + (f" (and {len(refs) - 1} more)" if len(refs) > 1 else "")
-            + ", so this init never takes effect. Run the deliberate init after the blanket one, or leave these "
-            "parameters out of it.",
-            filename, NO_FIX)
+        yield diagnostic_at(
+            "IL505", picture, early.node, filename,
+            short_title(f"`{text(picture, early.node)}` is overwritten by a later `{late.func}`"),
+            notes=(Note(f"`{late.func}` at {line} runs later in the same construction and sets `{name}` "
+                        f"({layer.signature}) again" + (f" (and {len(refs) - 1} more)" if len(refs) > 1 else "")
+                        + ", so this init never takes effect"),),
+            help="run the deliberate init after the blanket one, or leave these parameters out of it",
+            numbers={"later": late.func, "param": name, "params": len(refs)}, fix=NO_FIX)
 
 
 def _deliberate(site: InitSite) -> bool:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import constants, finding_at, init_calls, text
+from initlint.checks.calls import constants, diagnostic_at, init_calls, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix
 from initlint.picture import catalog, facts
 from initlint.picture.model import Picture
@@ -44,10 +44,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             end = picture.locator.span(last)
             fix = make_fix("unsafe", f"Truncate at two standard deviations: a=-{bound}, b={bound}",
                            [(end.end_line, end.end_column, end.end_line, end.end_column, f", a=-{bound}, b={bound}")])
-        yield finding_at(
-            "IL405", picture, call.node,
-            f"`trunc_normal_` with std={catalog.fmt(std)} and the default bounds a=-2, b=2: torch's bounds are "
-            f"absolute values, not multiples of std, so they sit {catalog.fmt(sigmas)} standard deviations out and "
-            "truncate nothing (this is a plain normal_). To cut at two standard deviations pass "
-            f"a=-{bound}, b={bound}; timm's `trunc_normal_tf_` takes bounds in units of std.",
-            filename, fix)
+        yield diagnostic_at(
+            "IL405", picture, call.node, filename,
+            f"`trunc_normal_` with std={catalog.fmt(std)} and the default bounds a=-2, b=2 truncates nothing",
+            notes=(Note(f"torch's bounds are absolute values, not multiples of std: they sit {catalog.fmt(sigmas)} "
+                        "standard deviations out, so this is a plain normal_"),
+                   Note("timm's `trunc_normal_tf_` takes bounds in units of std")),
+            help=f"pass a=-{bound}, b={bound} to cut at two standard deviations",
+            numbers={"std": float(std), "mean": float(mean), "sigmas": sigmas}, fix=fix)

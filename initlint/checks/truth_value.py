@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at, text
+from initlint.checks.calls import diagnostic_at, text
 from initlint.checks.reach import layers_named, sites_in
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.fix import make_fix, replace
 from initlint.picture import facts
 from initlint.picture.model import Layer, Picture
@@ -38,13 +38,15 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             layer = layers[0]
             shape = layer.params[param]
             replaced = f"{spelled} is None" if negated else f"{spelled} is not None"
-            yield finding_at(
-                "IL408", picture, node,
-                f"`{'not ' if negated else ''}{spelled}` tests the truth value of a tensor: `{layer.path}.{param}` "
-                f"({layer.signature}, {layer.place()}) has shape {tuple(shape or ())}, and torch raises "
-                '"RuntimeError: Boolean value of Tensor with more than one value is ambiguous" when this runs. '
-                f"A presence test is `{replaced}`.",
-                filename, make_fix("safe", f"Use `{replaced}`", [replace(picture, where, replaced)]))
+            yield diagnostic_at(
+                "IL408", picture, node, filename,
+                f"`{'not ' if negated else ''}{spelled}` tests the truth value of a tensor: RuntimeError when this runs",
+                notes=(Note(f"`{layer.path}.{param}` ({layer.signature}, {layer.place()}) has shape "
+                            f"{tuple(shape or ())}; torch raises \"RuntimeError: Boolean value of Tensor with more "
+                            "than one value is ambiguous\""),),
+                help=f"use `{replaced}`, a presence test",
+                numbers={"layer": layer.path, "param": param, "elements": _numel(layer, param)},
+                fix=make_fix("safe", f"Use `{replaced}`", [replace(picture, where, replaced)]))
 
 
 def _truth_tested(test: cst.BaseExpression) -> Iterator[tuple[cst.BaseExpression, cst.Attribute, bool]]:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import call_name, constants, finding_at, init_calls, negation_of, text
+from initlint.checks.calls import call_name, constants, diagnostic_at, init_calls, negation_of, text
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note
 from initlint.picture import facts
 from initlint.picture.catalog import fmt
 from initlint.picture.model import Picture
@@ -42,12 +42,12 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             meant = f"`uniform_({shown_high}, {shown_low})` (the bounds in order)"
         else:
             continue
-        yield finding_at(
-            "IL406", picture, call.node,
-            f"`{call_name(call)}` with a={shown_low} > b={shown_high}: torch raises \"RuntimeError: uniform_ "
-            f"expects to return a [from, to) range, but found {found_text}\" when this runs. Perhaps {meant} was "
-            "meant.",
-            filename, NO_FIX)
+        yield diagnostic_at(
+            "IL406", picture, call.node, filename,
+            f"`{call_name(call)}` with a={shown_low} > b={shown_high}: RuntimeError when this runs",
+            notes=(Note(f"torch raises \"RuntimeError: uniform_ expects to return a [from, to) range, but found "
+                        f"{found_text}\""),),
+            help=f"use {meant}", numbers={"func": call.func, "a": shown_low, "b": shown_high}, fix=NO_FIX)
 
 
 def _may_be_negative(node: cst.BaseExpression) -> bool:

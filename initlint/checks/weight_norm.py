@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import finding_at
+from initlint.checks.calls import diagnostic_at
 from initlint.checks.construction import Marked, Touch, code, kind_of, run_by, stored_as, touches
 from initlint.config import Settings
-from initlint.findings import Finding
+from initlint.findings import Finding, Note, short_title
 from initlint.picture import facts
 from initlint.picture.facts import CallFact, Facts
 from initlint.picture.model import Picture
@@ -45,12 +45,16 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                           if t.via is not None and _is_apply(t.via.node)} if picture.locator is not None else set())
         through = f" (applied at line{'s' if len(applies) > 1 else ''} {', '.join(map(str, applies))})" \
             if applies else ""
-        yield finding_at(
-            "IL507", picture, first.init.node,
-            f"`{code(found, first.init.node.func)}` on the {mark.param} of {', '.join(f'`{n}`' for n in layers[:4])}"
-            f"{through} runs after `weight_norm` wrapped it ({line}): torch {how}, so this init never takes "
-            "effect and the layer keeps its default init. Initialize the layer before wrapping it.",
-            filename, NO_FIX)
+        names = ", ".join(f"`{n}`" for n in layers[:2]) + (f" and {len(layers) - 2} more" if len(layers) > 2 else "")
+        yield diagnostic_at(
+            "IL507", picture, first.init.node, filename,
+            short_title(f"`{code(found, first.init.node.func)}` on the {mark.param} of {names} is undone by "
+                        "`weight_norm`"),
+            notes=(Note(f"it runs after `weight_norm` wrapped {', '.join(f'`{n}`' for n in layers[:4])}{through} "
+                        f"({line}): torch {how}, so this init never takes effect and the layer keeps its default "
+                        "init"),),
+            help="initialize the layer before wrapping it", numbers={"param": mark.param, "layers": len(layers)},
+            fix=NO_FIX)
 
 
 def _is_apply(node: cst.Call) -> bool:
