@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from initlint.config import Settings
 from initlint.engine import check_source
 from initlint.findings import Finding, moved, renumbered
+from initlint.lines import split_lines, strip_break
 from initlint.reparse import PieceParser, top_level_pieces
 from initlint.suppressions import skips_file
 
@@ -46,12 +47,12 @@ def _pieces(text: str) -> list[_Piece]:
     out = []
     for start, piece in top_level_pieces(text):
         match = None
-        for line in piece.splitlines():
+        for line in (strip_break(line) for line in split_lines(piece)):
             if not _CODE.match(line) or line.startswith("@"):
                 continue  # a comment or blank line before the statement (the first piece's header), a decorator
             match = _DEF.match(line)
             break
-        out.append(_Piece(start, piece, piece.count("\n") + (not piece.endswith("\n")),
+        out.append(_Piece(start, piece, len(split_lines(piece)),
                           match.group(2) if match else None, match is not None and match.group(1) == "class",
                           frozenset(_NAME.findall(piece))))
     return out

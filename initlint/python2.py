@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
+from initlint.lines import split_lines, strip_break
+
 _STRING = re.compile(r"""(?:[rRbBuU]{0,2})("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')""")
 _CONSTRUCTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*print\s*(>>|[\"'\w\[{`-])"), "a print statement"),
@@ -36,7 +38,7 @@ def python2_syntax(source: str, filename: str = "<string>") -> tuple[str, int] |
         return None
     else:
         return None
-    lines = source.splitlines()
+    lines = [strip_break(line) for line in split_lines(source)]  # CPython's line numbers
     if not 1 <= row <= len(lines):
         return None
     line = lines[row - 1]

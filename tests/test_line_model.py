@@ -96,3 +96,22 @@ def test_diff_of_a_file_without_a_last_newline_says_so() -> None:
     diff = unified_diff("m.py", "a = 1\nb = 2", "a = 1\nb = 3")
     assert diff.endswith("-b = 2\n\\ No newline at end of file\n+b = 3\n\\ No newline at end of file\n")
     assert unified_diff("m.py", "a\fb\n", "a\fc\n").count("\n-") == 1  # one line, not two
+
+
+@pytest.mark.parametrize("char", ODD, ids=ODD_IDS)
+def test_python2_line_is_found_with_an_odd_character_above(char: str) -> None:
+    """CPython's line 2 is the print statement; counting lines with str.splitlines would read another line
+    and miss that the file is Python 2."""
+    [finding] = check_source(f"x = 1  # page{char}end\nprint 'hi'\n", "old.py")
+    assert (finding.code, finding.row) == ("IL001", 2)
+    assert "Python 2 syntax (a print statement at line 2)" in finding.message
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_editor_pieces_count_lines_as_python_does(newline: str) -> None:
+    from initlint.incremental import _pieces
+
+    text = newline.join(["import torch.nn as nn", "", "", "class A(nn.Module):", "    pass", "# \f\u2028",
+                         "x = 1", ""])
+    pieces = _pieces(text)
+    assert [(p.start, p.lines, p.defines) for p in pieces] == [(0, 3, None), (3, 3, "A"), (6, 1, None)]
