@@ -48,6 +48,18 @@ def _eval(expression: str, **names: object) -> object:
     return Evaluator(_table(), [dict(names)])(cst.parse_expression(expression))
 
 
+# --------------------------------------------------------------------------- numbers past float range
+
+@pytest.mark.parametrize(("expression", "value"), [
+    ("10 ** 400", UNKNOWN), ("1e300 * 10 ** 10", UNKNOWN), ("1e308 * 10", UNKNOWN), ("1e-310", UNKNOWN),
+    ("float('nan')", UNKNOWN), ("-(10 ** 301)", UNKNOWN), ("(3, 10 ** 400)", (3, UNKNOWN)),
+    ("2 ** 64", 2 ** 64), ("1e-30", 1e-30), ("0.0", 0.0), ("-(10 ** 250)", -(10 ** 250)),
+])
+def test_numbers_past_float_range_are_unknown(expression: str, value: object) -> None:
+    """Each site is then judged alone: no rule computes a fan's square root of 10**400 (OverflowError)."""
+    assert _eval(expression) == value
+
+
 # --------------------------------------------------------------------------- imports
 
 @pytest.mark.parametrize(("spelled", "resolved"), [

@@ -50,10 +50,6 @@ def run_checks(picture: Picture, filename: str, settings: Settings | None = None
     for check in CHECKS:
         try:
             findings.extend(check(picture, filename, settings))
-        except OverflowError:
-            # A number in the file beyond float range (``nn.Linear(10 ** 5000, 8)``): that rule says nothing
-            # about this file rather than a wrong number (the picture should make such values unknown).
-            continue
         except Exception as error:  # noqa: BLE001 - one rule's bug must not hide the others' findings
             findings.append(internal_error(filename, f"running the rules of {check.__module__}", error))
     return findings

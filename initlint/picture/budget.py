@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # arithmetic
 MAX_INT_BITS = 1024  # an integer result wider than this is UNKNOWN (``10 ** 10 ** 8`` is never computed)
+MAX_NUMBER = 1e300  # a number past this (or a nonzero one below its inverse) is UNKNOWN: every check's float
+# arithmetic on it (a fan's square root, a std times a gain) stays within float range
 MAX_SEQUENCE = 10_000  # a tuple or list literal, or a repetition ``(1,) * n``, longer than this is UNKNOWN
 
 # statements
@@ -32,6 +34,12 @@ MAX_DIM = 2**40  # a layer size beyond this is unknown (no fan, no std: nothing 
 
 def int_fits(value: int) -> bool:
     return abs(value).bit_length() <= MAX_INT_BITS
+
+
+def number_fits(value: float) -> bool:
+    """A value the rules can compute with in floats (``nn.Linear(10 ** 400, 8)``, ``gain=1e-310`` are not)."""
+    magnitude = abs(value)
+    return magnitude <= MAX_NUMBER and (magnitude == 0 or magnitude >= 1 / MAX_NUMBER)
 
 
 class Work:

@@ -16,7 +16,7 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture import torchspec
-from initlint.picture.budget import MAX_INT_BITS, MAX_SEQUENCE, int_fits
+from initlint.picture.budget import MAX_INT_BITS, MAX_SEQUENCE, int_fits, number_fits
 from initlint.picture.domain import UNKNOWN, is_number
 from initlint.picture.imports import ImportTable
 
@@ -112,9 +112,7 @@ class Evaluator:
             value = self._eval(node)
         except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError, IndexError, MemoryError):
             return UNKNOWN
-        if isinstance(value, float) and not math.isfinite(value):
-            return UNKNOWN
-        return value
+        return _within_float_range(value)
 
     def _eval(self, node: cst.BaseExpression) -> Any:
         if isinstance(node, cst.Integer):
@@ -237,6 +235,15 @@ class Evaluator:
         compare = {cst.LessThan: operator.lt, cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
                    cst.GreaterThanEqual: operator.ge}.get(type(op))
         return compare(left, right) if compare is not None else UNKNOWN
+
+
+def _within_float_range(value: Any) -> Any:
+    """Numbers past float range (or NaN) are UNKNOWN, in tuples too: each site is then judged alone."""
+    if is_number(value):
+        return value if (not isinstance(value, float) or math.isfinite(value)) and number_fits(value) else UNKNOWN
+    if isinstance(value, tuple) and any(is_number(item) for item in value):
+        return tuple(_within_float_range(item) for item in value)
+    return value
 
 
 def _self_path(node: cst.Attribute) -> str | None:
