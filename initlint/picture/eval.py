@@ -112,7 +112,7 @@ class Evaluator:
             value = self._eval(node)
         except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError, IndexError, MemoryError):
             return UNKNOWN
-        return _within_float_range(value)
+        return within_float_range(value)
 
     def _eval(self, node: cst.BaseExpression) -> Any:
         if isinstance(node, cst.Integer):
@@ -237,12 +237,12 @@ class Evaluator:
         return compare(left, right) if compare is not None else UNKNOWN
 
 
-def _within_float_range(value: Any) -> Any:
+def within_float_range(value: Any) -> Any:
     """Numbers past float range (or NaN) are UNKNOWN, in tuples too: each site is then judged alone."""
     if is_number(value):
         return value if (not isinstance(value, float) or math.isfinite(value)) and number_fits(value) else UNKNOWN
     if isinstance(value, tuple) and any(is_number(item) for item in value):
-        return tuple(_within_float_range(item) for item in value)
+        return tuple(within_float_range(item) for item in value)
     return value
 
 

@@ -25,9 +25,11 @@ from initlint.picture.domain import (
     SeqVal,
     SubVal,
     flatten,
+    is_number,
     union,
     unwrap,
 )
+from initlint.picture.eval import arithmetic, within_float_range
 from initlint.picture.frame import Frame
 from initlint.picture.syntax import (
     positional,
@@ -151,6 +153,10 @@ class Expressions(Frame):
                 return SeqVal("list", [Repeat(list(left.items), right if isinstance(right, int) else None)])
             if isinstance(left, (SeqVal, LayerVal)) or isinstance(right, (SeqVal, LayerVal)):
                 return UNKNOWN
+            if is_number(left) and is_number(right):
+                # both sides are known already: evaluating the whole subtree again would make a long sum
+                # ``1 + 1 + ... + 1`` quadratic
+                return within_float_range(arithmetic(type(node.operator), left, right))
         return self.number(node)
 
     def iter_value(self, node: cst.BaseExpression) -> Any:
