@@ -19,22 +19,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-OLD = """\
-import torch.nn as nn
+# The bad model of the test suite (one IL101) and what --fix --unsafe-fixes makes of it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import BAD_MODEL as OLD
+from helpers import GOOD_MODEL as NEW
 
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(256, 256)
-        self.act = nn.ReLU()
-        nn.init.xavier_uniform_(self.fc.weight)
-
-    def forward(self, x):
-        return self.act(self.fc(x))
-"""
-NEW = OLD.replace("nn.init.xavier_uniform_(self.fc.weight)",
-                  'nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")')
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 
 

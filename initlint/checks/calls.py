@@ -11,7 +11,7 @@ import libcst as cst
 from initlint.checks.common import elsewhere
 from initlint.findings import Finding, Note, Number, joined_message
 from initlint.fix import Fix, fix_fields
-from initlint.picture import catalog
+from initlint.picture import catalog, facts
 from initlint.picture.facts import CallFact, Facts
 from initlint.picture.model import Picture
 from initlint.picture.syntax import bound_args, has_star
@@ -77,6 +77,18 @@ def constants(facts: Facts) -> Evaluator:
                 else:
                     scope[name] = value
     return evaluate
+
+
+def calls_of(picture: Picture, func: str) -> Iterator[tuple[InitCall, Evaluator]]:
+    """The file's calls of one init function (``uniform_``: nn.init's and the tensor method), each with the
+    evaluator of its arguments; nothing is parsed again for a file that never names the function."""
+    if func not in picture.source:
+        return
+    found = facts.of(picture)
+    evaluate = constants(found)
+    for call in init_calls(found):
+        if call.func == func:
+            yield call, evaluate
 
 
 def literal_string(node: cst.BaseExpression | None) -> str | None:

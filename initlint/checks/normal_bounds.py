@@ -7,11 +7,17 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import InitCall, call_name, constants, diagnostic_at, init_calls, negation_of, text
+from initlint.checks.calls import (
+    InitCall,
+    call_name,
+    calls_of,
+    diagnostic_at,
+    negation_of,
+    text,
+)
 from initlint.config import Settings
 from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix, replace
-from initlint.picture import facts
 from initlint.picture.catalog import fmt
 from initlint.picture.model import Picture
 from initlint.picture.syntax import positional
@@ -19,12 +25,8 @@ from initlint.picture.values import is_number
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "normal_" not in picture.source:
-        return
-    found = facts.of(picture)
-    evaluate = constants(found)
-    for call in init_calls(found):
-        if call.func != "normal_" or "mean" not in call.args or "std" not in call.args:
+    for call, evaluate in calls_of(picture, "normal_"):
+        if "mean" not in call.args or "std" not in call.args:
             continue
         mean_node, std_node = call.args["mean"], call.args["std"]
         mean, std = evaluate(mean_node), evaluate(std_node)

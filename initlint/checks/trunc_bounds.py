@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import constants, diagnostic_at, init_calls, text
+from initlint.checks.calls import calls_of, diagnostic_at, text
 from initlint.config import Settings
 from initlint.findings import Finding, Note
 from initlint.fix import Fix, make_fix
-from initlint.picture import catalog, facts
+from initlint.picture import catalog
 from initlint.picture.model import Picture
 from initlint.picture.values import is_number
 
@@ -20,12 +20,8 @@ MIN_SIGMAS = 4.0
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "trunc_normal_" not in picture.source:
-        return
-    found = facts.of(picture)
-    evaluate = constants(found)
-    for call in init_calls(found):
-        if call.func != "trunc_normal_" or call.via != "nn.init" or "a" in call.args or "b" in call.args:
+    for call, evaluate in calls_of(picture, "trunc_normal_"):
+        if call.via != "nn.init" or "a" in call.args or "b" in call.args:
             continue
         std_node = call.args.get("std")
         std = evaluate(std_node) if std_node is not None else 1.0

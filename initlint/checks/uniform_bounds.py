@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from initlint.checks.calls import call_name, constants, diagnostic_at, init_calls, negation_of, text
+from initlint.checks.calls import call_name, calls_of, diagnostic_at, negation_of, text
 from initlint.config import Settings
 from initlint.findings import Finding, Note
-from initlint.picture import facts
 from initlint.picture.catalog import fmt
 from initlint.picture.model import Picture
 from initlint.picture.values import is_number
@@ -18,12 +17,8 @@ NO_FIX = "which of the two was meant (the bounds swapped, or normal_ with this m
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
-    if "uniform_" not in picture.source:
-        return
-    found = facts.of(picture)
-    evaluate = constants(found)
-    for call in init_calls(found):
-        if call.func != "uniform_" or "a" not in call.args or "b" not in call.args:
+    for call, evaluate in calls_of(picture, "uniform_"):
+        if "a" not in call.args or "b" not in call.args:
             continue
         low_node, high_node = call.args["a"], call.args["b"]
         low, high = evaluate(low_node), evaluate(high_node)
