@@ -408,6 +408,8 @@ def call_fix(picture: Picture, site: InitSite, calls: dict[str, set[int]], what:
     there is no fix."""
     if "generator" in site.args:
         return "the call draws from its own `generator=`, which a rewritten call would have to take over by hand"
+    if site.via == "assign":
+        return "the weight is assigned a tensor drawn by hand: replace the assignment with the init call by hand"
     if not calls:
         return "no single init suits the layers this call gets wrong"
     found = init_module(picture)

@@ -338,3 +338,201 @@ def test_grouped_conv_fan_without_groups_whatever_the_channels() -> None:
         """
     got = expect(code, ("IL203", "m.weight.data.normal_(0, math.sqrt(2. / n))"), families=("IL2",))
     assert "forgets `groups=4`" in got[0].message and "~0.5x" in got[0].message
+
+
+def test_bound_read_from_out_features_by_name_is_a_fan_out_scheme() -> None:
+    """torchvision's EfficientNet: ``init_range = 1.0 / math.sqrt(m.out_features)`` names out_features on
+    purpose (TF's variance scaling with mode="fan_out"): not a fan taken by mistake, silent."""
+    code = """
+        import math
+        import torch.nn as nn
+
+        class Head(nn.Module):
+            def __init__(self, last_channel, num_classes=1000):
+                super().__init__()
+                self.classifier = nn.Linear(last_channel, num_classes)
+                for m in self.modules():
+                    if isinstance(m, nn.Linear):
+                        init_range = 1.0 / math.sqrt(m.out_features)
+                        nn.init.uniform_(m.weight, -init_range, init_range)
+
+            def forward(self, x):
+                return self.classifier(x)
+        """
+    expect(code, families=("IL2",), sites={"nn.init.uniform_(m.weight": {"classifier.weight"}})
+
+
+# --------------------------------------------------------------------------- weights assigned a drawn tensor
+
+
+def fanin_init(size: torch.Size, fanin: int | None = None) -> torch.Tensor:
+    """ghliu/pytorch-ddpg's helper, as the source below writes it."""
+    fanin = fanin or size[0]
+    v = 1.0 / math.sqrt(fanin)
+    return torch.Tensor(size).uniform_(-v, v)
+
+
+GHLIU = """
+    import numpy as np
+    import torch
+    import torch.nn as nn
+
+    def fanin_init(size, fanin=None):
+        fanin = fanin or size[0]
+        v = 1. / np.sqrt(fanin)
+        return torch.Tensor(size).uniform_(-v, v)
+
+    class Actor(nn.Module):
+        def __init__(self, nb_states, nb_actions, hidden1=400, hidden2=300):
+            super().__init__()
+            self.fc1 = nn.Linear(nb_states, hidden1)
+            self.fc2 = nn.Linear(hidden1, hidden2)
+            self.fc3 = nn.Linear(hidden2, nb_actions)
+            self.relu = nn.ReLU()
+            self.fc1.weight.data = fanin_init(self.fc1.weight.data.size())
+            self.fc2.weight.data = fanin_init(self.fc2.weight.data.size())
+            self.fc3.weight.data.uniform_(-3e-3, 3e-3)
+
+        def forward(self, x):
+            return torch.tanh(self.fc3(self.relu(self.fc2(self.relu(self.fc1(x))))))
+"""
+
+
+def test_torch_fanin_init_bound_is_one_over_sqrt_out_features() -> None:
+    layer = nn.Linear(400, 300)
+    drawn = fanin_init(layer.weight.data.size())
+    assert drawn.shape == layer.weight.shape and drawn.abs().max() <= 1 / math.sqrt(300)
+    assert drawn.abs().max() > 0.9 / math.sqrt(300) > 1 / math.sqrt(400)
+
+
+def test_weight_data_assigned_from_a_helper_draw() -> None:
+    """``self.fc2.weight.data = fanin_init(self.fc2.weight.data.size())``: the helper's
+    ``torch.Tensor(size).uniform_(-v, v)`` with ``fanin = fanin or size[0]`` (the parameter rebound) is an
+    init of fc2 whose bound takes 300 where fan_in is 400; no fix is offered for an assignment."""
+    got = expect(GHLIU, ("IL203", "self.fc1.weight.data = fanin_init"), ("IL203", "self.fc2.weight.data = fanin_init"),
+                 families=("IL2",))
+    sized = got[1]
+    assert "`fanin or size[0]` = 300" in sized.message and "fan_in = 400 and fan_out = 300" in sized.message
+    assert sized.fix is None and "assigned a tensor drawn by hand" in (sized.no_fix or "")
+
+
+def test_weight_data_assigned_a_numpy_draw() -> None:
+    """``W = np.random.normal(0, 0.01, size=(m, n)); layer.weight.data = torch.tensor(W)``: normal std 0.01
+    on Linear(256, 256) before ReLU, where He wants sqrt(2/256) = 0.088 (8.8x): IL202, as ``normal_`` would."""
+    torch.manual_seed(0)
+    drawn = torch.tensor(__import__("numpy").random.default_rng(0).normal(0, 0.01, size=(256, 256)))
+    assert abs(float(drawn.std()) - 0.01) < 1e-3 and math.isclose(math.sqrt(2 / 256) / 0.01, 8.84, rel_tol=1e-3)
+    code = """
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(256, 256)
+                self.out = nn.Linear(256, 1)
+                W = np.random.normal(0.0, 0.01, size=(256, 256)).astype(np.float32)
+                self.fc.weight.data = torch.tensor(W, requires_grad=True)
+
+            def forward(self, x):
+                return self.out(torch.relu(self.fc(x)))
+        """
+    got = expect(code, ("IL202", "self.fc.weight.data = torch.tensor(W"), families=("IL2",))
+    assert "8.84x too small" in got[0].message
+
+
+def test_parameter_assigned_a_scaled_randn_and_a_shifted_rand() -> None:
+    """``nn.Parameter(torch.randn(n, m) * 0.01)`` is N(0, 0.01); ``torch.rand(...) * 2 * r - r`` is U(-r, r):
+    both are read as draws (measured), and the U(-r, r) with r = sqrt(6/(fan_in+fan_out)) is Glorot: silent
+    before no activation."""
+    r = math.sqrt(6 / (64 + 64))
+    torch.manual_seed(0)
+    sample = torch.rand(256, 256) * 2 * r - r
+    assert sample.min() >= -r and sample.max() <= r and abs(float(sample.mean())) < 0.01
+    code = """
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 64)
+                self.out = nn.Linear(64, 1)
+                r = np.sqrt(6.0 / (64 + 64))
+                self.fc.weight = nn.Parameter(torch.rand(64, 64) * 2 * r - r)
+                self.out.weight = nn.Parameter(torch.randn(1, 64) * 0.01)
+
+            def forward(self, x):
+                return self.out(self.fc(x))
+        """
+    expect(code, families=("IL2",), sites={"torch.rand(64, 64) * 2 * r - r": {"fc.weight"},
+                                           "torch.randn(1, 64) * 0.01": {"out.weight"}})
+    picture = picture_of(_src(code))
+    drawn = {site.func: site for site in picture.inits if site.via == "assign"}
+    assert set(drawn) == {"uniform_", "normal_"}
+
+
+def test_weight_assigned_an_empty_tensor_is_not_an_init() -> None:
+    """``nn.Parameter(torch.FloatTensor(n, m))`` / ``.data = torch.Tensor(size)`` draw nothing: no site."""
+    code = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 64)
+                self.fc.weight.data = torch.Tensor(self.fc.weight.size())
+                self.fc.weight = nn.Parameter(torch.FloatTensor(64, 64))
+
+            def forward(self, x):
+                return self.fc(x)
+        """
+    assert [s for s in picture_of(_src(code)).inits if s.via == "assign"] == []
+
+
+# --------------------------------------------------------------------------- a helper called with other arguments
+
+
+LAYER_INIT = """
+    import numpy as np
+    import torch
+    import torch.nn as nn
+
+    def layer_init(layer, std=np.sqrt(2), bias_const=0.0):
+        torch.nn.init.orthogonal_(layer.weight, std)
+        torch.nn.init.constant_(layer.bias, bias_const)
+        return layer
+
+    class Agent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.critic = layer_init(nn.Linear(448, 1), std=STD)
+            self.network = nn.Sequential(
+                layer_init(nn.Linear(256, 448)),
+                nn.ReLU(),
+                layer_init(nn.Linear(448, 448)),
+                nn.ReLU(),
+            )
+
+        def forward(self, x):
+            h = self.network(x)
+            return self.critic(h)
+"""
+
+
+def test_helper_reached_with_another_gain_does_not_lend_it_to_every_layer() -> None:
+    """cleanrl's ``layer_init``: the critic's ``std=0.01`` is not the gain of the hidden layers built with
+    the default sqrt(2) (once reported as gain=0.01 on them); one site cannot hold both, so it says nothing
+    about the gain. With one gain everywhere the same site is judged (0.01 before ReLU: IL202)."""
+    mixed = LAYER_INIT.replace("STD", "0.01")
+    expect(mixed, families=("IL2",), sites={"torch.nn.init.orthogonal_(layer.weight, std)":
+                                            {"critic.weight", "network.0.weight", "network.2.weight"}})
+    site = next(s for s in picture_of(_src(mixed)).inits if s.func == "orthogonal_")
+    assert site.args["gain"] is not None and not isinstance(site.args["gain"], float)
+    same = LAYER_INIT.replace("std=STD", "std=0.01").replace("layer_init(nn.Linear(256, 448))",
+                                                              "layer_init(nn.Linear(256, 448), std=0.01)")
+    same = same.replace("layer_init(nn.Linear(448, 448))", "layer_init(nn.Linear(448, 448), std=0.01)")
+    expect(same, ("IL202", "torch.nn.init.orthogonal_(layer.weight, std)"), families=("IL2",))

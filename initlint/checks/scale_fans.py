@@ -21,6 +21,7 @@ from initlint.findings import Finding
 from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog, symbolic
 from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, Follow, InitSite, Layer, ParamRef, Picture
+from initlint.picture.returned import shown as shown_code
 from initlint.picture.syntax import bound_args
 
 
@@ -98,7 +99,7 @@ def il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitS
     first = known[0] if known else wrong[0]
     n_text = f"`{symbolic.text(expr)}`"
     if isinstance(expr, cst.Name) and expr.value in deferred.sources:
-        n_text += f" = `{symbolic.text(deferred.sources[expr.value])}`"
+        n_text += f" = `{shown_code(symbolic.text(deferred.sources[expr.value]))}`"
     calls = _il203_calls(site, [w.layer for w in wrong])
     if isinstance(calls, dict) and len(calls) > 1:
         use = "; ".join(f"`{call.format(init='nn.init')}` for "
@@ -313,9 +314,6 @@ def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerat
     ``1/sqrt(n)`` (``sqrt(3/n)`` for a uniform bound), which has no fan_out form; its ``n`` is named fan_in
     (``fan_in = layer.weight.size(0)``, DDPG's ``hidden_init``); or it is read from ``in_channels`` /
     ``in_features`` (a grouped conv's fan_in is in_channels/groups)."""
-    constant = symbolic.evaluate(deferred, numerator, layer, "weight")
-    if isinstance(constant, (int, float)) and constant in (1, 3):
-        return True
     names: set[str] = set()
     node: cst.BaseExpression | None = expr
     for _ in range(8):
@@ -324,6 +322,13 @@ def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerat
         names.add(node.value)
         node = deferred.sources.get(node.value)
     if names & FAN_IN_NAMES:
+        return True
+    if deferred.names_used & {"out_features", "out_channels"}:
+        # read from out_features by name: a fan_out scheme chosen on purpose (torchvision's EfficientNet
+        # classifier, 1/sqrt(out_features): TF's variance scaling with mode="fan_out")
+        return False
+    constant = symbolic.evaluate(deferred, numerator, layer, "weight")
+    if isinstance(constant, (int, float)) and constant in (1, 3):
         return True
     return bool(deferred.names_used & {"in_channels", "in_features"})
 

@@ -67,6 +67,7 @@ class PictureBuilder:
         self.collecting = False
         self._applied: set[int] = set()  # ids of functions analysed with a known dispatch scope
         self.sites: dict[tuple[int, str], InitSite] = {}  # init sites by (call node, function)
+        self.site_inputs: dict[tuple[int, str], dict[str, object]] = {}  # what each site's arguments read
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
         self.containers: list[SeqVal] = []  # every Sequential/ModuleList built, stored or not
         self.work = Work()  # what the running entry point has spent (budget.py)

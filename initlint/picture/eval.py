@@ -161,7 +161,19 @@ class Evaluator:
             return self.call(node)
         if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
             return self._compare(node)
+        if isinstance(node, cst.BooleanOperation):
+            return self._boolean(node)
         return UNKNOWN
+
+    def _boolean(self, node: cst.BooleanOperation) -> Any:
+        """``fanin or size[0]`` / ``a and b`` as Python gives them, when the left side's truth is known (a
+        number, a string, None, a bool, a tuple)."""
+        left = self._eval(node.left)
+        if left is UNKNOWN or not (left is None or isinstance(left, (int, float, str, tuple))):
+            return UNKNOWN
+        if isinstance(node.operator, cst.Or):
+            return left if left else self._eval(node.right)
+        return self._eval(node.right) if left else left
 
     # Hooks a per-layer evaluator (symbolic.py) extends: attributes, subscripts and calls of what it knows.
 

@@ -23,7 +23,7 @@ from initlint.picture.eval import gain_name
 from initlint.picture.frame import Frame
 from initlint.picture.model import InitSite, SiteScope
 from initlint.picture.returned import returned
-from initlint.picture.syntax import bound_args, keyword, positional, unbound_by_star
+from initlint.picture.syntax import bound_args, keyword, names_in, positional, unbound_by_star
 
 
 def _tensor_base(tensor: cst.BaseExpression) -> cst.BaseExpression:
@@ -133,11 +133,12 @@ class Recorder(Frame):
         key = (id(node), name)
         if not self.b.collecting:
             return
-        if tensor is not None and found is not None and found.refs and key in self.b.sites:
-            self.b.record_site(self._reached_again(found, tensor, order), key)  # what a repeat needs
-            return
         signature = torchspec.INIT_SIGNATURES[name]
         raw = bound_args(node, ("tensor",) + signature)
+        if tensor is not None and found is not None and found.refs and key in self.b.sites:
+            self.same_inputs(key, raw)
+            self.b.record_site(self._reached_again(found, tensor, order), key)  # what a repeat needs
+            return
         expanded = self.starred_return(node, ("tensor",) + signature)
         if expanded is not None:
             raw = {**expanded[0], **raw}
@@ -171,6 +172,7 @@ class Recorder(Frame):
         if alias is not None and not any(s.node is node for s in self.b.picture.deprecated):
             self.b.picture.deprecated.append(site)
         if found and found.refs:
+            self.b.site_inputs[key] = self.inputs(bound_args(node, ("tensor",) + signature))
             self.b.record_site(site, key)
 
     def data_driven_init(self, node: cst.Call) -> Any:
@@ -208,10 +210,11 @@ class Recorder(Frame):
         func, names = torchspec.TENSOR_INIT_METHODS[method]
         order = self.b.next_order()
         key = (id(node), func)
+        raw = bound_args(node, names)
         if key in self.b.sites:
+            self.same_inputs(key, raw)
             self.b.record_site(self._reached_again(found, target, order), key)
             return
-        raw = bound_args(node, names)
         expanded = self.starred_return(node, names)
         if expanded is not None:
             raw = {**expanded[0], **raw}
@@ -239,7 +242,36 @@ class Recorder(Frame):
             scope=self.scope_of_site(target, found),
             param_names=dict(found.param_names),
         )
+        self.b.site_inputs[key] = self.inputs(bound_args(node, names))
         self.b.record_site(site, key)
+
+    def inputs(self, raw: dict[str, cst.BaseExpression]) -> dict[str, object]:
+        """What an init call's arguments (the tensor aside) read here: their values and the names in them."""
+        out: dict[str, object] = {}
+        for arg, node in raw.items():
+            if arg == "tensor":
+                continue
+            out[arg] = self.number(node)
+            for name in names_in(node):
+                out[f"{arg}:{name}"] = self.env.get(name, self.sources.get(name))
+        return out
+
+    def same_inputs(self, key: tuple[int, str], raw: dict[str, cst.BaseExpression]) -> None:
+        """A call reached again (a helper called once per layer) whose arguments read other values than the
+        first time (``layer_init(layer, std=0.01)`` after ``layer_init(layer)``): one site cannot give each
+        layer its own value, so the differing arguments become unknown and nothing is evaluated per layer."""
+        first = self.b.site_inputs.get(key)
+        if first is None:
+            return
+        now = self.inputs(raw)
+        differ = {k.split(":", 1)[0] for k in set(first) | set(now) if first.get(k, UNKNOWN) != now.get(k, UNKNOWN)}
+        if not differ:
+            return
+        site = self.b.sites[key]
+        for arg in differ:
+            site.args[arg] = UNKNOWN
+        site.deferred = None
+        self.b.site_inputs[key] = {**first, **{k: UNKNOWN for k in now}}
 
     def _reached_again(self, found: Targets, tensor: cst.BaseExpression, order: int) -> InitSite:
         """A call recorded before, reached again (another apply, another helper call): only what merging into

@@ -9,6 +9,7 @@ and IL203 can see which fan they take. Only straight-line helpers are read (assi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -41,17 +42,25 @@ def returned(fn: cst.FunctionDef, call: cst.Call, caller_names: Mapping[str, obj
         return None
     *assignments, last = body
     own = set(sources)
+    read_by_helper: set[str] = set()
     for statement in assignments:
         if not (isinstance(statement, cst.Assign) and len(statement.targets) == 1
                 and isinstance(statement.targets[0].target, cst.Name)):
             return None
         name = statement.targets[0].target.value
-        sources[name] = statement.value
+        value = statement.value
+        read_by_helper |= _names(value)
+        if name in sources:  # ``fanin = fanin or size[0]``: the earlier binding under a name of its own
+            earlier = f"{name}__{len(own)}"
+            sources[earlier] = sources[name]
+            value = _renamed(value, name, earlier)
+            own.add(earlier)
+        sources[name] = value
         own.add(name)
     if not isinstance(last, cst.Return) or last.value is None:
         return None
     value = last.value
-    read_by_helper = _names(value) | {n for s in assignments if isinstance(s, cst.Assign) for n in _names(s.value)}
+    read_by_helper |= _names(value)
     free = read_by_helper - own
     read_by_args = {n for arg in call.args for n in _names(arg.value)}
     if free & set(caller_names) or read_by_args & own:
@@ -98,6 +107,32 @@ def _statements(fn: cst.FunctionDef) -> list[cst.BaseSmallStatement] | None:
                 continue
             out.append(small)
     return out
+
+
+def shown(text: str) -> str:
+    """Code text as the helper wrote it (an earlier binding renamed for evaluation shown by its name)."""
+    return re.sub(r"\b([A-Za-z_][A-Za-z0-9_]*?)__\d+\b", r"\1", text)
+
+
+def _renamed(node: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
+    """``node`` reading ``new`` wherever it read the name ``old`` (attribute names and keywords kept)."""
+
+    class _Renamer(cst.CSTTransformer):
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return updated.with_changes(value=new) if updated.value == old else updated
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            return True
+
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+            return updated.with_changes(attr=original.attr)
+
+        def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+            return updated.with_changes(keyword=original.keyword)
+
+    result = node.visit(_Renamer())
+    assert isinstance(result, cst.BaseExpression)
+    return result
 
 
 def _names(node: cst.CSTNode) -> set[str]:

@@ -77,6 +77,7 @@ class Statements(Frame, StatementWalker):
         for target in stmt.targets:
             self.assign(target.target, value, stmt.value)
             self._remember_source(target.target, stmt.value)
+        self.assigned_init(stmt)
         if isinstance(value, SeqVal) and value.kind in ("Sequential", "ModuleList") and len(stmt.targets) == 1 \
                 and value.statement is None and isinstance(stmt.targets[0].target, (cst.Name, cst.Attribute)):
             value.statement = stmt
