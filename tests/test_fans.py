@@ -536,3 +536,39 @@ def test_helper_reached_with_another_gain_does_not_lend_it_to_every_layer() -> N
                                                               "layer_init(nn.Linear(256, 448), std=0.01)")
     same = same.replace("layer_init(nn.Linear(448, 448))", "layer_init(nn.Linear(448, 448), std=0.01)")
     expect(same, ("IL202", "torch.nn.init.orthogonal_(layer.weight, std)"), families=("IL2",))
+
+
+def test_apply_function_reached_from_two_models_keeps_its_per_layer_formula() -> None:
+    """One ``weights_init`` applied by two models: ``m`` is another module each time, but the formula reads
+    it per layer, so it is still judged (fan_out 400 where fan_in is 64: IL203)."""
+    code = """
+        import math
+        import torch.nn as nn
+
+        def weights_init(m):
+            if isinstance(m, nn.Linear):
+                n = m.weight.size(0)
+                m.weight.data.uniform_(-1. / math.sqrt(n), 1. / math.sqrt(n))
+
+        class G(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 400)
+                self.out = nn.Linear(400, 1)
+                self.apply(weights_init)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+
+        class D(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 400)
+                self.out = nn.Linear(400, 1)
+                self.apply(weights_init)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+        """
+    got = expect(code, ("IL203", "m.weight.data.uniform_("), families=("IL2",))
+    assert "= 400" in got[0].message and "fan_in = 64" in got[0].message

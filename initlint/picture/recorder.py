@@ -18,6 +18,7 @@ from initlint.picture.domain import (
     ParamRef,
     ParamSetVal,
     Targets,
+    is_plain,
 )
 from initlint.picture.eval import gain_name
 from initlint.picture.frame import Frame
@@ -253,7 +254,9 @@ class Recorder(Frame):
                 continue
             out[arg] = self.number(node)
             for name in names_in(node):
-                out[f"{arg}:{name}"] = self.env.get(name, self.sources.get(name))
+                value = self.env.get(name, UNKNOWN)
+                if is_plain(value) or value is None:
+                    out[f"{arg}:{name}"] = value  # modules and dispatch variables are evaluated per layer
         return out
 
     def same_inputs(self, key: tuple[int, str], raw: dict[str, cst.BaseExpression]) -> None:
