@@ -572,3 +572,24 @@ def test_apply_function_reached_from_two_models_keeps_its_per_layer_formula() ->
         """
     got = expect(code, ("IL203", "m.weight.data.uniform_("), families=("IL2",))
     assert "= 400" in got[0].message and "fan_in = 64" in got[0].message
+
+
+def test_parameter_created_from_a_draw_is_a_placeholder_not_an_init() -> None:
+    """``self.w = nn.Parameter(torch.randn(64, 64))`` then ``xavier_uniform_(self.w)``: creating the
+    parameter is not an init the later call overwrites (no IL505); the xavier call is the site."""
+    code = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.randn(64, 64))
+                nn.init.xavier_uniform_(self.w)
+
+            def forward(self, x):
+                return F.linear(x, self.w)
+        """
+    expect(code, families=ALL, sites={"nn.init.xavier_uniform_(self.w)": {"w"}})
+    assert [s for s in picture_of(_src(code)).inits if s.via == "assign"] == []

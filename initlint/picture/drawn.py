@@ -56,6 +56,8 @@ class Drawn(Frame):
         found = self.targets(target)
         if found is None or not found.refs or found.sliced:
             return
+        if any(self.b.picture.layers[ref.layer].node is stmt.value for ref in found.refs):
+            return  # ``self.w = nn.Parameter(torch.randn(n, m))`` creates the parameter: a placeholder, like empty
         func, raw, helper_sources = draw
         key = (id(stmt), func)
         order = self.b.next_order()
