@@ -146,6 +146,11 @@ def _judge(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator: cst
             return None
         kind = _kind_of(layer, value[0], fans, summed)
         return Wrong(layer, value[0], fans, kind, None)
+    if layer.follow().kind not in (ACT, LINEAR, NORM):
+        # an output layer of unknown size, or one whose output we cannot follow (torchvision's EfficientNet
+        # classifier, 1/sqrt(out_features): TF's fan_out variance scaling): no number can be given, and the
+        # scale of an output is the designer's choice
+        return None
     kinds: set[str] = set()
     ratios: list[float] = []
     for stand_in in _stand_ins(layer):
@@ -323,10 +328,6 @@ def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerat
         node = deferred.sources.get(node.value)
     if names & FAN_IN_NAMES:
         return True
-    if deferred.names_used & {"out_features", "out_channels"}:
-        # read from out_features by name: a fan_out scheme chosen on purpose (torchvision's EfficientNet
-        # classifier, 1/sqrt(out_features): TF's variance scaling with mode="fan_out")
-        return False
     constant = symbolic.evaluate(deferred, numerator, layer, "weight")
     if isinstance(constant, (int, float)) and constant in (1, 3):
         return True
