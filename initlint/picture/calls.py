@@ -10,6 +10,7 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture import symbolic, torchspec
+from initlint.picture.act_forms import activation_of_function
 from initlint.picture.budget import MAX_CALL_DEPTH, MAX_DIM, MAX_RNN_LAYERS
 from initlint.picture.domain import (
     UNKNOWN,
@@ -26,6 +27,7 @@ from initlint.picture.domain import (
     TransVal,
     is_number,
 )
+from initlint.picture.dynamic_attrs import attribute_key
 from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
 from initlint.picture.syntax import (
@@ -56,13 +58,18 @@ class Calls(Frame):
             handled, result = self.method_call(node, func)
             if handled:
                 return result
+        if isinstance(func, cst.Name) and func.value == "setattr" and resolved is None and self.setattr_self(node):
+            return UNKNOWN
         callee = self.value(func) if resolved is None else ClassRef(resolved)
         if resolved in ("copy.deepcopy", "copy.copy"):
             args = positional(node)
             return self.value(args[0]) if args else UNKNOWN  # clones(): the same kind of module
         if isinstance(func, cst.Name) and func.value == "partial" or resolved == "functools.partial":
             args = positional(node)
-            return self.value(args[0]) if args else UNKNOWN
+            inner = self.value(args[0]) if args else UNKNOWN
+            if len(node.args) > 1 and _is_activation_ref(inner):
+                return OpaqueVal()  # partial(nn.LeakyReLU, 0.2): not the defaults, and we keep no arguments
+            return inner
         if isinstance(callee, ClassRef):
             if not callee.qualified.startswith(("torch.", "<local>.")) and _may_initialize(func):
                 self.b.picture.opaque_init.add(self.root)  # an imported init function
@@ -74,6 +81,34 @@ class Calls(Frame):
         for arg in node.args:
             self.value(arg.value)
         return UNKNOWN
+
+    def setattr_self(self, node: cst.Call) -> bool:
+        """``setattr(self, 'fc%i' % i, nn.Linear(...))`` (the builtin): an attribute like ``self.fc0 = ...``,
+        under its format (``fc*``) when the name is not known (dynamic_attrs.py)."""
+        args = positional(node)
+        if "setattr" in self.env or "setattr" in self.b.functions or len(args) != 3 or len(node.args) != 3 \
+                or not self.is_self(args[0]) or self.info is None:
+            return False
+        key = attribute_key(args[1], self.number)
+        value = self.value(args[2])
+        if key is None:
+            return False
+        self.info.attrs[key] = value
+        self.name_value(value, key, self.info.name)
+        return True
+
+    def activation_class(self, name: str) -> torchspec.Activation | None:
+        """A file's module class that builds nothing and whose forward computes a torch activation
+        (act_forms.py)."""
+        info = self.b.classes[name]
+        if any(isinstance(v, (LayerVal, SeqVal, SubVal, OpaqueVal)) for v in info.attrs.values()):
+            return None
+        found = self.b.method(info, "forward")
+        if found is None:
+            return None
+        act: torchspec.Activation | None = self.b.syntax_fact(
+            "activation form of a method", found[0], lambda fn: activation_of_function(fn, self.imports, method=True))
+        return act
 
     def parent_method(self, func: cst.Attribute) -> FuncRef | None:
         """``super().__init__`` / ``Base.__init__(self, ...)``: the base-class method, run on this object."""
@@ -175,6 +210,9 @@ class Calls(Frame):
             if name in self.b.classes:
                 for arg in node.args:
                     self.value(arg.value)
+                act = self.activation_class(name)
+                if act is not None:
+                    return ActVal(act)  # class Swish(nn.Module): forward returns x * torch.sigmoid(x)
                 return SubVal(name)
             if name in self.b.functions:
                 return self.call_local(FuncRef(self.b.functions[name], None), node)
@@ -299,6 +337,15 @@ def dispatch_args(fn: cst.FunctionDef, scope: DispatchVal) -> list[Any]:
     if len(params) > 1 and "name" in params[1]:
         args.append(NameOf(params[0]))
     return args
+
+
+def _is_activation_ref(value: object) -> bool:
+    """An activation class or function named as a value (``nn.LeakyReLU``, ``F.leaky_relu``)."""
+    if not isinstance(value, ClassRef):
+        return False
+    space, _, name = value.qualified.rpartition(".")
+    return space == "torch.nn" and name in torchspec.ACTIVATION_MODULES or \
+        space in ("torch.nn.functional", "torch") and name in torchspec.ACTIVATION_FUNCTIONS
 
 
 def _may_initialize(func: cst.BaseExpression) -> bool:

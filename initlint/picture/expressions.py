@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture import symbolic
+from initlint.picture.act_forms import callable_activation
 from initlint.picture.budget import MAX_ITEMS
 from initlint.picture.domain import (
     UNKNOWN,
@@ -33,6 +34,7 @@ from initlint.picture.eval import arithmetic, within_float_range
 from initlint.picture.frame import Frame
 from initlint.picture.syntax import (
     positional,
+    string_value,
 )
 
 
@@ -89,6 +91,9 @@ class Expressions(Frame):
             by_name = self.parameters_item(node)
             if by_name is not None:
                 return by_name
+            table = self.module_dict(node.value)
+            if table is not None:
+                return self.dict_lookup(table, node)
             base = self.value(node.value)
             if isinstance(base, SeqVal):
                 items = flatten(base.items, twice=False, inline=False)
@@ -139,6 +144,9 @@ class Expressions(Frame):
             self.env = saved
             return SeqVal("list", [Repeat([element], count)])
         if isinstance(node, cst.IfExp):
+            test = self.number(node.test)
+            if isinstance(test, bool):  # act = activation if j < len(sizes) - 2 else output_activation
+                return self.value(node.body if test else node.orelse)
             return union([self.value(node.body), self.value(node.orelse)])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Multiply)):
             left = self.value(node.left)
@@ -158,6 +166,30 @@ class Expressions(Frame):
                 # ``1 + 1 + ... + 1`` quadratic
                 return within_float_range(arithmetic(type(node.operator), left, right))
         return self.number(node)
+
+    def module_dict(self, node: cst.BaseExpression) -> cst.Dict | None:
+        """``ACT2FN`` in ``ACT2FN[config.hidden_act]``: a dict literal the module binds once and never changes."""
+        if not isinstance(node, cst.Name) or node.value in self.env or node.value in self.b.module_env:
+            return None
+        tables: dict[str, cst.Dict] = self.b.syntax_fact("module dicts", self.b.module, module_dicts)
+        return tables.get(node.value)
+
+    def dict_lookup(self, table: cst.Dict, node: cst.Subscript) -> Any:
+        """An entry of a module-level dict of activations: the one its key names; with a key we cannot read,
+        the entries' join (one activation only if every entry is that activation)."""
+        key = self.number(node.slice[0].slice.value) if len(node.slice) == 1 and \
+            isinstance(node.slice[0].slice, cst.Index) else UNKNOWN
+        entries: list[tuple[Any, cst.BaseExpression]] = [
+            (string_value(e.key), e.value) for e in table.elements if isinstance(e, cst.DictElement)]
+        if isinstance(key, str):
+            chosen = [value for name, value in entries if name == key]
+            return self.as_module(self.value(chosen[-1])) if chosen else UNKNOWN
+        return union([self.as_module(self.value(value)) for _, value in entries])
+
+    def as_module(self, value: Any) -> Any:
+        """A callable that applies a known activation (``F.gelu``, ``def swish(x)``) as an activation module."""
+        act = callable_activation(value, self.imports, self.b.syntax_fact)
+        return ActVal(act) if act is not None else value
 
     def iter_value(self, node: cst.BaseExpression) -> Any:
         if isinstance(node, cst.Call) and (kept := self.filtered_names(node)) is not None:
@@ -192,3 +224,30 @@ class Expressions(Frame):
                 return modules
         value = self.value(node)
         return value
+
+
+def module_dicts(module: cst.Module) -> dict[str, cst.Dict]:
+    """Module-level names bound once to a dict literal with string keys, never assigned into or rebound."""
+    found: dict[str, cst.Dict] = {}
+    touched: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else []
+            for target in targets:
+                if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                    touched.add(target.value.value)  # ACT2FN["x"] = ...
+                elif isinstance(target, cst.Name):
+                    value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+                    if target.value in found or target.value in touched or not isinstance(value, cst.Dict) or \
+                            any(not isinstance(e, cst.DictElement) or string_value(e.key) is None
+                                for e in value.elements):
+                        touched.add(target.value)
+                    else:
+                        found[target.value] = value
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and \
+                    isinstance(small.value.func, cst.Attribute) and isinstance(small.value.func.value, cst.Name):
+                touched.add(small.value.func.value.value)  # ACT2FN.update(...)
+    return {name: table for name, table in found.items() if name not in touched}

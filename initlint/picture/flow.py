@@ -20,11 +20,12 @@ from initlint.picture.domain import (
     InRepeat,
     LayerVal,
     SeqVal,
+    SubVal,
     TransVal,
     flatten,
     unwrap,
 )
-from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
+from initlint.picture.model import ACT, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, UNKNOWN_FOLLOW, Follow, Stack
 
 if TYPE_CHECKING:
     from initlint.picture.build import PictureBuilder
@@ -39,10 +40,12 @@ class Flow:
     acted: frozenset[int] = frozenset()
     # module classes whose forward's result this value is (``self.mlp(x)`` with ``self.mlp = MLP()``)
     outputs_of: frozenset[str] = frozenset()
+    # module classes whose forward's result this value is after one activation (``F.relu(self.mlp(x))``)
+    acted_of: frozenset[str] = frozenset()
 
     @property
     def live(self) -> bool:
-        return bool(self.pending or self.acted or self.outputs_of)
+        return bool(self.pending or self.acted or self.outputs_of or self.acted_of)
 
 
 EMPTY = Flow()
@@ -53,16 +56,19 @@ def join_flows(*flows: Flow) -> Flow:
     pending: frozenset[int] = frozenset()
     acted: frozenset[int] = frozenset()
     outputs: frozenset[str] = frozenset()
+    acted_of: frozenset[str] = frozenset()
     for flow in flows:
         pending |= flow.pending
         acted |= flow.acted
         outputs |= flow.outputs_of
-    return Flow(pending, acted=acted, outputs_of=outputs)
+        acted_of |= flow.acted_of
+    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of)
 
 
 def activated(flow: Flow) -> Flow:
-    """The value an activation returns: its input's pending layers are now one activation back."""
-    return Flow(acted=flow.pending)
+    """The value an activation returns: its input's pending layers (and module outputs) are now one
+    activation back."""
+    return Flow(acted=flow.pending, acted_of=flow.outputs_of)
 
 
 class FlowAnalyzer:
@@ -71,6 +77,7 @@ class FlowAnalyzer:
         self.layers = builder.picture.layers
         self._done_seqs: set[int] = set()
         self.residual_classes: set[str] = set()  # classes whose forward's result is added to a skip
+        self.ports = ClassPorts()
 
     def sequences(self) -> None:
         """What follows each layer inside the containers: stored ones, module-level ones, local ones."""
@@ -94,11 +101,13 @@ class FlowAnalyzer:
         return out
 
     def finish(self) -> None:
-        """After the forward passes: which layers end a residual branch."""
+        """After the forward passes: which layers end a residual branch, and what the layers that end a
+        module class's forward meet in the parents that use the class's result."""
         for layer in self.layers.values():
             # the last layer of a block whose output the parent adds to a skip connection: residual-final
             if layer.owner in self.residual_classes and any(f.kind == OUTPUT for f in layer.follows):
                 layer.residual_out = True
+        self.ports.resolve(self.layers)
 
     def _method_names(self, info: ClassInfo, depth: int = 0) -> list[str]:
         """Own and inherited method names (inherited ones run on this class's own layers)."""
@@ -112,14 +121,19 @@ class FlowAnalyzer:
         """The layers of ``flow`` feed the layers ``uids`` (straight or through one activation)."""
         for uid in flow.pending | flow.acted:
             self.layers[uid].feeds.update(uids)
+        for cls in flow.outputs_of | flow.acted_of:
+            self.ports.feeds.setdefault(cls, set()).update(uids)
 
-    def emit(self, flow: Flow, follow: Follow) -> None:
+    def emit(self, flow: Flow, follow: Follow, returning_from: str | None = None) -> None:
+        """Each layer of ``flow`` meets ``follow``; ``returning_from`` names the class whose forward returns
+        the value (``follow`` is then OUTPUT, to be resolved against the class's uses by ``ClassPorts``)."""
         for uid in flow.pending:
             self.layers[uid].follows.append(follow)
         for uid in flow.acted:
             self.layers[uid].after_act.append(follow.kind)
         if follow.kind == RESIDUAL:
             self.residual_classes.update(flow.outputs_of)
+        self.ports.record(flow, follow, returning_from)
 
     # ------------------------------------------------------------------ Sequential order
 
@@ -133,6 +147,9 @@ class FlowAnalyzer:
             return
         items = [unwrap(i) for i in flatten(value.items, twice=True)]
         for index, item in enumerate(items):
+            if isinstance(item, SubVal) and item.cls in self.b.classes:
+                self._class_in_sequence(item.cls, items, index, exit_follow)
+                continue
             if not isinstance(item, LayerVal) or self._all_norm(item):
                 continue
             flow = Flow(frozenset(item.uids))
@@ -151,6 +168,23 @@ class FlowAnalyzer:
                 elif exit_follow is not None:
                     self.emit(Flow(acted=flow.pending), exit_follow)
         self._record_stack(value)
+
+    def _class_in_sequence(self, cls: str, items: list[Any], index: int, exit_follow: Follow | None) -> None:
+        """A module class of the file inside a Sequential (a ``Linear`` wrapper before ``Swish()``): what its
+        result meets there is a use of the class (ClassPorts); at the end of a Sequential we do not follow
+        out, unknown."""
+        follow, at = self._next(items, index + 1)
+        flow = Flow(outputs_of=frozenset({cls}))
+        if follow is None:
+            self.emit(flow, exit_follow or UNKNOWN_FOLLOW)
+            return
+        self.emit(flow, follow)
+        following = items[at] if follow.kind != ACT else self._item_after(items, at + 1)
+        if isinstance(following, LayerVal):
+            self.link(flow, following.uids)
+        if follow.kind == ACT:
+            after, _ = self._next(items, at + 1)
+            self.emit(Flow(acted_of=flow.outputs_of), after or exit_follow or UNKNOWN_FOLLOW)
 
     def _record_stack(self, seq: SeqVal) -> None:
         """A Sequential as the layers-and-activations sequence IL501 measures the depth of."""
@@ -228,3 +262,87 @@ class FlowAnalyzer:
                 return self.exit_layers(item)
             return frozenset()
         return frozenset()
+
+
+class ClassPorts:
+    """What the result of each module class's forward meets where the file's other classes use it.
+
+    A wrapper such as ``class LinearNorm: forward returns self.linear_layer(x)`` ends its forward on a
+    layer (OUTPUT); its parent's ``F.relu(linear(x))`` says what that output really meets. After every forward
+    ran, each such OUTPUT is replaced by the uses of the class's result in the parents (a parent that returns it
+    in turn passes its own uses on); a class no parent of the file uses keeps OUTPUT. Uses that disagree make
+    the layer's follow unknown, as for any layer used twice.
+    """
+
+    def __init__(self) -> None:
+        self.uses: dict[str, list[Follow]] = {}  # class -> what its result meets
+        self.acted_uses: dict[str, list[str]] = {}  # class -> what its result meets after one activation
+        self.returned_by: dict[str, set[str]] = {}  # class -> classes whose forward returns its result
+        self.acted_returned_by: dict[str, set[str]] = {}  # ... returns it after one activation
+        self.feeds: dict[str, set[int]] = {}  # class -> layers its result reaches next
+        self.exits: list[tuple[str, int, bool]] = []  # (class, layer, after an activation) a forward returns
+
+    def record(self, flow: Flow, follow: Follow, returning_from: str | None) -> None:
+        returned = follow.kind == OUTPUT and returning_from is not None
+        if returned:
+            assert returning_from is not None
+            self.exits += [(returning_from, uid, False) for uid in flow.pending]
+            self.exits += [(returning_from, uid, True) for uid in flow.acted]
+        for cls in flow.outputs_of:
+            if returned:
+                self.returned_by.setdefault(cls, set()).add(returning_from)  # type: ignore[arg-type]
+            else:
+                self.uses.setdefault(cls, []).append(follow)
+        for cls in flow.acted_of:
+            if returned:
+                self.acted_returned_by.setdefault(cls, set()).add(returning_from)  # type: ignore[arg-type]
+            else:
+                self.acted_uses.setdefault(cls, []).append(follow.kind)
+
+    def follows_of(self, cls: str, seen: frozenset[str] = frozenset()) -> tuple[list[Follow], set[int]] | None:
+        """What the class's result meets in the file and the layers it feeds; None if no parent uses it."""
+        if cls in seen:
+            return [UNKNOWN_FOLLOW], set()
+        follows = list(self.uses.get(cls, ()))
+        feeds = set(self.feeds.get(cls, ()))
+        for outer in sorted(self.returned_by.get(cls, ())):
+            found = self.follows_of(outer, seen | {cls})
+            if found is None:
+                follows.append(Follow(OUTPUT))
+            else:
+                follows += found[0]
+                feeds |= found[1]
+        return (follows, feeds) if follows else None
+
+    def after_act_of(self, cls: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        """What the class's result meets after the activation a parent applies to it (or a parent's parent,
+        when the parent returns it as it is)."""
+        if cls in seen:
+            return [UNKNOWN]
+        kinds = list(self.acted_uses.get(cls, ()))
+        for outer in sorted(self.acted_returned_by.get(cls, ())):
+            found = self.follows_of(outer, seen | {cls})
+            kinds += [f.kind for f in found[0]] if found is not None else [OUTPUT]
+        for outer in sorted(self.returned_by.get(cls, ())):
+            kinds += self.after_act_of(outer, seen | {cls})
+        return kinds
+
+    def resolve(self, layers: dict[int, Any]) -> None:
+        for cls, uid, acted in self.exits:
+            found = self.follows_of(cls)
+            if found is None:
+                continue
+            follows, feeds = found
+            layer = layers[uid]
+            if acted:
+                if OUTPUT in layer.after_act:
+                    layer.after_act.remove(OUTPUT)
+                    layer.after_act += [f.kind for f in follows]
+                    layer.feeds |= feeds
+                continue
+            if Follow(OUTPUT) not in layer.follows:
+                continue
+            layer.follows.remove(Follow(OUTPUT))
+            layer.follows += follows
+            layer.feeds |= feeds
+            layer.after_act += self.after_act_of(cls)

@@ -11,12 +11,14 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture import torchspec
+from initlint.picture.act_forms import callable_activation
 from initlint.picture.domain import (
     UNKNOWN as UNKNOWN_VALUE,
 )
 from initlint.picture.domain import (
     ActVal,
     ClassInfo,
+    FuncRef,
     InRepeat,
     LayerVal,
     MixedModules,
@@ -28,7 +30,9 @@ from initlint.picture.domain import (
     union,
     unwrap,
 )
+from initlint.picture.dynamic_attrs import attribute_key, matching
 from initlint.picture.flow import CONST, EMPTY, Flow, FlowAnalyzer, activated, join_flows
+from initlint.picture.forward_syntax import carries_one_value, one_tensor_call
 from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
 from initlint.picture.side_uses import (
     activated_copies,
@@ -39,64 +43,6 @@ from initlint.picture.side_uses import (
 )
 from initlint.picture.syntax import keyword, positional, statements
 from initlint.picture.walker import StatementWalker
-
-
-def _carries_one_value(stmt: cst.For, body: list[cst.CSTNode]) -> bool:
-    """A loop body (its side uses left out) that only reassigns one variable by calling the loop's module on
-    it: ``x = layer(x)`` then ``x = F.relu(x)``, or ``x = self.act(layer(x))``."""
-    loop_vars: set[str] = set()
-    index_var: str | None = None
-    if isinstance(stmt.target, cst.Name):
-        loop_vars.add(stmt.target.value)
-    elif isinstance(stmt.target, cst.Tuple) and len(stmt.target.elements) == 2 and all(
-            isinstance(e.value, cst.Name) for e in stmt.target.elements):
-        first, second = (e.value for e in stmt.target.elements)
-        index_var = first.value  # type: ignore[attr-defined]
-        loop_vars.add(second.value)  # type: ignore[attr-defined]
-    else:
-        return False
-    container = _enumerated(stmt.iter)
-    if not body or len(body) > 3:
-        return False
-    names: set[str] = set()
-    calls_layer = False
-    for line in body:
-        if not isinstance(line, cst.Assign) or len(line.targets) != 1 or \
-                not isinstance(line.targets[0].target, cst.Name):
-            return False
-        names.add(line.targets[0].target.value)
-        for node in _calls_in(line.value):
-            if isinstance(node.func, cst.Name) and node.func.value in loop_vars:
-                calls_layer = True
-            elif isinstance(node.func, cst.Subscript) and index_var is not None and container is not None \
-                    and _CODE.code_for_node(node.func.value) == container and len(node.func.slice) == 1 \
-                    and isinstance(node.func.slice[0].slice, cst.Index) \
-                    and isinstance(node.func.slice[0].slice.value, cst.Name) \
-                    and node.func.slice[0].slice.value.value == index_var:
-                calls_layer = True  # for i, l in enumerate(self.layers): h = self.layers[i](h)
-    return len(names) == 1 and calls_layer
-
-
-_CODE = cst.Module([])
-
-
-def _enumerated(node: cst.BaseExpression) -> str | None:
-    """``self.layers`` in ``enumerate(self.layers)``."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "enumerate" \
-            and node.args:
-        return _CODE.code_for_node(node.args[0].value)
-    return None
-
-
-def _calls_in(node: cst.BaseExpression) -> list[cst.Call]:
-    out: list[cst.Call] = []
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
-            out.append(current)
-        stack.extend(current.children)
-    return out
 
 
 class MethodFlow(StatementWalker):
@@ -143,7 +89,11 @@ class MethodFlow(StatementWalker):
                 kept = [self.flow_of(e) for i, e in enumerate(elements) if i not in copies]
                 self.consume(join_flows(*kept), follow)
                 return
-        self.consume(self.ev(stmt.value), follow)
+        value = self.ev(stmt.value)
+        if self.is_forward and isinstance(value, Flow) and not isinstance(stmt.value, (cst.Tuple, cst.List)):
+            self.a.emit(value, follow, returning_from=self.info.name)  # what the parent does with it decides
+            return
+        self.consume(value, follow)
 
     def if_statement(self, stmt: cst.If) -> None:
         self.ev(stmt.test)
@@ -206,7 +156,7 @@ class MethodFlow(StatementWalker):
         self.env = self.merge(before, self.env)
         self.run(statements(stmt.body))
         self.env = self.merge(before, self.env)
-        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and _carries_one_value(stmt, self.main_body(stmt)):
+        if isinstance(stmt, cst.For) and isinstance(iterable, SeqVal) and carries_one_value(stmt, self.main_body(stmt)):
             self._record_loop_stack(iterable)
 
     def _record_loop_stack(self, seq: SeqVal) -> None:
@@ -303,6 +253,10 @@ class MethodFlow(StatementWalker):
         if isinstance(node, cst.Call):
             return self.call(node)
         if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.MatrixMultiply):
+                product = self.weight_product(node.left, node.right)
+                if product is not None:
+                    return product  # self.weight @ h
             return self.binary(node.operator, self.operand(node.left), self.operand(node.right))
         if isinstance(node, cst.UnaryOperation):
             inner = self.ev(node.expression)
@@ -348,6 +302,25 @@ class MethodFlow(StatementWalker):
             return CONST  # also ``1.`` in one branch and ``torch.FloatTensor(...)`` in the other
         return value
 
+    def weight_product(self, weight: cst.BaseExpression, operand: cst.BaseExpression) -> Flow | None:
+        """``W @ h`` with ``W = self.weight`` a bare 2-D Parameter (out, in): W acts as a layer applied to
+        ``h`` (torch's fans read it so: fan_in is its size(1)). ``h @ W`` (W as (in, out)) is not this."""
+        if not (isinstance(weight, cst.Attribute) and isinstance(weight.value, cst.Name) and weight.value.value == "self"):
+            return None
+        value = self.info.attrs.get(weight.attr.value)
+        if not isinstance(value, LayerVal):
+            return None
+        layers = [self.b.picture.layers[u] for u in value.uids]
+        if not all(layer.kind == "Parameter" and (shape := layer.params.get("")) is not None and len(shape) == 2
+                   and layer.functional in (None, "matmul") for layer in layers):
+            return None
+        inflow = self.flow_of(operand)
+        self.a.emit(inflow, Follow(LINEAR))
+        self.a.link(inflow, value.uids)
+        for layer in layers:
+            layer.functional = "matmul"
+        return Flow(frozenset(value.uids))
+
     def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
         left_flow = left if isinstance(left, Flow) else EMPTY
         right_flow = right if isinstance(right, Flow) else EMPTY
@@ -374,6 +347,10 @@ class MethodFlow(StatementWalker):
     def call(self, node: cst.Call) -> Any:
         if self.side_use(node):
             return EMPTY
+        if isinstance(node.func, cst.Name) and node.func.value == "getattr":
+            found = self.self_attribute(node)
+            if found is not None:
+                return found
         func = node.func
         resolved = self.b.imports.resolve(func)
         args = positional(node)
@@ -382,6 +359,10 @@ class MethodFlow(StatementWalker):
         if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value == "self"):
             receiver = self.ev(func.value)
             method = func.attr.value
+            if isinstance(receiver, Flow) and method in ("mm", "matmul") and len(args) == 1 == len(node.args):
+                product = self.weight_product(func.value, args[0])
+                if product is not None:
+                    return product  # self.weight.mm(h)
             if isinstance(receiver, Flow):
                 for arg in node.args:
                     self.consume(self.ev(arg.value), Follow(UNKNOWN))
@@ -403,7 +384,31 @@ class MethodFlow(StatementWalker):
         inflow = flows[0] if flows else EMPTY
         for extra in flows[1:]:
             self.a.emit(extra, Follow(UNKNOWN))
+        act = self.callable_activation(callee)
+        if act is not None:
+            if not one_tensor_call(node):
+                self.a.emit(inflow, Follow(UNKNOWN))  # self.act_fn(x, 0.2): not the defaults we know
+                return EMPTY
+            callee = ActVal(act)
         return self.apply_module(callee, inflow)
+
+    def callable_activation(self, value: Any) -> torchspec.Activation | None:
+        """``self.act_fn = F.gelu``, ``ACT2FN["gelu"]``, ``def swish(x)`` as an activation (act_forms.py)."""
+        if isinstance(value, ActVal):
+            return None  # a module: applied as it is
+        return callable_activation(value, self.b.imports, self.b.syntax_fact)
+
+    def self_attribute(self, node: cst.Call) -> Any:
+        """``getattr(self, 'fc%i' % i)`` (the builtin): the attributes that name can be (dynamic_attrs.py)."""
+        args = positional(node)
+        if len(args) != 2 or len(node.args) != 2 or not (isinstance(args[0], cst.Name) and args[0].value == "self") \
+                or "getattr" in self.env or "getattr" in self.b.functions:
+            return None
+        key = attribute_key(args[1], lambda n: self.b.constant(self.info, n))
+        names = matching(key, self.info.attrs) if key is not None else []
+        if not names:
+            return None
+        return union([self.info.attrs[name] for name in names])
 
     def side_use(self, node: cst.Call, pure: bool = False) -> bool:
         """A call that does not change where its arguments go next (side_uses.py): printing or logging them,
@@ -482,6 +487,12 @@ class MethodFlow(StatementWalker):
 
     def torch_call(self, resolved: str, node: cst.Call, args: list[cst.BaseExpression]) -> Any:
         name = resolved.rsplit(".", 1)[-1]
+        if resolved == f"<local>.{name}" and name in self.b.functions:
+            act = self.callable_activation(FuncRef(self.b.functions[name], None))
+            if act is not None and one_tensor_call(node) and args:
+                inflow = self.flow_of(args[0])
+                self.a.emit(inflow, Follow(ACT, act))  # swish(self.fc(x)) with def swish(x): x * sigmoid(x)
+                return activated(inflow)
         space = resolved.rsplit(".", 1)[0]
         functional = space in ("torch.nn.functional", "torch", "torch.special")
         if functional and name == "expit":
@@ -503,6 +514,10 @@ class MethodFlow(StatementWalker):
             if inplace and args and isinstance(args[0], cst.Name):
                 self.env[args[0].value] = activated(inflow)  # F.relu(x, inplace=True) as a statement
             return activated(inflow)
+        if functional and name in ("mm", "matmul") and len(args) == 2 == len(node.args):
+            product = self.weight_product(args[0], args[1])
+            if product is not None:
+                return product  # torch.mm(self.weight, h)
         if functional and name in torchspec.NORM_FUNCTIONS:
             self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))
             return EMPTY

@@ -316,7 +316,7 @@ class _Narrower:
         return None
 
     def _type_names(self, node: cst.BaseExpression) -> frozenset[str] | None:
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
             out: set[str] = set()
             for element in node.elements:
                 inner = self._type_names(element.value)

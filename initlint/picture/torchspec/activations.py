@@ -7,6 +7,7 @@ variance-preserving gains are measured (tests/test_torchspec.py integrates each 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 RECTIFIERS = frozenset(
@@ -237,3 +238,45 @@ def fmt(value: float) -> str:
     if abs(value) >= 0.01:
         return f"{value:.3g}"
     return f"{value:.2g}"
+
+
+# --------------------------------------------------------------------------- what each activation computes
+
+_SELU_ALPHA = 1.6732632423543772848170429916717  # torch/nn/functional.py and aten's selu
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _gelu(x: float) -> float:
+    return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh(x: float) -> float:
+    return 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def _mish(x: float) -> float:
+    return x * math.tanh(math.log1p(math.exp(x)))
+
+
+# Activation name -> the function of one real it computes (torch's definitions; gelu's tanh approximation is
+# GELU too: ``nn.GELU(approximate="tanh")``). A custom activation whose forward computes one of these at every
+# sample point is that activation (picture/act_forms.py); tests/test_custom_activations.py checks each against
+# torch.
+REFERENCE_FORMS: dict[str, tuple[Callable[[float], float], ...]] = {
+    "relu": (lambda x: max(x, 0.0),),
+    "relu6": (lambda x: min(max(x, 0.0), 6.0),),
+    "elu": (lambda x: x if x > 0 else math.expm1(x),),
+    "selu": (lambda x: _SELU_SCALE * (x if x > 0 else _SELU_ALPHA * math.expm1(x)),),
+    "gelu": (_gelu, _gelu_tanh),
+    "silu": (lambda x: x * _sigmoid(x),),
+    "mish": (_mish,),
+    "hardswish": (lambda x: x * min(max(x + 3.0, 0.0), 6.0) / 6.0,),
+    "tanh": (math.tanh,),
+    "sigmoid": (_sigmoid,),
+    "softsign": (lambda x: x / (1.0 + abs(x)),),
+    "hardtanh": (lambda x: min(max(x, -1.0), 1.0),),
+}
