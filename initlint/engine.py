@@ -84,9 +84,9 @@ def check_source(source: str | bytes, filename: str = "<string>", settings: Sett
 
 
 def prepared(source: str | bytes, filename: str, settings: Settings,
-             imports_tree: Callable[[str], bool] | None = None) -> tuple[str | None, list[Finding]]:
+             in_project: bool = False) -> tuple[str | None, list[Finding]]:
     """The text to analyse, or None and what to report instead (it does not decode, is skipped, does not
-    parse, or never mentions torch and imports nothing of the checked tree: ``imports_tree``)."""
+    parse, or never mentions torch and is not ``in_project``: importing or imported by a checked file)."""
     if isinstance(source, bytes):
         try:
             source = decode(source).text
@@ -99,7 +99,7 @@ def prepared(source: str | bytes, filename: str, settings: Settings,
     problem = python_syntax_error(source, filename)
     if problem is not None:
         return None, as_reported(_filter([problem], settings), source)
-    if "torch" not in source and (imports_tree is None or not imports_tree(source)):
+    if "torch" not in source and not in_project:
         return None, []  # nothing here can name a torch layer or init
     return source, []
 
@@ -231,16 +231,21 @@ def check_group(paths: Sequence[str], settings: Settings, tree: Tree,
     --explain)."""
     findings: list[Finding] = []
     sources: dict[str, Source] = {}
+    datas: dict[str, bytes] = {}
     for path in paths:
         if path.endswith(".ipynb"):
             findings.extend(check_file(path, settings))
             continue
         try:
-            data = read_source(path)
+            datas[path] = read_source(path)
         except OSError as error:
             findings.extend(_filter([_unreadable(path, f"cannot read the file: {error.strerror or error}")], settings))
-            continue
-        text, early = prepared(data, path, settings, lambda text: tree.imports_tree(path, text))  # noqa: B023
+    # a file that imports another of the group, or is imported by one, is parsed even if it never names torch
+    # (``train.py`` applying utils.py's init to model.py's model; a helper doing ``m.weight.data.normal_``)
+    connected = tree.connected({p: d.decode("utf-8", "replace") for p, d in datas.items()}) if len(datas) > 1 \
+        else set()
+    for path, data in datas.items():
+        text, early = prepared(data, path, settings, in_project=path in connected)
         if text is None:
             findings.extend(early)
             continue

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from initlint.picture.budget import MAX_GROUP_FILES
@@ -76,11 +76,25 @@ class Tree:
                 return None
             base = parent
 
-    def imports_tree(self, importer: str, text: str) -> bool:
-        """Whether a file's text imports a checked file (``train.py`` applying ``utils.py``'s init to
-        ``model.py``'s model never names torch itself)."""
-        return len(self.files) > 1 and any(self.resolve(importer, level, module) is not None
-                                           for level, module, _ in scanned_imports(text))
+    def edges(self, texts: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+        """(importer, imported) for the imports found in the files' texts (``scanned_imports``)."""
+        for importer, text in texts.items():
+            if not importer.endswith(_SUFFIXES):
+                continue
+            for level, module, names in scanned_imports(text):
+                targets = [self.resolve(importer, level, module)]
+                targets += [self.submodule(importer, level, module, n) for n in names]
+                for target in targets:
+                    if target is not None and target != importer:
+                        yield importer, target
+
+    def connected(self, texts: Mapping[str, str]) -> set[str]:
+        """The files of ``texts`` that import another of them or are imported by one."""
+        out: set[str] = set()
+        for importer, target in self.edges(texts):
+            if target in texts:
+                out |= {importer, target}
+        return out
 
     def submodule(self, importer: str, level: int, dotted: str, name: str) -> str | None:
         """``from pkg import name`` where ``name`` is a module of the package (not a name defined in it)."""
@@ -114,16 +128,9 @@ def groups(files: Sequence[str], texts: dict[str, str], tree: Tree) -> list[list
             x = parent[x]
         return x
 
-    for importer in files:
-        text = texts.get(importer)
-        if text is None or not importer.endswith(_SUFFIXES):
-            continue
-        for level, module, names in scanned_imports(text):
-            targets = [tree.resolve(importer, level, module)]
-            targets += [tree.submodule(importer, level, module, n) for n in names]
-            for target in targets:
-                if target is not None and target in parent and target != importer:
-                    parent[find(target)] = find(importer)
+    for importer, target in tree.edges({f: texts[f] for f in files if f in texts}):
+        if target in parent:
+            parent[find(target)] = find(importer)
     by_root: dict[str, list[str]] = {}
     for f in files:
         by_root.setdefault(find(f), []).append(f)

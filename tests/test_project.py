@@ -328,3 +328,75 @@ def test_groups_keep_importers_together_and_are_bounded(tmp_path: Path, monkeypa
         [sorted(files[0:3]), sorted(files[3:5]), [files[5]]])
     monkeypatch.setattr("initlint.project.MAX_GROUP_FILES", 2)
     assert max(len(g) for g in groups(files, texts, tree)) == 2
+
+
+def test_module_objects(tmp_path: Path) -> None:
+    """``import util`` then ``util.init_linear_wt(self.fc)``; ``from pkg import inits`` then
+    ``net.apply(inits.weights_init)``."""
+    write(tmp_path, {
+        "util.py": """\
+            import torch
+
+            def init_linear_wt(linear):
+                torch.nn.init.xavier_normal_(linear.weight)
+            """,
+        "model.py": """\
+            import torch.nn as nn
+            import torch.nn.functional as F
+            import util
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(128, 128)
+                    self.out = nn.Linear(128, 10)
+                    util.init_linear_wt(self.fc)
+
+                def forward(self, x):
+                    return self.out(F.relu(self.fc(x)))
+            """,
+        "pkg/__init__.py": "",
+        "pkg/inits.py": UTILS,
+        "pkg/models.py": MODELS,
+        "pkg/train.py": """\
+            from pkg import inits
+            from pkg.models import Discriminator
+
+            Discriminator().apply(inits.weights_init)
+            """,
+    })
+    findings = run(tmp_path)
+    assert where(findings, tmp_path) == [("pkg/inits.py", 6, "IL101"), ("util.py", 4, "IL101")]
+    assert "`Net.fc` (Linear(128, 128), model.py:8)" in findings[1].message
+
+
+def test_weight_norm_in_another_file(tmp_path: Path) -> None:
+    """hifi-gan style: utils.py's ``init_weights`` applied in models.py to convs already wrapped by
+    ``weight_norm``: IL507 at the init, naming where it is applied and wrapped."""
+    write(tmp_path, {
+        "utils.py": """\
+            def init_weights(m, mean=0.0, std=0.01):
+                classname = m.__class__.__name__
+                if classname.find("Conv") != -1:
+                    m.weight.data.normal_(mean, std)
+            """,
+        "models.py": """\
+            import torch.nn as nn
+            from torch.nn.utils import weight_norm
+            from utils import init_weights
+
+            class Block(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.convs = nn.ModuleList([weight_norm(nn.Conv1d(64, 64, 3)) for _ in range(3)])
+                    self.convs.apply(init_weights)
+
+                def forward(self, x):
+                    for c in self.convs:
+                        x = c(x)
+                    return x
+            """,
+    })
+    findings = run(tmp_path)
+    assert where(findings, tmp_path) == [("utils.py", 4, "IL507")]
+    assert "(applied at models.py:9)" in findings[0].message and "wrapped it (models.py:8)" in findings[0].message

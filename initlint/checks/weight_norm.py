@@ -45,6 +45,10 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
                           if t.via is not None and _is_apply(t.via.node)} if picture.locator is not None else set())
         through = f" (applied at line{'s' if len(applies) > 1 else ''} {', '.join(map(str, applies))})" \
             if applies else ""
+        if applies and picture.locator is not None and picture.locator.spans_files:  # a picture over files
+            places = sorted({picture.locator.place(t.via.node) for t in group
+                             if t.via is not None and _is_apply(t.via.node)})
+            through = f" (applied at {', '.join(places)})"
         names = ", ".join(f"`{n}`" for n in layers[:2]) + (f" and {len(layers) - 2} more" if len(layers) > 2 else "")
         yield diagnostic_at(
             "IL507", picture, first.init.node, filename,

@@ -57,6 +57,8 @@ class PictureBuilder:
                 self.imports.names.pop(stmt.targets[0].target.value, None)  # a constant, now in module_env
         for name in self.linked.local:
             self.imports.names[name] = f"<local>.{name}"
+        self.imports.links.update(self.linked.redirects)
+        self.linked.table = self.imports
         self.picture = Picture()
         self.module_env: dict[str, Any] = {}
         self.classes: dict[str, ClassInfo] = {}

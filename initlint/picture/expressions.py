@@ -84,6 +84,8 @@ class Expressions(Frame):
             if isinstance(base, SeqVal) and node.attr.value in base.keys:
                 return base.keys[node.attr.value]
             resolved = self.imports.resolve(node)
+            if resolved is not None and resolved.startswith("<local>.") and resolved[8:] in self.b.functions:
+                return FuncRef(self.b.functions[resolved[8:]], None)  # ``util.weights_init`` (linking.py)
             if resolved is not None:
                 return ClassRef(resolved)
             return self.number(node)

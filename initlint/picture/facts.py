@@ -16,6 +16,7 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture.imports import ImportTable, dotted
+from initlint.picture.linking import Linked, with_definitions
 from initlint.picture.model import Picture
 
 # Context managers and decorators under which autograd records nothing.
@@ -120,8 +121,9 @@ class Facts:
         return False
 
 
-def facts_of(module: cst.Module) -> Facts:
-    imports = ImportTable.from_module(module)
+def facts_of(module: cst.Module, imports: ImportTable | None = None) -> Facts:
+    """``imports``: the names as the picture resolves them (with definitions from other files, linking.py)."""
+    imports = imports or ImportTable.from_module(module)
     collector = _Collector(module, imports)
     collector.walk(module, None)
     return collector.facts
@@ -351,6 +353,11 @@ def of(picture: Picture) -> Facts:
     """The facts of a picture's file, computed on first use and kept with the picture."""
     if picture.facts is None:
         module = picture.module if isinstance(picture.module, cst.Module) else cst.parse_module(picture.source)
-        picture.facts = facts_of(module)
+        linked = picture.linked
+        if isinstance(linked, Linked) and linked.statements and isinstance(linked.table, ImportTable):
+            # the definitions taken in from other files first, as the picture has them (same nodes)
+            picture.facts = facts_of(with_definitions(module, linked), linked.table)
+        else:
+            picture.facts = facts_of(module)
     assert isinstance(picture.facts, Facts)
     return picture.facts

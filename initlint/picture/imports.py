@@ -43,6 +43,9 @@ class ImportTable:
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        # qualified names that mean a definition taken in from another checked file (picture/linking.py):
+        # ``util.init_linear_wt`` -> ``<local>.init_linear_wt``
+        self.links: dict[str, str] = {}
 
     @classmethod
     def from_module(cls, module: cst.Module) -> ImportTable:
@@ -76,6 +79,7 @@ class ImportTable:
     def copy(self) -> ImportTable:
         table = ImportTable()
         table.names = dict(self.names)
+        table.links = dict(self.links)
         return table
 
     def add(self, node: cst.Import | cst.ImportFrom) -> None:
@@ -117,7 +121,8 @@ class ImportTable:
         base = self.names.get(head)
         if base is None:
             return None
-        return canonical(f"{base}.{rest}" if rest else base)
+        qualified = canonical(f"{base}.{rest}" if rest else base)
+        return self.links.get(qualified, qualified) if self.links else qualified
 
     def init_prefix(self) -> str | None:
         """How this file can spell ``torch.nn.init``: ``init``, ``nn.init`` or ``torch.nn.init`` (None: no

@@ -16,6 +16,7 @@ module object (``from models import networks``) and a name past a budget (budget
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,10 +56,18 @@ class ModuleTable:
         self.from_imports: dict[str, tuple[int, str, str]] = {}  # local name -> (level, module, name there)
         self.stars: list[tuple[int, str]] = []
         self.public: list[str] | None = None  # ``__all__`` when it is a literal list of strings
+        self.modules: dict[str, str] = {}  # ``import util`` / ``import models.networks as nets``: local -> module
         self.imports = ImportTable.from_module(module).names
         for stmt in _top_level(module):
             if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
                 self.defs[stmt.name.value] = stmt
+            elif isinstance(stmt, cst.Import):
+                for alias in stmt.names:
+                    full = dotted(alias.name) or ""
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        self.modules[alias.asname.name.value] = full
+                    elif "." not in full:
+                        self.modules[full] = full
             elif isinstance(stmt, cst.ImportFrom):
                 level = len(stmt.relative)
                 module_name = dotted(stmt.module) if stmt.module is not None else ""
@@ -117,8 +126,11 @@ class Linked:
     statements: list[cst.CSTNode] = field(default_factory=list)  # definitions, each after what it uses
     imports: dict[str, str] = field(default_factory=dict)  # names their code uses -> what they import
     local: set[str] = field(default_factory=set)  # names now defined in the picture (classes, functions)
+    # ``util.init_linear_wt`` (``import util``) -> the definition taken in: ``<local>.init_linear_wt``
+    redirects: dict[str, str] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)  # class or function name -> its file
     sources: list[Source] = field(default_factory=list)  # the files they come from
+    table: Any = None  # the picture's import table with them (set by the builder; facts.of reads it)
     # for --explain: imported names taken in (-> their file) and not followed (-> the module and why)
     followed: dict[str, str] = field(default_factory=dict)
     unfollowed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -235,11 +247,20 @@ class Linker:
         table = self.root.table
         requests: list[tuple[str, tuple[Binding, Source, cst.CSTNode | None]]] = []
         spelled: dict[str, str] = {}  # name -> the module as the import spells it
+        objects: dict[str, Source] = {}  # module objects: ``import util``, ``from models import networks``
+        for local, module in table.modules.items():
+            target = self._target(self.root.path, 0, module)
+            if target is not None and target is not self.root:
+                objects[local] = target
         for local, (level, module, there) in table.from_imports.items():
             spelled[local] = "." * level + module
+            submodule = self._target(self.root.path, level, f"{module}.{there}" if module else there)
+            if submodule is not None and submodule is not self.root:
+                objects[local] = submodule
+                continue
             target = self._target(self.root.path, level, module)
             if target is None:
-                if self.resolve(self.root.path, level, f"{module}.{there}" if module else there) is None:
+                if level or not _known_library(module):
                     self.linked.unfollowed[local] = (spelled[local], "not among the checked files")
                 continue
             if target is self.root:
@@ -263,15 +284,60 @@ class Linker:
                 if found is not None:
                     spelled[name] = "." * level + module
                     requests.append((name, found))
+        for local, attr in _attribute_uses(self.root.module, set(objects)) if objects else []:
+            found = self.lookup(objects[local], attr)
+            if found is None or found[2] is None:
+                continue
+            spelled[attr] = local
+            if self.take(attr, found):
+                self.linked.redirects[f"{table.imports.get(local, local)}.{attr}"] = f"<local>.{attr}"
+                self.linked.followed[f"{local}.{attr}"] = found[1].path
+            else:
+                self.linked.unfollowed[f"{local}.{attr}"] = (local, self._refusal())
         for name, found in requests:
             if self.take(name, found):
                 if found[2] is not None:
                     self.linked.followed[name] = found[1].path
             elif found[2] is not None:
-                why = f"it would change what `{self._conflict}` means here" if self._conflict else \
-                    "past the budget of definitions taken in from other files"
-                self.linked.unfollowed[name] = (spelled[name], why)
+                self.linked.unfollowed[name] = (spelled[name], self._refusal())
         return self.linked
+
+    def _refusal(self) -> str:
+        """Why the last definition asked for was not taken in."""
+        if self._conflict:
+            return f"it would change what `{self._conflict}` means here"
+        return "past the budget of definitions taken in from other files"
+
+
+def _known_library(module: str) -> bool:
+    """torch and the standard library: never one of the project's modules (not worth a note in --explain)."""
+    top = module.split(".", 1)[0]
+    return top == "torch" or top in getattr(sys, "stdlib_module_names", ())
+
+
+def _attribute_uses(module: cst.Module, names: set[str]) -> list[tuple[str, str]]:
+    """``(util, init_linear_wt)`` for every ``util.init_linear_wt`` in the file, in order, once each."""
+    out: dict[tuple[str, str], None] = {}
+    pending: list[cst.CSTNode] = [module]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in names:
+            out.setdefault((node.value.value, node.attr.value), None)
+            continue
+        pending.extend(reversed(node.children))
+    return list(out)
+
+
+def with_definitions(module: cst.Module, linked: Linked) -> cst.Module:
+    """The module with the definitions taken in before its own statements: the same nodes (positions still
+    come from their own files), for the facts that walk a module's statements."""
+    body: list[cst.BaseStatement] = []
+    for node in linked.statements:
+        if isinstance(node, cst.BaseCompoundStatement):
+            body.append(node)
+        elif isinstance(node, cst.BaseSmallStatement):
+            body.append(cst.SimpleStatementLine([node]))
+    return module.with_changes(body=[*body, *module.body])
 
 
 def link(root: Source, sources: Mapping[str, Source], resolve: Resolver) -> Linked | None:
