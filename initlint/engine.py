@@ -60,9 +60,11 @@ def picture_of(source: str, parser: Parser = parse) -> Picture:
     return picture_from(source, module, locator)
 
 
-def picture_from(source: str, module: cst.Module, locator: Locator, linked: Linked | None = None) -> Picture:
-    """The picture of a parsed file (with the definitions it takes in from other files, if any)."""
-    picture = PictureBuilder(module, locator, linked).build()
+def picture_from(source: str, module: cst.Module, locator: Locator, linked: Linked | None = None,
+                 syntax_memo: dict[tuple[str, int], Any] | None = None) -> Picture:
+    """The picture of a parsed file (with the definitions it takes in from other files, if any;
+    ``syntax_memo``: facts about syntax shared by the pictures of files parsed together)."""
+    picture = PictureBuilder(module, locator, linked, syntax_memo).build()
     picture.source = source
     picture.locator = locator
     picture.module = module
@@ -256,8 +258,9 @@ def check_group(paths: Sequence[str], settings: Settings, tree: Tree,
         module, locator = parsed
         sources[path] = Source(path, module, locator, text)
     raw: dict[str, list[tuple[Finding, str]]] = {path: [] for path in sources}
+    memo: dict[tuple[str, int], Any] = {}  # syntax facts, shared: the parsed trees live until we return
     for path, source in sources.items():
-        for finding in _linked_findings(source, sources, tree, settings, keep):
+        for finding in _linked_findings(source, sources, tree, settings, memo, keep):
             raw.setdefault(finding.filename, []).append((finding, path))
     for path, source in sources.items():
         findings.extend(finished(_merged(raw[path], path), source.text, path, settings))
@@ -265,7 +268,7 @@ def check_group(paths: Sequence[str], settings: Settings, tree: Tree,
 
 
 def _linked_findings(source: Source, sources: dict[str, Source], tree: Tree, settings: Settings,
-                     keep: dict[str, Picture] | None = None) -> list[Finding]:
+                     memo: dict[tuple[str, int], Any], keep: dict[str, Picture] | None = None) -> list[Finding]:
     """One file's picture with what it imports from the other files, checked; without them if that fails."""
     path, text = source.path, source.text
 
@@ -273,7 +276,7 @@ def _linked_findings(source: Source, sources: dict[str, Source], tree: Tree, set
         locator: Locator = source.locator
         if linked is not None and linked.statements:
             locator = ProjectLocator(source.locator, path, linked.sources)
-        picture = picture_from(text, source.module, locator, linked)
+        picture = picture_from(text, source.module, locator, linked, memo)
         if keep is not None:
             keep[path] = picture
         return run_checks(picture, path, settings)

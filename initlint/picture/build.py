@@ -44,7 +44,8 @@ from initlint.picture.syntax import (
 class PictureBuilder:
     """Fills a :class:`Picture` from one parsed module."""
 
-    def __init__(self, module: cst.Module, locator: Locator, linked: Linked | None = None) -> None:
+    def __init__(self, module: cst.Module, locator: Locator, linked: Linked | None = None,
+                 syntax_memo: dict[tuple[str, int], Any] | None = None) -> None:
         self.module = module
         self.locator = locator
         self.linked = linked or Linked()  # definitions taken in from the files it imports (linking.py)
@@ -73,7 +74,9 @@ class PictureBuilder:
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
         self.containers: list[SeqVal] = []  # every Sequential/ModuleList built, stored or not
         self.work = Work()  # what the running entry point has spent (budget.py)
-        self._syntax_facts: dict[tuple[str, int], Any] = {}
+        # facts about pieces of syntax; ``syntax_memo`` shares them between the pictures of files checked
+        # together (a definition taken in by several importers is read once; its nodes live as long)
+        self._syntax_facts: dict[tuple[str, int], Any] = syntax_memo if syntax_memo is not None else {}
 
     # ------------------------------------------------------------------ entry
 
@@ -148,7 +151,8 @@ class PictureBuilder:
         deps = [b.rsplit(".", 1)[-1] for b in info.bases if b.rsplit(".", 1)[-1] in self.classes]
         init = info.methods.get("__init__")
         if init is not None:
-            deps += sorted({n for n in names_in(init.body) if n in self.classes and n != info.name})
+            used = self.syntax_fact("names", init.body, lambda body: frozenset(names_in(body)))
+            deps += sorted({n for n in used if n in self.classes and n != info.name})
         return deps
 
     def _base_infos(self, info: ClassInfo) -> list[ClassInfo]:

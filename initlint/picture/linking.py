@@ -26,7 +26,7 @@ import libcst as cst
 from initlint.picture.budget import MAX_IMPORT_CHAIN, MAX_LINKED_DEFINITIONS, MAX_LINKED_FILES
 from initlint.picture.imports import ImportTable, dotted
 from initlint.picture.model import Locator, Span
-from initlint.picture.syntax import names_in, statements
+from initlint.picture.syntax import statements
 
 Resolver = Callable[[str, int, str], "str | None"]  # (importer, level, module) -> a checked file
 
@@ -40,12 +40,40 @@ class Source:
     locator: Locator
     text: str = ""
     _table: ModuleTable | None = None
+    _uses: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def table(self) -> ModuleTable:
         if self._table is None:
             self._table = ModuleTable(self.module)
         return self._table
+
+    def uses(self, node: cst.CSTNode) -> list[str]:
+        """The names a definition of this file refers to, computed once (every importer asks)."""
+        found = self._uses.get(id(node))
+        if found is None:
+            found = self._uses[id(node)] = _names_used(node)
+        return found
+
+
+_NO_NAMES = (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline,
+             cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Comma, cst.Dot, cst.BaseBinaryOp,
+             cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseAugOp, cst.LeftParen, cst.RightParen)
+
+
+def _names_used(node: cst.CSTNode) -> list[str]:
+    """The plain names read inside a definition (not attribute names after a dot or keyword names), sorted."""
+    out: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name):
+            out.add(current.value)
+        elif isinstance(current, (cst.Attribute, cst.Arg)):
+            pending.append(current.value)
+        elif not isinstance(current, _NO_NAMES):
+            pending.extend(current.children)
+    return sorted(out)
 
 
 class ModuleTable:
@@ -56,6 +84,8 @@ class ModuleTable:
         self.from_imports: dict[str, tuple[int, str, str]] = {}  # local name -> (level, module, name there)
         self.stars: list[tuple[int, str]] = []
         self.public: list[str] | None = None  # ``__all__`` when it is a literal list of strings
+        self._exported: list[str] | None = None
+        self._exported_set: frozenset[str] | None = None
         self.modules: dict[str, str] = {}  # ``import util`` / ``import models.networks as nets``: local -> module
         self.imports = ImportTable.from_module(module).names
         for stmt in _top_level(module):
@@ -92,8 +122,15 @@ class ModuleTable:
         """The names ``from this import *`` binds (``__all__``, else every public top-level name)."""
         if self.public is not None:
             return self.public
-        names = set(self.defs) | set(self.from_imports) | {n for n in self.imports if not n.startswith("<")}
-        return sorted(n for n in names if not n.startswith("_"))
+        if self._exported is None:
+            names = set(self.defs) | set(self.from_imports) | set(self.imports)
+            self._exported = sorted(n for n in names if not n.startswith("_"))
+        return self._exported
+
+    def exported_set(self) -> frozenset[str]:
+        if self._exported_set is None:
+            self._exported_set = frozenset(self.exported())
+        return self._exported_set
 
 
 def _top_level(module: cst.Module) -> list[cst.CSTNode]:
@@ -188,7 +225,7 @@ class Linker:
             return ("import", table.imports[name]), source, None
         for level, module in table.stars:
             target = self._target(source.path, level, module)
-            if target is not None and target is not source and name in target.table.exported():
+            if target is not None and target is not source and name in target.table.exported_set():
                 return self.lookup(target, name, depth + 1)
         return None
 
@@ -236,7 +273,9 @@ class Linker:
         plan[name] = binding
         if depth > MAX_IMPORT_CHAIN * 4 or len(order) > MAX_LINKED_DEFINITIONS:
             return False
-        for used in sorted(set(names_in(node)) - {name}):
+        for used in source.uses(node):
+            if used == name:
+                continue
             inner = self.lookup(source, used)
             if inner is not None and not self._plan(used, inner, plan, order, imports, depth + 1):
                 return False
