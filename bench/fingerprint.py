@@ -99,7 +99,7 @@ def _site(picture: Any, site: Any) -> dict[str, Any]:
 
 def fingerprint(path: str) -> dict[str, Any]:
     """The picture and findings of one file (or the error that stopped them)."""
-    from initlint.engine import check_source, picture_of
+    from initlint.analysis import check_source, picture_of
     from initlint.files import decode
 
     start = time.perf_counter()

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from initlint.incremental import IncrementalChecker
 from initlint.reparse import top_level_pieces
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import libcst as cst
 
+from initlint.analysis import parse
 from initlint.config import Settings
-from initlint.engine import check_file, check_paths, parse
+from initlint.engine import check_file, check_paths
 from initlint.files import decode, discover
 
 

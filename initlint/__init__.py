@@ -9,6 +9,7 @@ try:
 except PackageNotFoundError:  # running from a checkout
     __version__ = "0.0.0"
 
-from initlint.engine import check_paths, check_source
+from initlint.analysis import check_source
+from initlint.engine import check_paths
 
 __all__ = ["__version__", "check_paths", "check_source"]

@@ -13,12 +13,14 @@ from collections import Counter
 import click
 
 from initlint import __version__
+from initlint.analysis import FileFix, check_source, fix_source
+from initlint.baseline import add_noqa as baseline
 from initlint.config import ConfigError, load_settings, with_overrides
-from initlint.engine import FileFix, check_paths, check_source, fix_paths, fix_source
+from initlint.engine import check_paths, fix_paths
 from initlint.explain import explain_paths
 from initlint.files import decode, encode
 from initlint.findings import Finding
-from initlint.noqa import add_noqa as baseline
+from initlint.notebook import check_notebook
 from initlint.probe.command import probe as probe_command  # imports no torch: the probe loads when it runs
 from initlint.registry import RULES, known_prefix, rule_name, rule_page
 from initlint.report import FORMATS
@@ -139,7 +141,6 @@ def check(paths: tuple[str, ...], select: tuple[str, ...] | None, ignore: tuple[
     if paths == ("-",):
         data = click.get_binary_stream("stdin").read()
         if (stdin_filename or "").endswith(".ipynb"):
-            from initlint.notebook import check_notebook  # a notebook on standard input
             findings, count = check_notebook(data, stdin_filename or "<stdin>", settings), 1
         else:
             findings, count = check_source(data, stdin_filename or "<stdin>", settings), 1

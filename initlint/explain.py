@@ -7,8 +7,9 @@ import os
 
 import libcst as cst
 
+from initlint.analysis import check_source, picture_of
 from initlint.config import Settings
-from initlint.engine import check_group, check_source, file_texts, picture_of
+from initlint.engine import check_group, file_texts
 from initlint.files import discover
 from initlint.findings import Finding
 from initlint.picture.linking import Linked, shown

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from initlint.registry import rule_url_or_none
+
 # How a message cites the line that builds a layer: "`fc` (Linear(8, 8), line 12)".
 LINE_REFERENCE = re.compile(r"\bline (\d+)\)")
 
@@ -75,8 +77,6 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (ruff-like keys, then every field of the diagnostic)."""
-        from initlint.registry import rule_url_or_none  # the catalog imports nothing of ours: no cycle
-
         full = structured(self)
         return {
             "code": self.code,

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from initlint.findings import Finding, moved, renumbered
 from initlint.lines import split_lines, strip_break
 from initlint.reparse import PieceParser, top_level_pieces

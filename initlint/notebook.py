@@ -19,8 +19,8 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
+from initlint.analysis import FileFix, check_source, fix_source_codes
 from initlint.config import Settings
-from initlint.engine import FileFix, check_source, fix_source_codes
 from initlint.files import write_atomic
 from initlint.findings import Finding, renumbered
 from initlint.lexer import StatementLexer, line_ending, split_lines

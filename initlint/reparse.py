@@ -20,7 +20,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from initlint.engine import parse
+from initlint.analysis import parse
 from initlint.lexer import StatementLexer, split_lines
 from initlint.picture.model import Locator
 

@@ -23,8 +23,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from initlint import __version__
+from initlint.analysis import fix_source
 from initlint.config import ConfigError, Settings, find_config, load_settings
-from initlint.engine import fix_source
 from initlint.findings import Finding, structured
 from initlint.fix import apply_edits
 from initlint.incremental import IncrementalChecker

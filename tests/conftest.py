@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+import initlint.analysis
 import initlint.checks
-import initlint.engine
 from initlint import findings as findings_module
-from initlint.engine import check_source
+from initlint.analysis import check_source
 
 
 def codes(source: str, filename: str = "model.py") -> list[str]:
@@ -40,6 +40,6 @@ def _no_internal_error_passes_as_silence(request: pytest.FixtureRequest,
         return real(filename, doing, error)
 
     monkeypatch.setattr(initlint.checks, "internal_error", recording)
-    monkeypatch.setattr(initlint.engine, "internal_error", recording)
+    monkeypatch.setattr(initlint.analysis, "internal_error", recording)
     yield
     assert not seen, f"initlint reported internal errors: {seen}"

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from initlint.engine import check_source
+from initlint.analysis import check_source
 
 SECONDS = 6.0  # generous for a loaded 2-core machine (each takes well under 1 s alone); unbudgeted: minutes
 PEAK_BYTES = 200 * 2**20
@@ -208,7 +208,7 @@ class Net(nn.Module):
 def test_a_long_sum_is_evaluated_once_per_term(monkeypatch):
     """``x = 1 + 1 + ... + 1``: each level of the sum was evaluated again from its leaves (2,900 terms took
     minutes); now every term is evaluated a bounded number of times, and the size is still known."""
-    from initlint.engine import picture_of
+    from initlint.analysis import picture_of
     from initlint.picture.eval import Evaluator
 
     terms = 400

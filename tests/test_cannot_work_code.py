@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 
 ALL = Settings(select=("ALL",))
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_paths, check_source
+from initlint.engine import check_paths
 
 ALL = Settings(select=("ALL",))
 

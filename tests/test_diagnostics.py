@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.checks import common
-from initlint.engine import check_source
 from initlint.findings import Finding, Note, short_title, structured
 
 XAVIER_RELU = textwrap.dedent("""\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from initlint.engine import check_source, picture_of
+from initlint.analysis import check_source, picture_of
 from initlint.picture import symbolic
 from initlint.picture.domain import UNKNOWN
 from initlint.picture.narrowing import Pred

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from initlint.engine import check_source
+from initlint.analysis import check_source
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
+from initlint.analysis import picture_of
 from initlint.cli import main
-from initlint.engine import picture_of
 from initlint.explain import explain_source, silence_reason
 
 MODEL = """\

@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn
 
-from initlint.engine import picture_of
+from initlint.analysis import picture_of
 from initlint.explain import silence_reason
 from tests.test_idioms import _src, expect, line_of
 

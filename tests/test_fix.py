@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import initlint
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 
 CRASHING = """\
 import torch.nn as nn
@@ -248,7 +248,7 @@ def test_a_helper_run_for_several_modules_is_fixed_after_the_right_call() -> Non
 def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fix whose finding comes back unchanged after it went in (our analysis could not see the fixed code)
     is not applied again and again: the round is dropped and the file is left as it was."""
-    from initlint import engine
+    from initlint import analysis
     from initlint.findings import Finding
     from initlint.fix import make_fix
 
@@ -256,7 +256,7 @@ def test_a_fix_that_does_not_remove_its_finding_is_dropped(monkeypatch: pytest.M
         fix = make_fix("safe", "Add a line", [(2, 1, 2, 1, "x = 1\n")])
         return [Finding("IL402", "always here", filename, 1, 1, 1, 2, fix=fix)]
 
-    monkeypatch.setattr(engine, "check_source", stubborn)
+    monkeypatch.setattr(analysis, "check_source", stubborn)
     text, count, left = fix_source("import torch\ny = 2\n", "m.py", Settings())
     assert (text, count) == ("import torch\ny = 2\n", 0)
     assert [f.code for f in left] == ["IL402"]
@@ -289,7 +289,7 @@ def test_no_fix_names_a_module_that_is_only_added_under_an_if() -> None:
 
 def test_a_fix_that_breaks_the_code_is_dropped_and_the_others_still_go_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """One fix whose result would not parse costs only itself: the round is retried without it."""
-    from initlint import engine
+    from initlint import analysis
     from initlint.findings import Finding
     from initlint.fix import make_fix
 
@@ -303,7 +303,7 @@ def test_a_fix_that_breaks_the_code_is_dropped_and_the_others_still_go_in(monkey
                                  fix=make_fix("safe", "Break", [(3, 1, 3, 6, "z = (")])))
         return found
 
-    monkeypatch.setattr(engine, "check_source", two_fixes)
+    monkeypatch.setattr(analysis, "check_source", two_fixes)
     text, count, left = fix_source("import torch\ny = 2\nz = 4\n", "m.py", Settings())
     assert (text, count) == ("import torch\ny = 3\nz = 4\n", 1)
     assert [f.code for f in left] == ["IL401"]
@@ -333,7 +333,7 @@ class Encoder(nn.Module):
 
 
 def test_gru_update_gate_bias_fix_deletes_the_line_and_its_comment_but_never_empties_a_block() -> None:
-    from initlint.engine import fix_source_codes
+    from initlint.analysis import fix_source_codes
 
     text, codes, left = fix_source_codes(GRU_FORGET, "m.py", Settings(), unsafe=True)
     assert codes.count("IL302") == 1

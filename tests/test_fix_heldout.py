@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import fix_source
 from initlint.config import Settings
-from initlint.engine import fix_source
 
 DATA = Path(__file__).resolve().parent / "data"
 FILES = sorted([*DATA.glob("graded/*.py"), *DATA.glob("graded_scale/*.py")])

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from initlint.analysis import fix_source
 from initlint.config import Settings
-from initlint.engine import fix_source
 
 torch = pytest.importorskip("torch")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # Every check on, the opt-in ones too (IL302's zeroed LSTM biases), so each fix is pinned.

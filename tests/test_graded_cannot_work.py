@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 
 DATA = Path(__file__).resolve().parent / "data" / "graded_cannot_work"
 LABELS: dict[str, list[list[object]]] = json.loads((DATA / "labels.json").read_text())

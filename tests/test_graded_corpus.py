@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 
 GRADED = Path(__file__).resolve().parent / "data" / "graded"
 EXPECTED: dict[str, list[list[object]]] = json.loads((GRADED / "expected.json").read_text())

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+from initlint.analysis import check_source, picture_of
 from initlint.config import Settings
-from initlint.engine import check_source, picture_of
 
 
 def _src(code: str) -> str:

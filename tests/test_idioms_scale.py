@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from tests.test_idioms import _src, expect, line_of
 
 SCALE = ("IL2", "IL3", "IL5")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from helpers import BAD_MODEL
 
+from initlint.analysis import check_source, fix_source, unified_diff
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source, unified_diff
 from initlint.lines import line_starts, split_lines
 from initlint.noqa import add_noqa_to_source, string_literals
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from initlint.engine import check_source, picture_of
+from initlint.analysis import check_source, picture_of
 from initlint.explain import silence_reason
 from initlint.picture.torchspec import DATA_DRIVEN_FUNC
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("examples/*.py"), *ROOT.glob("tests/data/**/*.py"), *ROOT.glob("tests/golden/*.py")])

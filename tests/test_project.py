@@ -10,7 +10,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from initlint import engine
+from initlint import analysis, engine
 from initlint.config import Settings, settings_from_table
 from initlint.engine import check_paths
 from initlint.explain import explain_paths
@@ -291,6 +291,7 @@ def test_a_crash_in_one_files_picture_costs_only_that_file(tmp_path: Path, monke
         return real(source, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "picture_from", failing)
+    monkeypatch.setattr(analysis, "picture_from", failing)  # one file alone goes through check_source
     findings = run(tmp_path)
     assert [(p, c) for p, _, c in where(findings, tmp_path)] == [("pkg/train.py", "IL000")]
     assert "boom" in findings[0].message
@@ -307,6 +308,7 @@ def test_a_worker_killed_by_one_file_of_a_group(tmp_path: Path, monkeypatch: pyt
         return real(source, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "picture_from", crashing)
+    monkeypatch.setattr(analysis, "picture_from", crashing)  # one file alone goes through check_source
     bad = "import torch.nn as nn\nfrom crash import X\n\n" + MODELS.split("\n", 1)[1] + \
         "\nnn.init.xavier_uniform_(Discriminator().model[0].weight)\n"
     files = {f"m{index:02}.py": bad for index in range(engine.POOL_THRESHOLD)}

@@ -15,8 +15,8 @@ from helpers import BAD_MODEL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 from initlint.lines import split_lines
 from initlint.noqa import add_noqa_to_source, string_literals
 

@@ -13,8 +13,8 @@ from helpers import BAD_MODEL, GOOD_MODEL
 from test_robust_io import run
 
 from initlint import checks
+from initlint.analysis import check_source, fix_source
 from initlint.config import ConfigError, Settings, find_config, load_settings
-from initlint.engine import check_source, fix_source
 
 
 def test_empty_select_is_an_error(tmp_path: Path) -> None:

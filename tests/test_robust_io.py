@@ -264,7 +264,7 @@ def test_a_non_utf8_file_name_in_every_report(tmp_path: Path) -> None:
 def test_a_worker_killed_by_one_file_costs_that_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A native crash (libcst segfaults on some inputs) kills a pool worker: the run still answers for every
     other file, and the file that killed it is IL001."""
-    from initlint import engine
+    from initlint import analysis, engine
 
     real = engine.picture_from
 
@@ -273,7 +273,8 @@ def test_a_worker_killed_by_one_file_costs_that_file_only(tmp_path: Path, monkey
             os.kill(os.getpid(), signal.SIGKILL)  # a native crash kills the worker as abruptly
         return real(source, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "picture_from", crashing)  # pool workers are forked: they inherit it
+    monkeypatch.setattr(engine, "picture_from", crashing)
+    monkeypatch.setattr(analysis, "picture_from", crashing)  # one file alone goes through check_source
     for index in range(engine.POOL_THRESHOLD):
         (tmp_path / f"m{index:02}.py").write_text(BAD_MODEL)
     (tmp_path / "crash.py").write_text(BAD_MODEL + "\nCRASH_HERE = 1\n")

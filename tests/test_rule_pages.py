@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from initlint.findings import structured
 from initlint.registry import INTERNAL_ERROR, RULES, rule_name, rule_url
 from initlint.report.concise import render_concise

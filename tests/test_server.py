@@ -11,8 +11,8 @@ import pytest
 from helpers import BAD_MODEL
 from lsp_client import LspClient, apply_edits
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from initlint.incremental import IncrementalChecker
 from initlint.registry import rule_url
 from initlint.reparse import PieceParser, top_level_pieces

@@ -7,7 +7,7 @@ Each silent case shows through ``Picture.explain()`` that the init site was seen
 
 from __future__ import annotations
 
-from initlint.engine import picture_of
+from initlint.analysis import picture_of
 from initlint.explain import silence_reason
 from tests.test_idioms import _src, expect, line_of
 

@@ -35,8 +35,8 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 from initlint.findings import Finding
 
 REL = 0.2  # measured vs predicted

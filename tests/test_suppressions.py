@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from initlint.analysis import check_source
 from initlint.config import Settings
-from initlint.engine import check_source
 
 MODEL = """\
 import torch.nn as nn
@@ -126,7 +126,7 @@ class Net(nn.Module):
 
 
 def test_unused_suppressions_are_removed_by_a_safe_fix_keeping_what_is_used_and_other_tools_codes() -> None:
-    from initlint.engine import fix_source
+    from initlint.analysis import fix_source
 
     text, fixed, left = fix_source(UNUSED, "m.py", Settings())
     assert fixed == 4

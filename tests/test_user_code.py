@@ -381,7 +381,7 @@ PY2_HEAD = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    pass\n\n\n"
 ])
 def test_a_python_2_file_is_il001_saying_so(line: str, construct: str, offset: int) -> None:
     """(``except X, e`` parses: libcst reads it as Python 3.14's unparenthesized ``except A, B``.)"""
-    from initlint.engine import check_source
+    from initlint.analysis import check_source
 
     (found,) = check_source(PY2_HEAD + line + "\n", "old.py")
     row = PY2_HEAD.count("\n") + 1 + offset
@@ -391,7 +391,7 @@ def test_a_python_2_file_is_il001_saying_so(line: str, construct: str, offset: i
 
 @pytest.mark.parametrize("line", ["x = = 1", 'print("ok"', 'label = "print x" +'])
 def test_a_python_3_syntax_error_is_not_called_python_2(line: str) -> None:
-    from initlint.engine import check_source
+    from initlint.analysis import check_source
 
     (found,) = check_source(PY2_HEAD + line + "\n", "broken.py")
     assert found.code == "IL001" and "cannot parse the file" in found.message and "Python 2" not in found.message

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from initlint.analysis import check_source, fix_source
 from initlint.config import Settings
-from initlint.engine import check_source, fix_source
 from initlint.findings import Finding
 
 VANISHING_CODES = ("IL202", "IL501")
