@@ -82,7 +82,7 @@ class _ShiftedPositions(Mapping[cst.CSTNode, CodeRange]):
 
 
 class PieceParser:
-    """A drop-in for ``engine.parse`` that keeps the pieces of the sources it parsed (the most recent
+    """A drop-in for ``analysis.parse`` that keeps the pieces of the sources it parsed (the most recent
     ``limit`` of them), so the next version of a document re-parses only the statements that changed."""
 
     def __init__(self, limit: int = 4000) -> None:

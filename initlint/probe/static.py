@@ -2,7 +2,7 @@
 
 IL202 (a fixed std far too small) and IL501 (a deep stack left at PyTorch's default) predict a vanishing
 stack and give the per-layer gain they expect; the probe measures it and says whether it agrees. Runs
-``initlint.engine.check_source`` in-process on the file's text (no import: that is the static engine)."""
+``initlint.analysis.check_source`` in-process on the file's text (no import: that is the static engine)."""
 
 from __future__ import annotations
 
