@@ -1,6 +1,7 @@
 """Real-world smoke run: ``check`` and ``--fix --unsafe-fixes`` over the pinned library corpora, in a scratch copy.
 
     python bench/smoke.py [--project timm ...] [--src /work/corpus/src] [--scratch /tmp/initlint-smoke]
+        [--user-corpus /work/usercorpus [--only-user-corpus]]
 
 For every project: no internal error (IL000) from ``check``; after ``--fix --unsafe-fixes`` every changed
 file still compiles, and a second fix run changes nothing. Needs ``python bench/corpus.py --download``
@@ -39,6 +40,11 @@ def smoke(project: str, src: Path, scratch: Path) -> list[str]:
             shutil.copytree(src / project / tree, copy / tree)
     if not copy.exists():
         return [f"{project}: not downloaded (python bench/corpus.py --download)"]
+    return smoke_tree(project, copy)
+
+
+def smoke_tree(project: str, copy: Path) -> list[str]:
+    """check, fix, fix again on a scratch copy: no IL000, every fixed file compiles, the second fix is a no-op."""
     start = time.perf_counter()
     checked = initlint("check", "--output-format", "json", "--exit-zero", str(copy))
     findings = json.loads(checked.stdout or "[]")
@@ -70,10 +76,18 @@ def main() -> int:
     parser.add_argument("--project", action="append", choices=sorted(MODEL_TREES))
     parser.add_argument("--src", type=Path, default=DEFAULT_SRC)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/initlint-smoke"))
+    parser.add_argument("--user-corpus", type=Path, default=None,
+                        help="also the user-code corpus (python bench/user_corpus.py --materialize writes it)")
+    parser.add_argument("--only-user-corpus", action="store_true", help="skip the library corpora")
     args = parser.parse_args()
     broken: list[str] = []
-    for project in args.project or sorted(MODEL_TREES):
+    for project in [] if args.only_user_corpus else args.project or sorted(MODEL_TREES):
         broken += smoke(project, args.src, args.scratch)
+    if args.user_corpus is not None:
+        copy = args.scratch / "user-corpus"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(args.user_corpus, copy, ignore=shutil.ignore_patterns(".git"))
+        broken += smoke_tree("user-corpus", copy)
     for problem in broken:
         print("BROKEN", problem)
     return 1 if broken else 0
