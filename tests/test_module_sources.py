@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from initlint.engine import picture_of
+from initlint.analysis import picture_of
 from initlint.explain import silence_reason
 from initlint.picture import act_forms, torchspec
 from tests.test_idioms import _src, expect, line_of
