@@ -39,8 +39,12 @@ def weights_set_last(picture: Picture, site: InitSite, effective: dict[ParamRef,
 
 
 def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | None = None) -> Finding:
-    """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none."""
+    """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none. A call that runs
+    under an option (``if init_method == 'xavier':``) is judged as that option's scenario and says so."""
     span = site.location
+    named = scenario(site)
+    if named:
+        message = f"With {named}: {message}"
     return Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
                    fingerprint=site_fingerprint(site), **fix_fields(elsewhere(span, fix)))
 
@@ -102,6 +106,52 @@ def named_layers(layers: list[Layer], limit: int = 2) -> str:
     if len(names) <= limit:
         return " and ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def scenario(site: InitSite) -> str:
+    """The options a call runs under, as the finding names them: ```init_method='xavier'``` (the default),
+    ```use_bn=False```, ```init` other than 'normal' and 'xavier'``; "" when it runs under none."""
+    chosen: dict[str, object] = {}
+    excluded: dict[str, list[object]] = {}
+    defaults: dict[str, tuple[object, str]] = {}
+    for condition in site.path:
+        option = condition.option
+        if option is None:
+            continue
+        subject, value, equal = option
+        if isinstance(value, bool):
+            value, equal = (value if equal else not value), True  # ``if use_bn:`` / its else: a flag's value
+        if condition.default_from is not None:
+            defaults[subject] = (condition.default, condition.default_from)
+        if equal and not isinstance(value, tuple):
+            chosen[subject] = value
+        else:
+            excluded.setdefault(subject, []).extend(value if isinstance(value, tuple) else (value,))
+    parts: list[str] = []
+    for subject, value in chosen.items():
+        note = ""
+        if subject in defaults and _same_value(defaults[subject][0], value):
+            where = defaults[subject][1]
+            note = " (the default)" if where == "the default" else f" ({where})"
+        parts.append(f"`{subject}={value!r}`{note}")
+    for subject, values in excluded.items():
+        if subject in chosen:
+            continue
+        shown = [repr(v) for v in dict.fromkeys(values)]
+        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        parts.append(f"`{subject}` other than {listed}")
+    return ", ".join(parts)
+
+
+def _same_value(one: object, other: object) -> bool:
+    return type(one) is type(other) and one == other
+
+
+def sizes_note(layers: list[Layer]) -> str:
+    """Where the sizes in a message come from, when the file's instantiation of the class gave them."""
+    bindings = {id(layer.sized_by): layer for layer in layers if layer.sized_by is not None}
+    notes = [layer.sized_by.describe(layer.locator) for layer in bindings.values() if layer.sized_by is not None]
+    return f" (sizes from {'; '.join(notes)})" if notes else ""
 
 
 def site_fingerprint(site: InitSite) -> str:

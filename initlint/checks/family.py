@@ -21,6 +21,7 @@ from initlint.checks.common import (
     recommended_call,
     site_diagnostic,
     site_gain,
+    sizes_note,
     squashed_output,
     weights_set_last,
 )
@@ -315,8 +316,8 @@ def _std_note(hit: Hit, wanted_name: str) -> tuple[Note, ...]:
     ratio = fmt(hit.given / hit.wanted)
     effect = (f"the signal scales by ~{ratio}x per layer" if hit.act.family == "rectifier"
               else f"~{ratio}x the std it should have")
-    return (Note(f"with fan_in={fans[0]}, fan_out={fans[1]} for `{hit.layer.path}` it gives std {fmt(hit.given)} "
-                 f"where {wanted_name} wants {fmt(hit.wanted)}: {effect}"),)
+    return (Note(f"with fan_in={fans[0]}, fan_out={fans[1]} for `{hit.layer.path}`{sizes_note([hit.layer])} it gives "
+                 f"std {fmt(hit.given)} where {wanted_name} wants {fmt(hit.wanted)}: {effect}"),)
 
 
 def _il101(site: InitSite, hits: list[Hit], init: str) -> Told:

@@ -25,6 +25,7 @@ from initlint.checks.common import (
     literal_gain,
     orthogonal_call,
     recommended_call,
+    sizes_note,
     squashed_output,
     wanted_std,
     weights_set_last,
@@ -208,7 +209,8 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     use = recommended_call(prefix, site.target_text, act, "uniform" if site.func == "uniform_" else "normal")
     message = (
         f"`{site.func}` with {_scale_text(site)} gives {labels(_first(hits, hit))} std {fmt(hit.given)}, "
-        f"but with fan_in={fan_in}, fan_out={fan_out} and {act_name} after it the layer wants {formula} = "
+        f"but with fan_in={fan_in}, fan_out={fan_out}{sizes_note([hit.layer])} and {act_name} after it the layer "
+        f"wants {formula} = "
         f"{fmt(hit.wanted)}: {fmt(ratio if ratio >= 1 else 1 / ratio)}x {direction} (more than {fmt(factor)}x "
         f"off). Per layer the signal scales by {per_layer} = {fmt(gain)}; {effect} (Glorot & Bengio 2010; "
         f"He et al. 2015). A fixed std ignores the layer's width. Use `{use}`."
@@ -234,7 +236,7 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
         fans = layer.fans("" if layer.kind == "Parameter" else "weight")
         assert fans is not None
         ratio = scale.wanted / scale.given
-        how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]} it gives std {fmt(scale.given)} where {act_name} "
+        how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]}{sizes_note([layer])} it gives std {fmt(scale.given)} where {act_name} "
                    f"after it wants {fmt(scale.wanted)}: {fmt(ratio)}x too small (more than {fmt(factor)}x off).")
         per_layer = layer_gain(scale.given, fans[0], act)
         depth = _compound_depth(picture, {one.uid for one, _, _ in hits if one.signature == layer.signature})

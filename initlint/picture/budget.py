@@ -42,6 +42,11 @@ def number_fits(value: float) -> bool:
     return magnitude <= MAX_NUMBER and (magnitude == 0 or magnitude >= 1 / MAX_NUMBER)
 
 
+# Local names followed back (through their assignments) to tell whether a layer size reads a constructor
+# argument that the file's instantiation binds (bindings.py).
+MAX_SOURCE_NAMES = 64
+
+
 class Work:
     """What one entry point (a class's construction, module-level code, an init routine) has spent; the
     interpreters it starts share it, so nesting and fan-out are bounded together."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from initlint.picture.bindings import Scout, has_unfilled_sizes
 from initlint.picture.budget import Work
 from initlint.picture.calls import dispatch_args
 from initlint.picture.domain import (
@@ -31,7 +32,7 @@ from initlint.picture.forward import MethodFlow
 from initlint.picture.imports import ImportTable, dotted
 from initlint.picture.interpreter import Interpreter
 from initlint.picture.linking import Linked
-from initlint.picture.model import InitSite, Layer, Locator, Picture
+from initlint.picture.model import Binding, InitSite, Layer, Locator, Picture
 from initlint.picture.syntax import (
     function_params,
     names_in,
@@ -45,7 +46,7 @@ class PictureBuilder:
     """Fills a :class:`Picture` from one parsed module."""
 
     def __init__(self, module: cst.Module, locator: Locator, linked: Linked | None = None,
-                 syntax_memo: dict[tuple[str, int], Any] | None = None) -> None:
+                 syntax_memo: dict[tuple[str, int], Any] | None = None, scout: Scout | None = None) -> None:
         self.module = module
         self.locator = locator
         self.linked = linked or Linked()  # definitions taken in from the files it imports (linking.py)
@@ -77,11 +78,14 @@ class PictureBuilder:
         # facts about pieces of syntax; ``syntax_memo`` shares them between the pictures of files checked
         # together (a definition taken in by several importers is read once; its nodes live as long)
         self._syntax_facts: dict[tuple[str, int], Any] = syntax_memo if syntax_memo is not None else {}
+        self.scout = scout  # a scouting run (bindings.py) records where each class is built, nothing else
+        self._order_cache: list[ClassInfo] | None = None
 
     # ------------------------------------------------------------------ entry
 
     def build(self) -> Picture:
         self._collect_definitions()
+        self.picture.bindings = self._scouted_bindings()
         # Pass 1 builds every class's attribute table so composition is known in any order;
         # pass 2 runs again (layers are memoized by syntax node) and records init sites in order.
         for info in self._class_order():
@@ -89,6 +93,7 @@ class PictureBuilder:
         self.collecting = True
         for info in self._class_order():
             info.attrs.clear()
+            info.attr_paths.clear()
             self._run_class(info)
         self._run_module_level()
         self._run_unapplied_functions()
@@ -105,6 +110,42 @@ class PictureBuilder:
             and "nn" not in self.classes and "nn" not in self.functions
         self.picture.import_anchor = _last_import(self.module)
         return self.picture
+
+    def _scouted_bindings(self) -> dict[str, Binding]:
+        """Constructor arguments from where the file builds each class, found by a scouting run on a
+        throwaway builder: module-level code and builder functions first, then classes parents first, so
+        ``Model(256)`` reaches ``Tower(dim)`` and from there ``FeedForward(dim, 4 * dim)``."""
+        if not has_unfilled_sizes(self.classes):
+            return {}
+        scout = Scout()
+        runner = PictureBuilder(self.module, self.locator, self.linked, scout=scout)
+        runner._syntax_facts = self._syntax_facts  # facts of the same syntax nodes: shared
+        runner._collect_definitions()
+        runner._run_module_level()
+        for name, fn in runner.functions.items():
+            if id(fn) not in runner._applied and not _looks_like_init_routine(fn):
+                runner._applied.add(id(fn))
+                runner.interpreter(None, ("<function>", name)).call_function(fn, [], {}, self_bound=False,
+                                                                            owner=None)
+        code: list[str] = []
+
+        def source() -> str:
+            if not code:
+                code.append(self.module.code)
+            return code[0]
+
+        local = set(self.classes) | set(self.functions)
+        for mine in reversed(self._class_order()):
+            info = runner.classes[mine.name]
+            found = runner.method(info, "__init__")
+            if found is None:
+                continue
+            binding = scout.binding(info.name, found[0], source)
+            if binding is not None:
+                runner.picture.bindings[info.name] = binding
+            if self.init_names(found[0]) & local:
+                runner._run_class(info)  # a leaf class builds none of the file's classes: nothing to record
+        return runner.picture.bindings
 
     def _collect_definitions(self) -> None:
         consts = Evaluator(self.imports, [self.module_env])
@@ -130,7 +171,9 @@ class PictureBuilder:
                             self.module_env[element.value.value] = item
 
     def _class_order(self) -> list[ClassInfo]:
-        """Classes with the ones they build on (bases, composed parts) first."""
+        """Classes with the ones they build on (bases, composed parts) first (computed once)."""
+        if self._order_cache is not None:
+            return self._order_cache
         order: list[ClassInfo] = []
         seen: set[str] = set()
 
@@ -145,14 +188,19 @@ class PictureBuilder:
 
         for name in self.classes:
             visit(name)
+        self._order_cache = order
         return order
+
+    def init_names(self, init: cst.FunctionDef) -> frozenset[str]:
+        """The plain names an ``__init__`` body uses (once per node)."""
+        found: frozenset[str] = self.syntax_fact("init names", init.body, lambda body: frozenset(names_in(body)))
+        return found
 
     def _class_deps(self, info: ClassInfo) -> list[str]:
         deps = [b.rsplit(".", 1)[-1] for b in info.bases if b.rsplit(".", 1)[-1] in self.classes]
         init = info.methods.get("__init__")
         if init is not None:
-            used = self.syntax_fact("names", init.body, lambda body: frozenset(names_in(body)))
-            deps += sorted({n for n in used if n in self.classes and n != info.name})
+            deps += sorted({n for n in self.init_names(init) if n in self.classes and n != info.name})
         return deps
 
     def _base_infos(self, info: ClassInfo) -> list[ClassInfo]:
@@ -193,7 +241,9 @@ class PictureBuilder:
             return
         fn, owner = found
         interp = self.interpreter(info, (info.name,))
-        interp.call_function(fn, args=[], kwargs={}, self_bound=True, owner=owner)
+        binding = self.picture.bindings.get(info.name)
+        interp.call_function(fn, args=[], kwargs=dict(binding.values) if binding is not None else {},
+                             self_bound=True, owner=owner)
 
     def _run_module_level(self) -> None:
         interp = self.interpreter(None, ("<module>",))

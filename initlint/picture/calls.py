@@ -11,7 +11,7 @@ import libcst as cst
 
 from initlint.picture import symbolic, torchspec
 from initlint.picture.act_forms import activation_of_function
-from initlint.picture.budget import MAX_CALL_DEPTH, MAX_DIM, MAX_RNN_LAYERS
+from initlint.picture.budget import MAX_CALL_DEPTH, MAX_DIM, MAX_RNN_LAYERS, MAX_SOURCE_NAMES
 from initlint.picture.domain import (
     UNKNOWN,
     ActVal,
@@ -30,9 +30,11 @@ from initlint.picture.domain import (
 from initlint.picture.dynamic_attrs import attribute_key
 from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
+from initlint.picture.model import Binding
 from initlint.picture.syntax import (
     bound_args,
     function_params,
+    names_in,
     positional,
     string_value,
     unbound_by_star,
@@ -150,8 +152,33 @@ class Calls(Frame):
             texts = [symbolic.text(a.value) for a in node.args if a.keyword is None and not a.star]
             child.call_anchor = (self.current_statement, dict(zip(names, texts, strict=False)))
         self.b._applied.add(id(ref.node))
+        child.enter(ref)
+        child.passed_defaults = self._passed_defaults(node, skip_self)
         result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
         return result
+
+    def _passed_defaults(self, node: cst.Call, skip_self: bool) -> dict[int | str, str]:
+        """Arguments that pass on a name holding an option's default unchanged (``init_weights(net,
+        init_type)`` inside ``init_net(net, init_type='normal')``): by position or keyword."""
+        out: dict[int | str, str] = {}
+        index = -1 if skip_self else 0
+        for arg in node.args:
+            if arg.star:
+                break
+            where = self._default_of(arg.value)
+            if arg.keyword is not None:
+                if where is not None:
+                    out[arg.keyword.value] = where
+                continue
+            if where is not None and index >= 0:
+                out[index] = where
+            index += 1
+        return out
+
+    def _default_of(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Name):
+            return self.defaults.get(node.value)
+        return None
 
     def method_call(self, node: cst.Call, func: cst.Attribute) -> tuple[bool, Any]:
         method = func.attr.value
@@ -180,6 +207,7 @@ class Calls(Frame):
                 if bound and named_self and self.is_self(func.value):
                     scope = replace(scope, root_text="self")  # self.apply(self._init_weights): same self
                 interp.apply_anchor = (self.current_statement, symbolic.text(func.value))
+                interp.enter(fn)
                 if params:
                     interp.call_function(fn.node, dispatch_args(fn.node, scope), {}, self_bound=bool(bound),
                                          owner=info)
@@ -208,8 +236,9 @@ class Calls(Frame):
         if qualified.startswith("<local>."):
             name = qualified[len("<local>."):]
             if name in self.b.classes:
-                for arg in node.args:
-                    self.value(arg.value)
+                evaluated = [(arg, self.value(arg.value)) for arg in node.args]
+                if self.b.scout is not None:
+                    self.b.scout.record(name, node, evaluated)
                 act = self.activation_class(name)
                 if act is not None:
                     return ActVal(act)  # class Swish(nn.Module): forward returns x * torch.sigmoid(x)
@@ -278,6 +307,7 @@ class Calls(Frame):
             if isinstance(depth, int) and depth > MAX_RNN_LAYERS:
                 layer.args["num_layers"] = None  # past the budget: its per-layer parameters are not spelled out
             layer.params = torchspec.layer_params(kind, layer.args, star=any(a.star for a in node.args))
+            layer.sized_by = self._sized_by(raw.values())
             for child_name, child_kind in torchspec.CHILDREN.get(kind, ()):
                 child, _ = self.b.new_layer(key + (child_name,), child_kind, owner, node)
                 child.args = torchspec.child_args(kind, child_name, layer.args)
@@ -285,6 +315,28 @@ class Calls(Frame):
                 child.path = f"{layer.path}.{child_name}"
                 self.b.children.setdefault(layer.uid, []).append(child.uid)
         return LayerVal((layer.uid,))
+
+    def _sized_by(self, exprs: Any) -> Binding | None:
+        """The binding of the class being built (``SimpleNet(100, 100, 10)``) when these size arguments read
+        its bound parameters, directly or through local names (a helper's arguments count as reading them)."""
+        binding = self.b.picture.bindings.get(self.root) if self.root is not None else None
+        if binding is None:
+            return None
+        if self.depth > 0:
+            return binding
+        pending = [name for expr in exprs for name in names_in(expr)]
+        seen: set[str] = set()
+        while pending and len(seen) < MAX_SOURCE_NAMES:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in binding.values:
+                return binding
+            source = self.sources.get(name)
+            if source is not None:
+                pending.extend(names_in(source))
+        return None
 
     def parameter(self, node: cst.Call) -> Any:
         args = positional(node)

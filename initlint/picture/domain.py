@@ -100,6 +100,15 @@ class FuncRef:
     node: cst.FunctionDef
     owner: str | None  # class name for methods
     bound_self: bool = False
+    # a nested function's view of the enclosing call: its plain values (``init_gain=0.02``) and which of
+    # them are option defaults (name -> where the default comes from), as ``Frame.defaults``
+    closure: Closure | None = field(default=None, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Closure:
+    values: dict[str, Any]
+    defaults: dict[str, str]
 
 
 class _Narrowable:
@@ -270,6 +279,8 @@ class ClassInfo:
     methods: dict[str, cst.FunctionDef]
     attrs: dict[str, Any] = field(default_factory=dict)
     consts: dict[str, Any] = field(default_factory=dict)
+    # the ``if`` tests (model.Condition) each attribute was last assigned under, in the running construction
+    attr_paths: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 INIT_METHOD_NAMES = ("reset_parameters", "_reset_parameters", "init_weights", "_init_weights", "initialize",

@@ -55,6 +55,11 @@ class Frame:
         self.unrolling = False  # inside a loop run item by item: ``if`` tests on its values are decided
         self.call_anchor: tuple[Any, dict[str, str]] | None = None  # the helper call running this function
         self.path: tuple[Condition, ...] = ()  # the ``if`` tests the running code is under (model.Condition)
+        # names that hold an option's default as the code says it (``init_type='normal'`` in the signature,
+        # passed on unchanged to a helper or captured by a nested function): name -> where it comes from
+        self.defaults: dict[str, str] = {}
+        # the caller's defaults passed on as arguments: parameter index or keyword -> where they come from
+        self.passed_defaults: dict[int | str, str] = {}
 
     @property
     def root(self) -> str | None:
@@ -91,6 +96,7 @@ class Frame:
     if TYPE_CHECKING:  # the methods the parts call on each other (defined in statements.py, calls.py, ...)
         def call_function(self, fn: cst.FunctionDef, args: list[Any], kwargs: dict[str, Any], self_bound: bool,
                           owner: ClassInfo | None) -> Any: ...
+        def enter(self, ref: FuncRef) -> None: ...
         def run(self, body: list[cst.CSTNode]) -> None: ...
         def statement(self, stmt: cst.CSTNode) -> None: ...
         def _remember_source(self, target: cst.BaseExpression, source: cst.BaseExpression) -> None: ...

@@ -15,7 +15,7 @@ from initlint.picture import torchspec
 from initlint.picture.domain import ParamRef
 from initlint.picture.torchspec import Activation
 
-__all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Condition", "Follow",
+__all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Binding", "Condition", "Follow",
            "InitSite",
            "Layer", "Locator", "ParamRef", "Picture", "Reach", "SiteExplanation", "SiteScope", "Span", "Stack"]  # ParamRef lives in domain
 
@@ -73,6 +73,27 @@ UNKNOWN_FOLLOW = Follow(UNKNOWN)
 
 
 @dataclass
+class Binding:
+    """Constructor arguments a class gets from where the file builds it (``bindings.py``): the parameters
+    without defaults that every instantiation fills with the same known value."""
+
+    cls: str
+    values: dict[str, object]  # parameter name -> value
+    calls: tuple[object, ...] = field(repr=False, compare=False)  # the ``Net(...)`` call nodes
+    text: str = ""  # ``SimpleNet(100, 100, 10, ...)``
+
+    def describe(self, locator: Locator | None) -> str:
+        """```SimpleNet(100, 100, 10, ...)` at line 46 and 4 more calls that agree``."""
+        where = ""
+        if locator is not None and self.calls:
+            where = f" at line {min(locator.span(node).line for node in self.calls)}"
+        more = len(self.calls) - 1
+        agree = (f" and {more} more calls that agree" if more > 1 else " and 1 more call that agrees" if more
+                 else ", the file's only call")
+        return f"`{self.text}`{where}{agree}"
+
+
+@dataclass
 class Layer:
     """One constructed layer (or bare ``nn.Parameter``) and what we know of it."""
 
@@ -90,6 +111,7 @@ class Layer:
     after_act: list[str] = field(default_factory=list)
     feeds: set[int] = field(default_factory=set)  # layers this one's output reaches next (uids)
     residual_out: bool = False  # its block's output (this layer's) is added to a skip by the parent
+    sized_by: Binding | None = None  # its sizes come from where its class is built (``Net(100, 10)``)
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
     statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
@@ -186,6 +208,8 @@ class Condition:
     value: object = None
     key: int = 0  # which test: one per ``if`` statement of the file
     flipped: bool = False  # the test is ``subject != value`` (or ``not subject``): taken means it differs
+    default: object = None  # the subject's value when nothing else is said, when the code says so
+    default_from: str | None = None  # where that default is written ("the default", "`--init`'s default")
 
     @property
     def option(self) -> tuple[str, object, bool] | None:
@@ -315,6 +339,8 @@ class Picture:
     module: object = field(default=None, repr=False, compare=False)  # the libcst module it was built from
     facts: object = field(default=None, repr=False, compare=False)  # ``facts.of``: computed on first use
     linked: object = field(default=None, repr=False, compare=False)  # ``linking.Linked``: taken from other files
+    # class name -> the constructor arguments every instantiation in the file agrees on (bindings.py)
+    bindings: dict[str, Binding] = field(default_factory=dict)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def source_lines(self) -> list[str]:

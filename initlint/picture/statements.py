@@ -3,6 +3,7 @@ item over a known config within the unrolling budget) and function bodies."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -11,11 +12,14 @@ from initlint.picture import narrowing, symbolic
 from initlint.picture.budget import MAX_UNROLL
 from initlint.picture.domain import (
     UNKNOWN,
+    ActVal,
     ClassInfo,
+    Closure,
     DispatchVal,
     FuncRef,
     LayerVal,
     NameOf,
+    OpaqueVal,
     ParamNamesVal,
     ParamSetVal,
     Repeat,
@@ -26,6 +30,7 @@ from initlint.picture.domain import (
     seq_labels,
 )
 from initlint.picture.frame import Frame
+from initlint.picture.model import Condition
 from initlint.picture.syntax import (
     function_params,
     positional,
@@ -44,14 +49,21 @@ class Statements(Frame, StatementWalker):
             params = params[1:]
         for index, param in enumerate(params):
             name = param.name.value
+            self.defaults.pop(name, None)  # a parameter shadows a captured name
             if index < len(args):
                 self.env[name] = args[index]
+                passed = self.passed_defaults.get(index)
             elif name in kwargs:
                 self.env[name] = kwargs[name]
+                passed = self.passed_defaults.get(name)
             elif param.default is not None:
                 self.env[name] = self.value(param.default)
+                passed = "the default" if is_plain(self.env[name]) else None
             else:
                 self.env[name] = UNKNOWN
+                passed = None
+            if passed is not None:
+                self.defaults[name] = passed
         if fn.params.star_arg and isinstance(fn.params.star_arg, cst.Param):
             self.env[fn.params.star_arg.name.value] = UNKNOWN
         self.run(statements(fn.body))
@@ -101,8 +113,18 @@ class Statements(Frame, StatementWalker):
         self.loop_stack.pop()
 
     def function_definition(self, stmt: cst.FunctionDef) -> None:
+        """A nested ``def`` sees the enclosing call's plain values (``init_type``, ``init_gain``): CycleGAN's
+        ``init_weights(net, init_type='normal', init_gain=0.02)`` applies such a closure."""
         owner = self.info.name if self.info else None
-        self.env[stmt.name.value] = FuncRef(stmt, owner)
+        values = {name: value for name, value in self.env.items() if is_plain(value)} if not self.module_level else {}
+        closure = Closure(values, dict(self.defaults)) if values else None
+        self.env[stmt.name.value] = FuncRef(stmt, owner, closure=closure)
+
+    def enter(self, ref: FuncRef) -> None:
+        """Start a call of ``ref`` with the names its closure captured."""
+        if ref.closure is not None:
+            self.env.update(ref.closure.values)
+            self.defaults.update(ref.closure.defaults)
 
     def import_statement(self, stmt: cst.Import | cst.ImportFrom) -> None:
         """An import inside a function binds its names there (module-level ones are in the import table)."""
@@ -128,6 +150,7 @@ class Statements(Frame, StatementWalker):
                 self.name_value(value, target.value, "<module>")
         elif isinstance(target, cst.Attribute) and self.is_self(target.value) and self.info is not None:
             attr = target.attr.value
+            value = self._option_chosen(self.info, attr, value)
             self.info.attrs[attr] = value
             if is_number(value) or isinstance(value, (str, tuple)):
                 self.info.consts[f"self.{attr}"] = value
@@ -142,6 +165,22 @@ class Statements(Frame, StatementWalker):
             for index, element in enumerate(target.elements):
                 inner = values[index] if values is not None else UNKNOWN
                 self.assign(element.value, inner, source)
+
+    def _option_chosen(self, info: ClassInfo, attr: str, value: Any) -> Any:
+        """``if act == 'relu': self.act = nn.ReLU()`` / ``elif ...: self.act = nn.Tanh()``: an activation the
+        options choose is none of them in particular (OpaqueVal), so no option's init is ever judged against
+        another option's activation. A later assignment that runs whenever the earlier one did replaces it."""
+        previous = info.attrs.get(attr)
+        before = info.attr_paths.get(attr)
+        info.attr_paths[attr] = self.path
+        if before is None or previous is None or previous == value:
+            return value
+        if not any(isinstance(v, (ActVal, OpaqueVal)) for v in (previous, value)):
+            return value
+        held = {(c.key, c.taken) for c in before}
+        if all((c.key, c.taken) in held for c in self.path):
+            return value  # runs in every run the earlier assignment ran in: it overwrites it
+        return OpaqueVal()
 
     def name_value(self, value: Any, path: str, owner: str) -> None:
         """Give layers their attribute path the first time they are stored."""
@@ -219,13 +258,13 @@ class Statements(Frame, StatementWalker):
         base_path = self.path
         self.env.update(true_env)
         self.branch_depth += 1
-        self.path = base_path + narrowing.conditions(stmt.test, True, narrowed)
+        self.path = base_path + self.conditions(stmt.test, True, narrowed)
         self.run(statements(stmt.body))
         after_true, sources_true = self.env, self.sources
         self.env = dict(saved)
         self.sources = dict(saved_sources)
         self.env.update(false_env)
-        self.path = base_path + narrowing.conditions(stmt.test, False, narrowed)
+        self.path = base_path + self.conditions(stmt.test, False, narrowed)
         orelse = stmt.orelse
         if isinstance(orelse, cst.If):
             self.if_statement(orelse)
@@ -238,11 +277,11 @@ class Statements(Frame, StatementWalker):
         true_exits = _always_exits(statements(stmt.body))
         false_exits = isinstance(orelse, cst.Else) and _always_exits(statements(orelse.body))
         if true_exits and not false_exits:
-            self.path = base_path + narrowing.conditions(stmt.test, False, narrowed)
+            self.path = base_path + self.conditions(stmt.test, False, narrowed)
             return
         if false_exits and not true_exits:
             self.env, self.sources = after_true, sources_true
-            self.path = base_path + narrowing.conditions(stmt.test, True, narrowed)
+            self.path = base_path + self.conditions(stmt.test, True, narrowed)
             return
         # Join: a name keeps its narrowed value only if both branches agree; otherwise the later
         # definition wins, except dispatch/param variables, which go back to their unnarrowed value.
@@ -252,6 +291,8 @@ class Statements(Frame, StatementWalker):
                 joined[name] = value
             elif is_plain(value) and is_plain(joined[name]) and value != joined[name]:
                 joined[name] = UNKNOWN  # a number the two branches set differently
+            elif value != joined[name] and any(isinstance(v, ActVal) for v in (value, joined[name])):
+                joined[name] = OpaqueVal()  # an activation the branch chooses: neither one in particular
         for name, value in after_true.items():
             if is_plain(value) and name in self.env and self.env[name] is UNKNOWN:
                 joined[name] = UNKNOWN
@@ -261,6 +302,22 @@ class Statements(Frame, StatementWalker):
         self.env = joined
         # the syntax of a name the two branches assign differently is not one expression any more
         self.sources = {name: node for name, node in self.sources.items() if sources_true.get(name) is node}
+
+    def conditions(self, test: cst.BaseExpression, taken: bool,
+                   narrowed: narrowing.Narrowed) -> tuple[Condition, ...]:
+        """The path entry of a branch, with the option's default when the code says what it is (a parameter
+        default, an argparse ``default=``): the finding can then say which option runs unless told otherwise."""
+        found = narrowing.conditions(test, taken, narrowed)
+        out = []
+        for condition in found:
+            subject = condition.subject
+            where = self.defaults.get(subject) if subject is not None else None
+            if where is not None and subject is not None:
+                value = self.env.get(subject)
+                if is_plain(value) or isinstance(value, bool):
+                    condition = replace(condition, default=value, default_from=where)
+            out.append(condition)
+        return tuple(out)
 
     def _forget_loop_carried(self, body: cst.BaseSuite) -> None:
         """A number the loop body reassigns (``in_channels = v``, ``dim *= 2``) differs from one pass to the

@@ -1,0 +1,307 @@
+"""Per-option scenarios and sizes from where a module is built (issue 16, items 1 and 2).
+
+Each option of an ``if init == ...`` switch is judged as its own scenario and the finding names it (and
+whether it is the default); constructor sizes come from the file's own instantiations when they all agree.
+Each "stays silent" test shows through ``Picture.explain()`` that the site was seen and why nothing is said.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from initlint.engine import check_source, picture_of
+from initlint.explain import silence_reason
+from initlint.picture.catalog import fmt
+
+
+def findings(source: str) -> list[tuple[str, int, str]]:
+    out = check_source(textwrap.dedent(source), "m.py")
+    assert not [f for f in out if f.code in ("IL000", "IL001")], out
+    return sorted((f.code, f.row, f.message) for f in out)
+
+
+def explained(source: str) -> dict[int, tuple[list[str], list[str], str]]:
+    """Per init line: the layers it reaches (display), the conditions it runs under and why it is silent
+    (or the verdict)."""
+    picture = picture_of(textwrap.dedent(source))
+    return {e.line: ([r.layer for r in e.reached], e.conditions, silence_reason(e, picture))
+            for e in picture.explain()}
+
+
+# A seed-style network without forward() side uses: the sizes come only from the module-level calls.
+SWITCH = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size, init_method='default'):
+        super().__init__()
+        self.fc1 = nn.Linear(input_size, hidden_size)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(hidden_size, hidden_size)
+        self.fc3 = nn.Linear(hidden_size, output_size)
+        if init_method == 'xavier':
+            nn.init.xavier_normal_(self.fc1.weight)
+        elif init_method == 'he':
+            nn.init.kaiming_normal_(self.fc1.weight)
+        elif init_method == 'small_random':
+            nn.init.normal_(self.fc1.weight, std=0.01)
+
+    def forward(self, x):
+        x = self.relu(self.fc1(x))
+        x = self.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+input_size, hidden_size, output_size = 100, 100, 10
+nets = [Net(input_size, hidden_size, output_size, 'xavier'), Net(input_size, hidden_size, output_size, 'he')]
+"""
+
+
+def test_module_level_instantiation_gives_sizes_and_each_option_is_named() -> None:
+    got = findings(SWITCH)
+    assert [(code, line) for code, line, _ in got] == [("IL101", 12), ("IL202", 16)]
+    xavier, small = got[0][2], got[1][2]
+    assert xavier.startswith("With `init_method='xavier'`: `xavier_normal_` initializes `fc1` (Linear(100, 100)")
+    he = math.sqrt(2 / 100)
+    assert f"fan_in=100, fan_out=100 for `fc1` (sizes from `Net(100, 100, 10, ...)` at line 25 and 1 more call " \
+           f"that agrees) it gives std {fmt(math.sqrt(2 / 200))} where He init wants {fmt(he)}" in xavier
+    assert small.startswith("With `init_method='small_random'`: `normal_` with std=0.01 gives `fc1`")
+    assert f"{fmt(he / 0.01)}x too small" in small
+
+
+def test_the_fitting_option_stays_silent_with_its_sizes_known() -> None:
+    seen = explained(SWITCH)
+    layers, conditions, reason = seen[14]
+    assert layers == ["fc1 (Linear(100, 100))"]
+    assert conditions == ["not (init_method == 'xavier')", "init_method == 'he'"]
+    assert reason.startswith("no rule objects")
+
+
+def test_parent_fills_the_sizes_of_the_block_it_builds() -> None:
+    got = findings(
+        """
+        import torch.nn as nn
+
+        class FeedForward(nn.Module):
+            def __init__(self, dim, hidden):
+                super().__init__()
+                self.fc1 = nn.Linear(dim, hidden)
+                self.fc2 = nn.Linear(hidden, dim)
+                nn.init.normal_(self.fc1.weight, std=0.001)
+
+            def forward(self, x):
+                return self.fc2(self.fc1(x).relu())
+
+        class Tower(nn.Module):
+            def __init__(self, dim=512):
+                super().__init__()
+                self.ff = FeedForward(dim, 4 * dim)
+
+            def forward(self, x):
+                return self.ff(x)
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 9)]
+    assert "`fc1` (Linear(512, 2048)" in got[0][2]
+    assert "(sizes from `FeedForward(512, 2048)` at line 17, the file's only call)" in got[0][2]
+
+
+def test_sizes_follow_a_chain_of_instantiations_and_a_factory() -> None:
+    got = findings(
+        """
+        import torch.nn as nn
+
+        class Block(nn.Module):
+            def __init__(self, width):
+                super().__init__()
+                self.fc = nn.Linear(width, width)
+                self.out = nn.Linear(width, 1)
+                nn.init.normal_(self.fc.weight, std=0.001)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+
+        class Model(nn.Module):
+            def __init__(self, width):
+                super().__init__()
+                self.block = Block(width * 2)
+
+            def forward(self, x):
+                return self.block(x)
+
+        def build():
+            return Model(32)
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 9)]
+    assert "`fc` (Linear(64, 64)" in got[0][2] and "`Block(64)`" in got[0][2]
+
+
+DISAGREE = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.fc = nn.Linear(width, width)
+        self.out = nn.Linear(width, 1)
+        nn.init.normal_(self.fc.weight, std=0.01)
+
+    def forward(self, x):
+        return self.out(self.fc(x).relu())
+
+
+small = Net(16)
+{second}
+"""
+
+
+def test_instantiations_that_disagree_leave_the_size_unknown() -> None:
+    """``Net(16)`` and ``Net(4096)``: std 0.01 is 8.8x small for one and 1.1x for... neither is picked."""
+    source = DISAGREE.format(second="large = Net(4096)")
+    assert findings(source) == []
+    layers, _, reason = explained(source)[9]
+    assert layers == ["fc (Linear(?, ?))"]
+    assert reason.startswith("no rule objects")
+    # one agreeing call gives the sizes, and the finding
+    assert [(c, line) for c, line, _ in findings(DISAGREE.format(second="again = Net(16)"))] == [("IL202", 9)]
+
+
+def test_a_class_passed_as_a_value_or_built_where_nothing_runs_gets_no_sizes() -> None:
+    for second in ("factory = make(Net, 16)", "def later(self):\n    return Net(16) if self else Net(4096)",
+                   "nets = [Net(w) for w in widths]", "large = Net(*sizes)"):
+        source = DISAGREE.format(second=second)
+        assert findings(source) == [], second
+        assert explained(source)[9][0] == ["fc (Linear(?, ?))"], second
+
+
+CYCLEGAN = """\
+import torch.nn as nn
+from torch.nn import init
+
+
+def init_weights(net, init_type='normal', init_gain=0.02):
+    def init_func(m):
+        classname = m.__class__.__name__
+        if hasattr(m, 'weight') and classname.find('Conv') != -1:
+            if init_type == 'normal':
+                init.normal_(m.weight.data, 0.0, init_gain)
+            elif init_type == 'xavier':
+                init.xavier_normal_(m.weight.data, gain=init_gain)
+            elif init_type == 'kaiming':
+                init.kaiming_normal_(m.weight.data, a=0, mode='fan_in')
+    net.apply(init_func)
+
+
+def init_net(net, init_type='normal', init_gain=0.02):
+    init_weights(net, init_type, init_gain=init_gain)
+    return net
+
+
+class D(nn.Module):
+    def __init__(self, nc=3, ndf=64):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(ndf, 1, 4))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+netD = init_net(D())
+"""
+
+
+def test_a_closure_sees_the_options_of_the_call_that_applies_it_and_names_the_default() -> None:
+    got = findings(CYCLEGAN)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 10), ("IL202", 12)]
+    normal, xavier = got[0][2], got[1][2]
+    wanted = math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(48)
+    assert normal.startswith("With `init_type='normal'` (the default): `normal_` with std=0.02 gives `net.0` "
+                             "(Conv2d(3, 64, 4)")
+    assert f"{fmt(wanted / 0.02)}x too small" in normal
+    assert xavier.startswith("With `init_type='xavier'`: `xavier_normal_` with gain=0.02")
+
+
+def test_the_kaiming_option_of_the_closure_stays_silent() -> None:
+    layers, conditions, reason = explained(CYCLEGAN)[14]
+    assert layers == ["net.0 (Conv2d(3, 64, 4))", "net.2 (Conv2d(64, 1, 4))"]
+    assert conditions[-1] == "init_type == 'kaiming'"
+    assert reason.startswith("no rule objects")
+
+
+def test_flags_and_else_arms_are_named() -> None:
+    got = findings(
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, use_he=True, scheme='he'):
+                super().__init__()
+                self.fc = nn.Linear(256, 256)
+                self.fc2 = nn.Linear(256, 256)
+                self.out = nn.Linear(256, 1)
+                if use_he:
+                    nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')
+                else:
+                    nn.init.xavier_normal_(self.fc.weight)
+                if scheme == 'he':
+                    nn.init.kaiming_normal_(self.fc2.weight, nonlinearity='relu')
+                elif scheme == 'lecun':
+                    nn.init.kaiming_normal_(self.fc2.weight, nonlinearity='linear')
+                else:
+                    nn.init.xavier_uniform_(self.fc2.weight)
+
+            def forward(self, x):
+                return self.out(self.fc2(self.fc(x).relu()).relu())
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL101", 13), ("IL101", 19), ("IL103", 17)]
+    assert got[0][2].startswith("With `use_he=False`: `xavier_normal_`")
+    assert got[1][2].startswith("With `scheme` other than 'he' and 'lecun': `xavier_uniform_`")
+    assert got[2][2].startswith("With `scheme='lecun'`: `kaiming_normal_`")
+
+
+OPTION_ACTIVATION = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, act='relu'):
+        super().__init__()
+        self.fc = nn.Linear(256, 256)
+        self.out = nn.Linear(256, 1)
+        {choose}
+        if act == 'relu':
+            nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')
+        else:
+            nn.init.xavier_normal_(self.fc.weight, gain=5 / 3)
+
+    def forward(self, x):
+        return self.out(self.act(self.fc(x)))
+"""
+CHOICES = {
+    "arms": "if act == 'relu':\n            self.act = nn.ReLU()\n        else:\n            self.act = nn.Tanh()",
+    "override": "self.act = nn.Tanh()\n        if act == 'relu':\n            self.act = nn.ReLU()",
+    "local": "a = nn.ReLU()\n        if act != 'relu':\n            a = nn.Tanh()\n        self.act = a",
+}
+
+
+def test_an_activation_chosen_by_the_same_option_is_never_paired_with_another_options_init() -> None:
+    """Before, the last assignment won: the 'relu' arm's kaiming was judged against Tanh (a false IL102)."""
+    for name, choose in CHOICES.items():
+        source = OPTION_ACTIVATION.format(choose=choose)
+        assert findings(source) == [], name
+        for line in _lines(source, "kaiming_normal_", "xavier_normal_"):
+            layers, _, reason = explained(source)[line]
+            assert layers == ["fc (Linear(256, 256))"], name
+            assert reason.startswith("what follows its layers is unknown"), name
+
+
+def test_an_activation_every_run_assigns_last_is_still_known() -> None:
+    source = OPTION_ACTIVATION.format(choose="if act == 'relu':\n            self.act = nn.Tanh()\n"
+                                             "        self.act = nn.Tanh()")
+    assert [(code, line) for code, line, _ in findings(source)] == [("IL102", *_lines(source, "kaiming_normal_"))]
+
+
+def _lines(source: str, *needles: str) -> list[int]:
+    return [number for number, text in enumerate(source.splitlines(), 1) if any(n in text for n in needles)]
