@@ -279,15 +279,25 @@ class Net(nn.Module):
     def forward(self, x):
         return self.out(self.act(self.fc(x)))
 """
+ARMS = "if act == 'relu':\n            self.act = nn.ReLU()\n        else:\n            self.act = nn.Tanh()"
 CHOICES = {
-    "arms": "if act == 'relu':\n            self.act = nn.ReLU()\n        else:\n            self.act = nn.Tanh()",
     "override": "self.act = nn.Tanh()\n        if act == 'relu':\n            self.act = nn.ReLU()",
     "local": "a = nn.ReLU()\n        if act != 'relu':\n            a = nn.Tanh()\n        self.act = a",
 }
 
 
 def test_an_activation_chosen_by_the_same_option_is_never_paired_with_another_options_init() -> None:
-    """Before, the last assignment won: the 'relu' arm's kaiming was judged against Tanh (a false IL102)."""
+    """Before, the last assignment won: the 'relu' arm's kaiming was judged against Tanh (a false IL102). Each
+    arm that assigns its own activation pairs it with its own inits (both fit here); an assignment that only
+    some runs override is no activation in particular."""
+    source = OPTION_ACTIVATION.format(choose=ARMS)
+    assert findings(source) == []
+    seen = explained(source)
+    kaiming, xavier = _lines(source, "kaiming_normal_")[0], _lines(source, "xavier_normal_")[0]
+    picture = picture_of(source)
+    follows = {e.line: e.reached[0].follows for e in picture.explain()}
+    assert follows == {kaiming: "ReLU, then linear", xavier: "Tanh, then linear"}
+    assert seen[kaiming][2].startswith("no rule objects") and seen[xavier][2].startswith("no rule objects")
     for name, choose in CHOICES.items():
         source = OPTION_ACTIVATION.format(choose=choose)
         assert findings(source) == [], name
@@ -305,3 +315,106 @@ def test_an_activation_every_run_assigns_last_is_still_known() -> None:
 
 def _lines(source: str, *needles: str) -> list[int]:
     return [number for number, text in enumerate(source.splitlines(), 1) if any(n in text for n in needles)]
+
+
+ARGPARSE = """\
+import argparse
+import torch.nn as nn
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--channels", type=int, default=1, help="number of image channels")
+parser.add_argument("--ndf", type=int, default="64")
+parser.add_argument("--init", default="normal")
+opt = parser.parse_args()
+ndf = int(opt.ndf)
+
+
+def weights_init_normal(m):
+    classname = m.__class__.__name__
+    if classname.find("Conv") != -1:
+        if opt.init == "normal":
+            nn.init.normal_(m.weight.data, 0.0, 0.02)
+
+
+class Discriminator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Sequential(nn.Conv2d(opt.channels, ndf, 3, 2, 1), nn.ReLU(), nn.Conv2d(ndf, 1, 3))
+
+    def forward(self, img):
+        return self.down(img)
+
+
+discriminator = Discriminator()
+discriminator.apply(weights_init_normal)
+"""
+
+
+def test_argparse_defaults_are_a_named_scenario_for_sizes_and_options() -> None:
+    got = findings(ARGPARSE)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 16)]
+    message = got[0][2]
+    assert message.startswith("With `opt.init='normal'` (the default of `--init`): `normal_` with std=0.02 gives "
+                              "`down.0` (Conv2d(1, 64, 3)")
+    assert "fan_in=9, fan_out=576 (with `--ndf` at its default 64 and `--channels` at its default 1)" in message
+    assert f"{fmt(math.sqrt(2 / 9) / 0.02)}x too small" in message
+
+
+def test_options_without_a_default_or_parsed_in_a_function_give_no_sizes() -> None:
+    variants = {
+        "required": ARGPARSE.replace('type=int, default=1,', 'type=int, required=True,'),
+        "no default": ARGPARSE.replace('type=int, default=1,', 'type=int,'),
+        "parsed in a function": ARGPARSE.replace("opt = parser.parse_args()",
+                                                 "def options():\n    return parser.parse_args()\nopt = options()"),
+    }
+    for name, source in variants.items():
+        assert findings(source) == [], name
+        layers, _, reason = explained(source)[_lines(source, "normal_(")[0]]
+        assert layers[0].startswith("down.0 (Conv2d(?, "), name
+        assert reason.startswith("no rule objects"), name
+
+
+def test_a_command_line_default_passed_to_the_constructor_is_named_with_the_sizes() -> None:
+    got = findings(
+        """
+        import argparse
+        import torch.nn as nn
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--hidden", type=int, default=256)
+        opt = parser.parse_args()
+
+        class Net(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.fc = nn.Linear(hidden, hidden)
+                self.out = nn.Linear(hidden, 1)
+                nn.init.normal_(self.fc.weight, std=0.001)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+
+        net = Net(opt.hidden)
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 14)]
+    assert ("(sizes from `Net(256)` at line 19, the file's only call, with `--hidden` at its default 256)"
+            in got[0][2])
+
+
+def test_each_option_is_judged_with_the_activation_its_own_arm_assigns() -> None:
+    arms = "if act == 'relu':\n            self.act = nn.ReLU()\n        else:\n            self.act = nn.Tanh()"
+    source = OPTION_ACTIVATION.format(choose=arms).replace(
+        "nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')", "nn.init.xavier_normal_(self.fc.weight)"
+    ).replace("nn.init.xavier_normal_(self.fc.weight, gain=5 / 3)",
+              "nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')")
+    got = findings(source)
+    relu, other = _lines(source, "xavier_normal_")[0], _lines(source, "kaiming_normal_")[0]
+    assert [(code, line) for code, line, _ in got] == [("IL101", relu), ("IL102", other)]
+    assert got[0][2].startswith("With `act='relu'` (the default): `xavier_normal_` initializes `fc` "
+                                "(Linear(256, 256), line 7), whose output feeds ReLU.")
+    assert got[1][2].startswith("With `act` other than 'relu': `kaiming_normal_`")
+    assert "whose output feeds Tanh" in got[1][2]
+    layers, _, reason = explained(source.replace("nn.init.xavier_normal_(self.fc.weight)",
+                                                 "nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')",
+                                                 1))[relu]
+    assert layers == ["fc (Linear(256, 256))"] and reason.startswith("no rule objects")

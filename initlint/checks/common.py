@@ -151,7 +151,10 @@ def sizes_note(layers: list[Layer]) -> str:
     """Where the sizes in a message come from, when the file's instantiation of the class gave them."""
     bindings = {id(layer.sized_by): layer for layer in layers if layer.sized_by is not None}
     notes = [layer.sized_by.describe(layer.locator) for layer in bindings.values() if layer.sized_by is not None]
-    return f" (sizes from {'; '.join(notes)})" if notes else ""
+    assumed = list(dict.fromkeys(note for layer in layers for note in layer.assumed))
+    parts = ([f"sizes from {'; '.join(notes)}"] if notes else []) + (
+        [f"with {' and '.join(assumed)}"] if assumed else [])
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def site_fingerprint(site: InitSite) -> str:

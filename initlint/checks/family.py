@@ -127,7 +127,7 @@ def _judged_layers(picture: Picture, site: InitSite,
                    effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation]]:
     """Layers whose main weight this site initializes last and whose output meets a known activation."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow()
+        follow = layer.follow_under(site.path)
         if follow.kind == ACT and follow.activation is not None:
             yield layer, follow.activation
 

@@ -85,7 +85,7 @@ def _scaled_layers(picture: Picture, site: InitSite,
     """The layers this site initializes last whose scale reaches an activation or the next layer, with that
     activation (None: straight into another layer)."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow()
+        follow = layer.follow_under(site.path)
         if follow.kind == ACT and follow.activation is not None:
             act: Activation | None = follow.activation
             assert act is not None

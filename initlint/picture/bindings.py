@@ -31,6 +31,7 @@ class Instantiation:
     args: list[Any]
     kwargs: dict[str, Any]
     star: bool  # ``Net(*args)`` / ``Net(**cfg)``: what fills the parameters is not known
+    assumed: tuple[str, ...] = ()  # command-line defaults its arguments read (cli_options.py)
 
 
 @dataclass
@@ -39,11 +40,12 @@ class Scout:
 
     calls: dict[str, list[Instantiation]] = field(default_factory=dict)
 
-    def record(self, cls: str, node: cst.Call, evaluated: list[tuple[cst.Arg, Any]]) -> None:
+    def record(self, cls: str, node: cst.Call, evaluated: list[tuple[cst.Arg, Any]],
+               assumed: tuple[str, ...] = ()) -> None:
         args = [value for arg, value in evaluated if arg.keyword is None and not arg.star]
         kwargs = {arg.keyword.value: value for arg, value in evaluated if arg.keyword is not None}
         star = any(arg.star for arg, _ in evaluated)
-        self.calls.setdefault(cls, []).append(Instantiation(node, args, kwargs, star))
+        self.calls.setdefault(cls, []).append(Instantiation(node, args, kwargs, star, assumed))
 
     def binding(self, cls: str, init: cst.FunctionDef, code: Callable[[], str]) -> Binding | None:
         """The values every instantiation of ``cls`` gives its parameters without defaults, when all of the
@@ -68,7 +70,8 @@ class Scout:
             values[name] = first
         if not values or unexplained_uses(code(), cls, [c.node for c in calls]):
             return None  # built where no run reached, or passed around as a value
-        return Binding(cls, values, tuple(c.node for c in calls), _text(cls, params, values))
+        assumed = tuple(dict.fromkeys(note for c in calls for note in c.assumed))
+        return Binding(cls, values, tuple(c.node for c in calls), _text(cls, params, values), assumed)
 
 
 def _argument(call: Instantiation, index: int, name: str, positional_count: int) -> Any:

@@ -14,8 +14,9 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture.bindings import Scout, has_unfilled_sizes
-from initlint.picture.budget import Work
+from initlint.picture.budget import MAX_SOURCE_NAMES, Work
 from initlint.picture.calls import dispatch_args
+from initlint.picture.cli_options import CliOptions
 from initlint.picture.domain import (
     UNKNOWN,
     ClassInfo,
@@ -34,6 +35,7 @@ from initlint.picture.interpreter import Interpreter
 from initlint.picture.linking import Linked
 from initlint.picture.model import Binding, InitSite, Layer, Locator, Picture
 from initlint.picture.syntax import (
+    dotted_names,
     function_params,
     names_in,
     statements,
@@ -80,6 +82,9 @@ class PictureBuilder:
         self._syntax_facts: dict[tuple[str, int], Any] = syntax_memo if syntax_memo is not None else {}
         self.scout = scout  # a scouting run (bindings.py) records where each class is built, nothing else
         self._order_cache: list[ClassInfo] | None = None
+        self.cli = CliOptions()  # module-level argparse defaults
+        # module names and ``opt.x`` paths whose value is a command-line default: name -> how to say so
+        self.cli_notes: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ entry
 
@@ -149,6 +154,10 @@ class PictureBuilder:
 
     def _collect_definitions(self) -> None:
         consts = Evaluator(self.imports, [self.module_env])
+        self.cli.read(self.module, self.imports, consts)
+        for path, default in self.cli.defaults.items():
+            self.module_env[path] = default.value  # ``opt.ndf``: dotted, so no plain name is shadowed
+            self.cli_notes[path] = (default.note,)
         for stmt in self.linked.statements + statements(self.module.body):
             if isinstance(stmt, cst.ClassDef):
                 methods = {
@@ -164,11 +173,36 @@ class PictureBuilder:
                 if isinstance(target, cst.Name):
                     if value is not UNKNOWN:
                         self.module_env[target.value] = value
+                        notes = self.cli_notes_of(stmt.value)
+                        if notes:
+                            self.cli_notes[target.value] = notes  # ``ndf = int(opt.ndf)``
                 elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, tuple) \
                         and len(value) == len(target.elements):
                     for element, item in zip(target.elements, value):
                         if isinstance(element.value, cst.Name) and item is not UNKNOWN:
                             self.module_env[element.value.value] = item
+
+    def cli_notes_of(self, *exprs: cst.BaseExpression, sources: dict[str, cst.BaseExpression] | None = None
+                     ) -> tuple[str, ...]:
+        """The command-line defaults these expressions read (``opt.ndf``, or ``ndf = int(opt.ndf)``),
+        through the local names they are assigned from."""
+        if not self.cli_notes:
+            return ()
+        found: dict[str, None] = {}
+        pending = list(exprs)
+        seen: set[str] = set()
+        while pending and len(seen) < MAX_SOURCE_NAMES:
+            node = pending.pop()
+            for path in dotted_names(node):
+                if path in seen:
+                    continue
+                seen.add(path)
+                for note in self.cli_notes.get(path, ()):
+                    found[note] = None
+                source = (sources or {}).get(path)
+                if source is not None:
+                    pending.append(source)
+        return tuple(found)
 
     def _class_order(self) -> list[ClassInfo]:
         """Classes with the ones they build on (bases, composed parts) first (computed once)."""

@@ -238,7 +238,8 @@ class Calls(Frame):
             if name in self.b.classes:
                 evaluated = [(arg, self.value(arg.value)) for arg in node.args]
                 if self.b.scout is not None:
-                    self.b.scout.record(name, node, evaluated)
+                    self.b.scout.record(name, node, evaluated,
+                                        self.b.cli_notes_of(*(a.value for a in node.args), sources=self.sources))
                 act = self.activation_class(name)
                 if act is not None:
                     return ActVal(act)  # class Swish(nn.Module): forward returns x * torch.sigmoid(x)
@@ -308,6 +309,8 @@ class Calls(Frame):
                 layer.args["num_layers"] = None  # past the budget: its per-layer parameters are not spelled out
             layer.params = torchspec.layer_params(kind, layer.args, star=any(a.star for a in node.args))
             layer.sized_by = self._sized_by(raw.values())
+            layer.assumed = tuple(dict.fromkeys(self.b.cli_notes_of(*raw.values(), sources=self.sources)
+                                                + (layer.sized_by.assumed if layer.sized_by is not None else ())))
             for child_name, child_kind in torchspec.CHILDREN.get(kind, ()):
                 child, _ = self.b.new_layer(key + (child_name,), child_kind, owner, node)
                 child.args = torchspec.child_args(kind, child_name, layer.args)

@@ -265,6 +265,14 @@ def union(values: list[Any]) -> Any:
 
 
 @dataclass(frozen=True)
+class ChoiceVal:
+    """An activation the options choose: ``if act == 'relu': self.act = nn.ReLU() else: self.act = nn.Tanh()``.
+    Each variant is the activation and the ``if`` tests (model.Condition) it is assigned under."""
+
+    variants: tuple[tuple[tuple[Any, ...], ActVal], ...]
+
+
+@dataclass(frozen=True)
 class MixedModules:
     """A variable that holds one of several different modules (a heterogeneous ModuleList)."""
 

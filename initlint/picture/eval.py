@@ -181,6 +181,9 @@ class Evaluator:
         path = _self_path(node)
         if path is not None:
             return self.lookup(path)
+        if isinstance(node.value, cst.Name) and self.lookup(node.value.value) is UNKNOWN:
+            # ``opt.ndf`` of a module-level ``opt = parser.parse_args()``: its default (cli_options.py)
+            return self.lookup(f"{node.value.value}.{node.attr.value}")
         return UNKNOWN
 
     def subscript(self, node: cst.Subscript) -> Any:

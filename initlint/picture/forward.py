@@ -17,6 +17,7 @@ from initlint.picture.domain import (
 )
 from initlint.picture.domain import (
     ActVal,
+    ChoiceVal,
     ClassInfo,
     FuncRef,
     InRepeat,
@@ -455,6 +456,10 @@ class MethodFlow(StatementWalker):
     def apply_module(self, callee: Any, inflow: Flow) -> Any:
         if isinstance(callee, ActVal):
             self.a.emit(inflow, Follow(ACT, callee.act))
+            return activated(inflow)
+        if isinstance(callee, ChoiceVal):  # an activation an option chooses: one follow per arm
+            for when, choice in callee.variants:
+                self.a.emit(inflow, Follow(ACT, choice.act, when=when))
             return activated(inflow)
         if isinstance(callee, TransVal):
             return inflow

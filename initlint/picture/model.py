@@ -67,6 +67,9 @@ UNKNOWN = "unknown"  # anything we cannot see: config activations, factories, ot
 class Follow:
     kind: str
     activation: Activation | None = None
+    # the ``if`` tests this use runs under, when an option chooses the activation (ChoiceVal): not part of
+    # what the follow is, so ``Layer.follow()`` still sees two activations as a disagreement
+    when: tuple[Condition, ...] = field(default=(), compare=False)
 
 
 UNKNOWN_FOLLOW = Follow(UNKNOWN)
@@ -81,6 +84,7 @@ class Binding:
     values: dict[str, object]  # parameter name -> value
     calls: tuple[object, ...] = field(repr=False, compare=False)  # the ``Net(...)`` call nodes
     text: str = ""  # ``SimpleNet(100, 100, 10, ...)``
+    assumed: tuple[str, ...] = ()  # command-line defaults the calls' arguments read
 
     def describe(self, locator: Locator | None) -> str:
         """```SimpleNet(100, 100, 10, ...)` at line 46 and 4 more calls that agree``."""
@@ -112,6 +116,7 @@ class Layer:
     feeds: set[int] = field(default_factory=set)  # layers this one's output reaches next (uids)
     residual_out: bool = False  # its block's output (this layer's) is added to a skip by the parent
     sized_by: Binding | None = None  # its sizes come from where its class is built (``Net(100, 10)``)
+    assumed: tuple[str, ...] = ()  # command-line defaults its sizes read: "`--ndf` at its default 64"
     repeat: int | None = None  # how many copies a loop builds, when known
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
     statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
@@ -157,6 +162,16 @@ class Layer:
         if len(distinct) == 1:
             return self.follows[0]
         return UNKNOWN_FOLLOW
+
+    def follow_under(self, path: tuple[Condition, ...]) -> Follow:
+        """What the output meets in the runs of an init under ``path``: the follows an option's other arms
+        record are left out (``if act == 'relu': self.act = nn.ReLU(); kaiming...`` pairs kaiming with ReLU
+        only); UNKNOWN when what is left still disagrees."""
+        if not path or not any(f.when for f in self.follows):
+            return self.follow()
+        kept = [f for f in self.follows if not any(mine.contradicts(theirs) for mine in path for theirs in f.when)]
+        distinct = set(kept)
+        return kept[0] if len(distinct) == 1 else UNKNOWN_FOLLOW
 
     def fans(self, param: str = "weight") -> tuple[int, int] | None:
         """torch's ``_calculate_fan_in_and_fan_out`` for a parameter, when its shape is known."""
@@ -221,6 +236,24 @@ class Condition:
 
     def excludes(self, other: Condition) -> bool:
         return self.key == other.key and self.taken != other.taken
+
+    def contradicts(self, other: Condition) -> bool:
+        """No run passes both: the two branches of one test, or two tests of one option that cannot both hold
+        (``act == 'relu'`` taken and, in another ``if``, ``act == 'relu'`` not taken or ``act == 'tanh'`` taken)."""
+        if self.excludes(other):
+            return True
+        mine, theirs = self.option, other.option
+        if mine is None or theirs is None or mine[0] != theirs[0] or isinstance(mine[1], tuple) \
+                or isinstance(theirs[1], tuple):
+            return False
+        if isinstance(mine[1], bool) or isinstance(theirs[1], bool):  # flags: ``if use_relu:`` / ``not``
+            return isinstance(mine[1], bool) and isinstance(theirs[1], bool) and \
+                (mine[1] == mine[2]) != (theirs[1] == theirs[2])
+        if mine[2] and theirs[2]:
+            return mine[1] != theirs[1]
+        if mine[2] != theirs[2]:
+            return mine[1] == theirs[1]
+        return False
 
 
 @dataclass
@@ -398,7 +431,7 @@ class Picture:
             reached = []
             for ref in site.targets:
                 layer = self.layers[ref.layer]
-                follow = layer.follow()
+                follow = layer.follow_under(site.path)
                 winners = effective.get(ref, [])
                 last = site.in_slice or any(w is site for w in winners)
                 reached.append(Reach(ref, layer.display, follow, tuple(layer.after_act), last,

@@ -13,6 +13,7 @@ from initlint.picture.budget import MAX_UNROLL
 from initlint.picture.domain import (
     UNKNOWN,
     ActVal,
+    ChoiceVal,
     ClassInfo,
     Closure,
     DispatchVal,
@@ -175,11 +176,17 @@ class Statements(Frame, StatementWalker):
         info.attr_paths[attr] = self.path
         if before is None or previous is None or previous == value:
             return value
-        if not any(isinstance(v, (ActVal, OpaqueVal)) for v in (previous, value)):
+        if not any(isinstance(v, (ActVal, OpaqueVal, ChoiceVal)) for v in (previous, value)):
             return value
         held = {(c.key, c.taken) for c in before}
         if all((c.key, c.taken) in held for c in self.path):
             return value  # runs in every run the earlier assignment ran in: it overwrites it
+        earlier = previous.variants if isinstance(previous, ChoiceVal) else (
+            ((before, previous),) if isinstance(previous, ActVal) else None)
+        if earlier is not None and isinstance(value, ActVal) and self.path and \
+                all(any(c.excludes(mine) for c in path for mine in self.path) for path, _ in earlier):
+            # exclusive arms, each with its own activation: the checks pair each with its own arm's inits
+            return ChoiceVal((*earlier, (self.path, value)))
         return OpaqueVal()
 
     def name_value(self, value: Any, path: str, owner: str) -> None:
@@ -311,11 +318,18 @@ class Statements(Frame, StatementWalker):
         out = []
         for condition in found:
             subject = condition.subject
-            where = self.defaults.get(subject) if subject is not None else None
-            if where is not None and subject is not None:
+            if subject is None:
+                out.append(condition)
+                continue
+            where = self.defaults.get(subject)
+            cli = self.b.cli.defaults.get(subject)
+            if where is not None:
                 value = self.env.get(subject)
                 if is_plain(value) or isinstance(value, bool):
                     condition = replace(condition, default=value, default_from=where)
+            elif cli is not None and self.number(cst.parse_expression(subject)) == cli.value:
+                # ``opt.init`` of the module-level parse_args (not a local ``opt``): its argparse default
+                condition = replace(condition, default=cli.value, default_from=f"the default of `{cli.flag}`")
             out.append(condition)
         return tuple(out)
 

@@ -81,6 +81,19 @@ def names_in(node: cst.CSTNode) -> Iterator[str]:
         yield from names_in(child)
 
 
+def dotted_names(node: cst.CSTNode) -> Iterator[str]:
+    """Every plain name and ``name.attr`` path used inside an expression (``opt.ndf`` gives both)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+        return
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        yield f"{node.value.value}.{node.attr.value}"
+        yield node.value.value
+        return
+    for child in node.children:
+        yield from dotted_names(child)
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
