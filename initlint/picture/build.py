@@ -148,7 +148,7 @@ class PictureBuilder:
             binding = scout.binding(info.name, found[0], source)
             if binding is not None:
                 runner.picture.bindings[info.name] = binding
-            if self.init_names(found[0]) & local:
+            if self.body_names(found[0]) & local:
                 runner._run_class(info)  # a leaf class builds none of the file's classes: nothing to record
         return runner.picture.bindings
 
@@ -225,16 +225,16 @@ class PictureBuilder:
         self._order_cache = order
         return order
 
-    def init_names(self, init: cst.FunctionDef) -> frozenset[str]:
-        """The plain names an ``__init__`` body uses (once per node)."""
-        found: frozenset[str] = self.syntax_fact("init names", init.body, lambda body: frozenset(names_in(body)))
+    def body_names(self, fn: cst.FunctionDef) -> frozenset[str]:
+        """The plain names a function body uses (once per node)."""
+        found: frozenset[str] = self.syntax_fact("names", fn.body, lambda body: frozenset(names_in(body)))
         return found
 
     def _class_deps(self, info: ClassInfo) -> list[str]:
         deps = [b.rsplit(".", 1)[-1] for b in info.bases if b.rsplit(".", 1)[-1] in self.classes]
         init = info.methods.get("__init__")
         if init is not None:
-            deps += sorted({n for n in self.init_names(init) if n in self.classes and n != info.name})
+            deps += sorted({n for n in self.body_names(init) if n in self.classes and n != info.name})
         return deps
 
     def _base_infos(self, info: ClassInfo) -> list[ClassInfo]:
@@ -286,9 +286,15 @@ class PictureBuilder:
         interp.run(statements(self.module.body))
 
     def _run_unapplied_functions(self) -> None:
-        """Init routines never seen applied: their dispatch variable may be any layer in the file."""
+        """Init routines never seen applied: their dispatch variable may be any layer in the file. Callers
+        run before the functions they call (``init_weights(net, init_type)`` applies ``weights_init_xavier``
+        under ``init_type == 'xavier'``), so a helper is first reached under its caller's options."""
         everything = self.scope_all()
-        for name, fn in self.functions.items():
+        local = set(self.functions)
+        callers = [name for name, fn in self.functions.items() if self.body_names(fn) & (local - {name})]
+        order = callers + [name for name in self.functions if name not in callers]
+        for name in order:
+            fn = self.functions[name]
             if id(fn) in self._applied or name in self.linked.local:
                 continue  # (a function taken in from another file is that file's picture's to run alone)
             if _looks_like_init_routine(fn) and function_params(fn):

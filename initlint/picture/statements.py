@@ -59,7 +59,7 @@ class Statements(Frame, StatementWalker):
                 passed = self.passed_defaults.get(name)
             elif param.default is not None:
                 self.env[name] = self.value(param.default)
-                passed = "the default" if is_plain(self.env[name]) else None
+                passed = "the default" if is_plain(self.env[name]) or isinstance(self.env[name], bool) else None
             else:
                 self.env[name] = UNKNOWN
                 passed = None
