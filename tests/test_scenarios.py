@@ -418,3 +418,76 @@ def test_each_option_is_judged_with_the_activation_its_own_arm_assigns() -> None
                                                  "nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')",
                                                  1))[relu]
     assert layers == ["fc (Linear(256, 256))"] and reason.startswith("no rule objects")
+
+
+SWITCHED_ROUTINES = """\
+import torch.nn as nn
+from torch.nn import init
+
+
+def weights_init_normal(m):
+    classname = m.__class__.__name__
+    if classname.find('Conv') != -1:
+        init.normal_(m.weight.data, 0.0, 0.02)
+
+
+def weights_init_xavier(m):
+    classname = m.__class__.__name__
+    if classname.find('Conv') != -1:
+        init.xavier_normal_(m.weight.data, gain=1)
+
+
+def init_weights(net, init_type='normal'):
+    if init_type == 'normal':
+        net.apply(weights_init_normal)
+    elif init_type == 'xavier':
+        net.apply(weights_init_xavier)
+
+
+class D(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(3, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 1, 4))
+
+    def forward(self, x):
+        return self.net(x)
+"""
+
+
+def test_routines_a_switch_applies_are_judged_under_its_options_even_when_nothing_calls_the_switch() -> None:
+    """``init_weights`` (called from another file) applies one routine per ``init_type``: run before the
+    routines it applies, each routine's init runs under its option, so neither hides the other."""
+    got = findings(SWITCHED_ROUTINES)
+    assert [(code, line) for code, line, _ in got] == [("IL101", 14), ("IL202", 8)]
+    assert got[0][2].startswith("With `init_type='xavier'`: `xavier_normal_` reaches `net.0` (Conv2d(3, 64, 4)")
+    assert got[1][2].startswith("With `init_type='normal'` (the default): `normal_` with std=0.02 gives `net.0`")
+    conditions = {line: cond for line, (_, cond, _) in explained(SWITCHED_ROUTINES).items()}
+    assert conditions == {8: ["init_type == 'normal'"], 14: ["not (init_type == 'normal')", "init_type == 'xavier'"]}
+
+
+def test_a_flag_default_is_named_and_passed_on_by_keyword() -> None:
+    got = findings(
+        """
+        import torch.nn as nn
+
+        def init_net(net, use_xavier=True):
+            setup(net, use_xavier=use_xavier)
+
+        def setup(net, use_xavier):
+            for m in net.modules():
+                if isinstance(m, nn.Linear):
+                    if use_xavier:
+                        nn.init.xavier_normal_(m.weight)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(256, 256)
+                self.out = nn.Linear(256, 1)
+                init_net(self)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL101", 11)]
+    assert got[0][2].startswith("With `use_xavier=True` (the default): `xavier_normal_`")
