@@ -491,3 +491,31 @@ def test_a_flag_default_is_named_and_passed_on_by_keyword() -> None:
         """)
     assert [(code, line) for code, line, _ in got] == [("IL101", 11)]
     assert got[0][2].startswith("With `use_xavier=True` (the default): `xavier_normal_`")
+
+
+def test_a_guard_that_raises_is_no_scenario_but_an_early_return_is() -> None:
+    source = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, setting, custom=False):
+        super().__init__()
+        if not setting:
+            raise ValueError("setting is required")
+        self.fc = nn.Linear(256, 256)
+        self.out = nn.Linear(256, 1)
+        self.reset(custom)
+
+    def reset(self, custom):
+        if not custom:
+            return
+        nn.init.xavier_normal_(self.fc.weight)
+
+    def forward(self, x):
+        return self.out(self.fc(x).relu())
+"""
+    got = findings(source)
+    assert [(code, line) for code, line, _ in got] == [("IL101", 16)]
+    assert got[0][2].startswith("With `custom=True`: `xavier_normal_` initializes `fc`")
+    assert explained(source)[16][1] == ["not (not setting)", "not (not custom)"]

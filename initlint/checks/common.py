@@ -116,7 +116,7 @@ def scenario(site: InitSite) -> str:
     defaults: dict[str, tuple[object, str]] = {}
     for condition in site.path:
         option = condition.option
-        if option is None:
+        if option is None or condition.guard:
             continue
         subject, value, equal = option
         if isinstance(value, bool):

@@ -225,6 +225,7 @@ class Condition:
     flipped: bool = False  # the test is ``subject != value`` (or ``not subject``): taken means it differs
     default: object = None  # the subject's value when nothing else is said, when the code says so
     default_from: str | None = None  # where that default is written ("the default", "`--init`'s default")
+    guard: bool = False  # the other branch raises: a check of the input, not an option (not named)
 
     @property
     def option(self) -> tuple[str, object, bool] | None:

@@ -284,11 +284,12 @@ class Statements(Frame, StatementWalker):
         true_exits = _always_exits(statements(stmt.body))
         false_exits = isinstance(orelse, cst.Else) and _always_exits(statements(orelse.body))
         if true_exits and not false_exits:
-            self.path = base_path + self.conditions(stmt.test, False, narrowed)
+            self.path = base_path + _guarded(self.conditions(stmt.test, False, narrowed), statements(stmt.body))
             return
         if false_exits and not true_exits:
             self.env, self.sources = after_true, sources_true
-            self.path = base_path + self.conditions(stmt.test, True, narrowed)
+            assert isinstance(orelse, cst.Else)
+            self.path = base_path + _guarded(self.conditions(stmt.test, True, narrowed), statements(orelse.body))
             return
         # Join: a name keeps its narrowed value only if both branches agree; otherwise the later
         # definition wins, except dispatch/param variables, which go back to their unnarrowed value.
@@ -467,6 +468,14 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     if isinstance(target, (cst.Tuple, cst.List)):
         return {n for e in target.elements for n in _target_names(e.value)}
     return set()
+
+
+def _guarded(found: tuple[Condition, ...], left: list[cst.CSTNode]) -> tuple[Condition, ...]:
+    """The branch that leaves ends in ``raise``: the test guards against bad input (``if not setting: raise
+    ValueError``), it picks no option, so a finding does not name it as a scenario."""
+    if left and isinstance(left[-1], cst.Raise):
+        return tuple(replace(c, guard=True) for c in found)
+    return found
 
 
 def _always_exits(body: list[cst.CSTNode]) -> bool:
