@@ -519,3 +519,18 @@ class Net(nn.Module):
     assert [(code, line) for code, line, _ in got] == [("IL101", 16)]
     assert got[0][2].startswith("With `custom=True`: `xavier_normal_` initializes `fc`")
     assert explained(source)[16][1] == ["not (not setting)", "not (not custom)"]
+
+
+def test_the_scenario_is_a_note_and_a_number_of_the_structured_finding() -> None:
+    from initlint.findings import TITLE_LIMIT, structured
+
+    found = check_source(textwrap.dedent(SWITCH), "m.py")
+    assert {f.code for f in found} == {"IL101", "IL202"}  # one built from parts, one told as prose
+    for one in found:
+        shown = structured(one)
+        assert shown.message.startswith("With `init_method=")
+        assert shown.title is not None and len(shown.title) <= TITLE_LIMIT and not shown.title.startswith("With")
+        option = shown.numbers["scenario"]
+        assert option in ("`init_method='xavier'`", "`init_method='small_random'`")
+        assert any(n.label == "scenario" and n.text == option for n in shown.notes)
+        assert shown.help is not None and shown.help.startswith("use `nn.init.kaiming_normal_(")

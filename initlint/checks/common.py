@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from initlint.findings import Finding, Note, Number, joined_message
+from initlint.findings import Finding, Note, Number, joined_message, structured
 from initlint.findings import Span as Related
 from initlint.fix import Fix, fix_fields, init_module
 from initlint.picture import catalog
@@ -17,6 +17,7 @@ from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture, S
 from initlint.picture.values import is_number
 
 _CODE = cst.Module(body=[])  # renders any node's own text
+
 
 # Layers whose weight feeds the activation directly (not recurrent, embedding or attention internals).
 FEEDING_KINDS = frozenset({"Linear", "Bilinear"} | set(catalog.CONV) | set(catalog.CONV_TRANSPOSE))
@@ -42,11 +43,19 @@ def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | N
     """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none. A call that runs
     under an option (``if init_method == 'xavier':``) is judged as that option's scenario and says so."""
     span = site.location
+    found = Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
+                    fingerprint=site_fingerprint(site), **fix_fields(elsewhere(span, fix)))
     named = scenario(site)
-    if named:
-        message = f"With {named}: {message}"
-    return Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
-                   fingerprint=site_fingerprint(site), **fix_fields(elsewhere(span, fix)))
+    return with_scenario(found, named) if named else found
+
+
+def with_scenario(found: Finding, named: str) -> Finding:
+    """The finding told as one scenario: "With `init_method='xavier'`: ..." opens the message; the structured
+    finding keeps its own title and carries the option as a scenario note and number (as ``site_diagnostic``
+    does for the rules that build their parts)."""
+    base = structured(found)
+    return replace(base, message=f"With {named}: {found.message}", notes=(Note(named, "scenario"), *base.notes),
+                   numbers={**base.numbers, "scenario": named})
 
 
 def elsewhere(span: Span, fix: Fix | None) -> Fix | None:
