@@ -534,3 +534,27 @@ def test_the_scenario_is_a_note_and_a_number_of_the_structured_finding() -> None
         assert option in ("`init_method='xavier'`", "`init_method='small_random'`")
         assert any(n.label == "scenario" and n.text == option for n in shown.notes)
         assert shown.help is not None and shown.help.startswith("use `nn.init.kaiming_normal_(")
+
+
+def test_a_binding_after_an_unbound_parameter_is_named_by_keyword_and_a_call_reached_twice_counts_once() -> None:
+    got = findings(
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, act, dim):
+                super().__init__()
+                self.fc = nn.Linear(dim, dim)
+                self.out = nn.Linear(dim, 1)
+                nn.init.normal_(self.fc.weight, std=0.001)
+
+            def forward(self, x):
+                return self.out(self.fc(x).relu())
+
+        def build(act):
+            return Net(act, 64)
+
+        first, second = build(nn.ReLU()), build(nn.GELU())
+        """)
+    assert [(code, line) for code, line, _ in got] == [("IL202", 9)]
+    assert "(sizes from `Net(..., dim=64)` at line 15, the file's only call)" in got[0][2]

@@ -71,7 +71,8 @@ class Scout:
         if not values or unexplained_uses(code(), cls, [c.node for c in calls]):
             return None  # built where no run reached, or passed around as a value
         assumed = tuple(dict.fromkeys(note for c in calls for note in c.assumed))
-        return Binding(cls, values, tuple(c.node for c in calls), _text(cls, params, values), assumed)
+        nodes = tuple({id(c.node): c.node for c in calls}.values())  # a call reached twice is one call
+        return Binding(cls, values, nodes, _text(cls, params, values), assumed)
 
 
 def _argument(call: Instantiation, index: int, name: str, positional_count: int) -> Any:
@@ -94,17 +95,21 @@ def _same(one: Any, other: Any) -> bool:
 
 
 def _text(cls: str, params: list[cst.Param], values: dict[str, Any]) -> str:
-    """``SimpleNet(100, 100, 10, ...)``: the bound values in order, ``...`` for what stays as called."""
+    """``SimpleNet(100, 100, 10, ...)``: the bound values in order (by keyword after a parameter that is not
+    bound: ``Net(..., dim=64)``), ``...`` for what stays as called."""
     shown: list[str] = []
+    leading = True
     for param in params:
         name = param.name.value
-        if name in values:
-            value = values[name]
-            shown.append(repr(value) if isinstance(value, str) else str(value))
-        else:
-            break
-    rest = len(shown) < len(params)
-    return f"{cls}({', '.join(shown + (['...'] if rest else []))})"
+        if name not in values:
+            if leading:
+                shown.append("...")
+            leading = False
+            continue
+        value = values[name]
+        text = repr(value) if isinstance(value, str) else str(value)
+        shown.append(text if leading else f"{name}={text}")
+    return f"{cls}({', '.join(shown)})"
 
 
 def unexplained_uses(code: str, cls: str, calls: list[cst.Call]) -> bool:
