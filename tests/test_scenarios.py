@@ -63,7 +63,7 @@ def test_module_level_instantiation_gives_sizes_and_each_option_is_named() -> No
     got = findings(SWITCH)
     assert [(code, line) for code, line, _ in got] == [("IL101", 12), ("IL202", 16)]
     xavier, small = got[0][2], got[1][2]
-    assert xavier.startswith("With `init_method='xavier'`: `xavier_normal_` initializes `fc1` (Linear(100, 100)")
+    assert xavier.startswith("With `init_method='xavier'`: Xavier init on `fc1`, which feeds ReLU.")
     he = math.sqrt(2 / 100)
     assert f"fan_in=100, fan_out=100 for `fc1` (sizes from `Net(100, 100, 10, ...)` at line 25 and 1 more call " \
            f"that agrees) it gives std {fmt(math.sqrt(2 / 200))} where He init wants {fmt(he)}" in xavier
@@ -256,9 +256,9 @@ def test_flags_and_else_arms_are_named() -> None:
                 return self.out(self.fc2(self.fc(x).relu()).relu())
         """)
     assert [(code, line) for code, line, _ in got] == [("IL101", 13), ("IL101", 19), ("IL103", 17)]
-    assert got[0][2].startswith("With `use_he=False`: `xavier_normal_`")
-    assert got[1][2].startswith("With `scheme` other than 'he' and 'lecun': `xavier_uniform_`")
-    assert got[2][2].startswith("With `scheme='lecun'`: `kaiming_normal_`")
+    assert got[0][2].startswith("With `use_he=False`: Xavier init on `fc`")
+    assert got[1][2].startswith("With `scheme` other than 'he' and 'lecun': Xavier init on `fc2`")
+    assert got[2][2].startswith("With `scheme='lecun'`: Gain of nonlinearity=\"linear\" (1) on `fc2`")
 
 
 OPTION_ACTIVATION = """\
@@ -410,10 +410,8 @@ def test_each_option_is_judged_with_the_activation_its_own_arm_assigns() -> None
     got = findings(source)
     relu, other = _lines(source, "xavier_normal_")[0], _lines(source, "kaiming_normal_")[0]
     assert [(code, line) for code, line, _ in got] == [("IL101", relu), ("IL102", other)]
-    assert got[0][2].startswith("With `act='relu'` (the default): `xavier_normal_` initializes `fc` "
-                                "(Linear(256, 256), line 7), whose output feeds ReLU.")
-    assert got[1][2].startswith("With `act` other than 'relu': `kaiming_normal_`")
-    assert "whose output feeds Tanh" in got[1][2]
+    assert got[0][2].startswith("With `act='relu'` (the default): Xavier init on `fc`, which feeds ReLU.")
+    assert got[1][2].startswith("With `act` other than 'relu': He init on `fc`, which feeds Tanh.")
     layers, _, reason = explained(source.replace("nn.init.xavier_normal_(self.fc.weight)",
                                                  "nn.init.kaiming_normal_(self.fc.weight, nonlinearity='relu')",
                                                  1))[relu]
@@ -459,7 +457,7 @@ def test_routines_a_switch_applies_are_judged_under_its_options_even_when_nothin
     routines it applies, each routine's init runs under its option, so neither hides the other."""
     got = findings(SWITCHED_ROUTINES)
     assert [(code, line) for code, line, _ in got] == [("IL101", 14), ("IL202", 8)]
-    assert got[0][2].startswith("With `init_type='xavier'`: `xavier_normal_` reaches `net.0` (Conv2d(3, 64, 4)")
+    assert got[0][2].startswith("With `init_type='xavier'`: Xavier init on `net.0`, which feeds LeakyReLU(0.2).")
     assert got[1][2].startswith("With `init_type='normal'` (the default): `normal_` with std=0.02 gives `net.0`")
     conditions = {line: cond for line, (_, cond, _) in explained(SWITCHED_ROUTINES).items()}
     assert conditions == {8: ["init_type == 'normal'"], 14: ["not (init_type == 'normal')", "init_type == 'xavier'"]}
@@ -490,7 +488,7 @@ def test_a_flag_default_is_named_and_passed_on_by_keyword() -> None:
                 return self.out(self.fc(x).relu())
         """)
     assert [(code, line) for code, line, _ in got] == [("IL101", 11)]
-    assert got[0][2].startswith("With `use_xavier=True` (the default): `xavier_normal_`")
+    assert got[0][2].startswith("With `use_xavier=True` (the default): Xavier init on `fc`")
 
 
 def test_a_guard_that_raises_is_no_scenario_but_an_early_return_is() -> None:
@@ -517,7 +515,7 @@ class Net(nn.Module):
 """
     got = findings(source)
     assert [(code, line) for code, line, _ in got] == [("IL101", 16)]
-    assert got[0][2].startswith("With `custom=True`: `xavier_normal_` initializes `fc`")
+    assert got[0][2].startswith("With `custom=True`: Xavier init on `fc`")
     assert explained(source)[16][1] == ["not (not setting)", "not (not custom)"]
 
 

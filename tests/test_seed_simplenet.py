@@ -27,8 +27,7 @@ def test_the_seed_simplenet_gets_il101_and_il202_per_option_with_its_numbers() -
         (17, "IL101"), (18, "IL101"), (25, "IL202"), (26, "IL202"), (29, "IL202"), (30, "IL202")]
     messages = {row: message for row, _, message in found}
     for row, layer in ((17, "fc1"), (18, "fc2")):
-        assert messages[row].startswith(f"With `init_method='xavier'`: `xavier_normal_` initializes `{layer}` "
-                                        "(Linear(100, 100)")
+        assert messages[row].startswith(f"With `init_method='xavier'`: Xavier init on `{layer}`, which feeds ReLU.")
         assert f"fan_in=100, fan_out=100 for `{layer}` {SIZES} it gives std {fmt(math.sqrt(2 / 200))} where " \
                f"He init wants {fmt(HE)}" in messages[row]
     for row, std, option in ((25, 0.01, "small_random"), (26, 0.01, "small_random"), (29, 1.0, "large_random"),
