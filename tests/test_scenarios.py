@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from initlint.engine import check_source, picture_of
+from initlint.analysis import check_source, picture_of
 from initlint.explain import silence_reason
 from initlint.picture.catalog import fmt
 

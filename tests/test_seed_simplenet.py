@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from initlint.engine import check_source, picture_of
+from initlint.analysis import check_source, picture_of
 from initlint.explain import silence_reason
 from initlint.picture.catalog import fmt
 
