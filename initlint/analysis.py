@@ -22,7 +22,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from initlint.checks import run_checks
 from initlint.config import Settings
 from initlint.files import decode
-from initlint.findings import Finding, internal_error, with_source_lines
+from initlint.findings import Finding, internal_error, short_title, with_source_lines
 from initlint.fix import MAX_ROUNDS, apply_edits
 from initlint.lines import line_starts, split_lines
 from initlint.picture.build import PictureBuilder
@@ -201,10 +201,15 @@ def deep_call(work: Callable[[], T]) -> T:
             sys.setrecursionlimit(old_limit)
 
 
+UNREADABLE_HELP = "fix what is reported here (or exclude the file with `extend-exclude`), then check it again"
+PYTHON2_HELP = "port the file to Python 3 (initlint reads Python 3 code), then check it again"
+
+
 def _unreadable(filename: str, message: str, row: int = 1, column: int = 1, end_row: int | None = None,
-                end_column: int | None = None) -> Finding:
+                end_column: int | None = None, help: str = UNREADABLE_HELP) -> Finding:
     return Finding("IL001", message, filename, row, column, end_row or row, end_column or column,
-                   no_fix="the file could not be read or parsed, so there is nothing to rewrite")
+                   no_fix="the file could not be read or parsed, so there is nothing to rewrite",
+                   title=short_title(message), help=help)
 
 
 def _unparsable(source: str, filename: str, message: str, row: int, column: int, end_row: int | None = None,
@@ -213,7 +218,7 @@ def _unparsable(source: str, filename: str, message: str, row: int, column: int,
     found = python2_syntax(source, filename)
     if found is not None:
         construct, line = found
-        return _unreadable(filename, python2_message(construct, line), line, 1)
+        return _unreadable(filename, python2_message(construct, line), line, 1, help=PYTHON2_HELP)
     return _unreadable(filename, message, row, column, end_row, end_column)
 
 
