@@ -33,8 +33,9 @@ from initlint.python2 import python2_syntax
 from initlint.registry import RULES, rule_severity
 from initlint.suppressions import apply_suppressions, skips_file
 
-# Below this many files a process pool costs more than it saves.
 T = TypeVar("T")
+
+
 def parse(source: str) -> tuple[cst.Module, Locator]:
     """One parse; positions are computed later, only if a finding needs them."""
     module = cst.parse_module(source)
