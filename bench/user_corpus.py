@@ -6,7 +6,7 @@ repositories is stored in this project: ``--materialize`` rebuilds the files fro
 search tool's ``fetch`` (git directories under ``/work/.mirror/<owner>+<name>/``).
 
     python bench/user_corpus.py --materialize      # git show <commit>:<path> for every file, into --root
-    python bench/user_corpus.py                    # check each project directory, score dev and held-out
+    python bench/user_corpus.py                    # check each project directory, score dev, held-out and fresh
     python bench/user_corpus.py --set dev -v       # one set, with every miss, false and unlabeled finding
 
 Each project directory is checked as a whole (``check_paths`` on the directory), so init helpers, models and
@@ -14,6 +14,8 @@ Each project directory is checked as a whole (``check_paths`` on the directory),
 name other lines the same finding may be reported at. A finding at a labeled or silent site that matches no
 label is false; anywhere else it is unlabeled and printed for a human to read. Recall is over labels with
 IL402 aside (counted separately, as the issue does) and IL001 too (a file that does not parse is labeled IL001).
+Three sets: "dev" is tuned against, "heldout" has been looked at, "fresh" was labeled blind and committed before
+its first run, so it is the estimate of how files nobody has seen score.
 "Weak" labels (true by the rule's letter but numerically minor: a norm after the next layer resets the scale,
 or Xavier is within 15% of He for that shape) are reported on their own too. Always exits 0: this is a
 measurement, not a gate.
@@ -34,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MANIFEST = REPO / "tests" / "realworld" / "user_corpus.json"
 DEFAULT_ROOT = Path("/work/usercorpus")
 DEFAULT_MIRROR = Path("/work/.mirror")
-SETS = ("dev", "heldout")
+SETS = ("dev", "heldout", "fresh")
 # Counted apart from recall, as issue 16 does: a spelling, not a wrong number.
 ALIAS_RULE = "IL402"
 # Not an init problem: an unreadable file (labeled where a file really does not parse), reported on its own.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 import sys
@@ -32,10 +33,11 @@ def _scorer():
 
 def test_manifest_is_well_formed() -> None:
     files = json.loads(MANIFEST.read_text(encoding="utf-8"))["files"]
-    sets: dict[str, set[str]] = {"dev": set(), "heldout": set()}
+    sets: dict[str, set[str]] = {name: set() for name in _scorer().SETS}
     seen = set()
     for entry in files:
         assert set(entry) == FILE_KEYS, entry["path"]
+        assert entry["set"] in sets, entry["set"]
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", entry["repo"])
         assert re.fullmatch(r"[0-9a-f]{40}", entry["commit"])
         assert not entry["path"].startswith("/") and ".." not in Path(entry["path"]).parts
@@ -49,8 +51,10 @@ def test_manifest_is_well_formed() -> None:
             assert label["note"].strip()
         for site in entry["silent"]:
             assert set(site) <= SILENT_KEYS and site["line"] >= 1 and site["note"].strip()
-    assert not sets["dev"] & sets["heldout"], "a repository is in both sets"
+    for one, other in itertools.combinations(sorted(sets), 2):
+        assert not sets[one] & sets[other], f"a repository is in both {one} and {other}"
     assert len(sets["dev"]) >= 2 * len(sets["heldout"]) // 2 and sets["heldout"]
+    assert set(sets) == {"dev", "heldout", "fresh"} and all(sets.values()), "the scorer scores all three sets"
 
 
 TOY = '''import torch.nn as nn
@@ -114,3 +118,23 @@ def test_materialize_skips_a_missing_snapshot_with_a_message(tmp_path: Path, cap
     out = capsys.readouterr().out
     assert "skip nobody/nothing: no snapshot" in out
     assert not (tmp_path / "out" / "nobody__nothing" / "a" / "b.py").exists()
+
+
+def test_default_run_scores_every_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scorer = _scorer()
+    files = []
+    for name in scorer.SETS:
+        project = tmp_path / "root" / f"me__{name}"
+        project.mkdir(parents=True)
+        (project / "net.py").write_text(TOY, encoding="utf-8")
+        files.append({"repo": f"me/{name}", "commit": "0" * 40, "path": "net.py", "set": name,
+                      "labels": [{"line": 10, "rule": "IL101", "option": None, "note": "xavier before relu"}],
+                      "silent": [{"line": 12, "note": "output layer"}]})
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"about": "toy", "files": files}), encoding="utf-8")
+    scorer.main(["--manifest", str(manifest), "--root", str(tmp_path / "root")])
+    out = capsys.readouterr().out
+    assert "dev 1, heldout 1, fresh 1" in out
+    for name in ("dev", "heldout", "fresh"):
+        assert f"=== {name}: 1 repositories with labels, 1 labels ===" in out
+    assert out.count("recall (IL402, IL001 aside): 1/1 = 1.000") == 3
