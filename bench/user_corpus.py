@@ -145,6 +145,7 @@ def score(files: list[dict[str, Any]], root: Path, wanted_set: str) -> Outcome:
             outcome.missed.extend(labels)
             continue
         sites = {(e["path"], s["line"]) for e in repo_entries for s in e["silent"]}
+        debatable = {(e["path"], s["line"]) for e in repo_entries for s in e["silent"] if s.get("debatable")}
         sites |= {(label["path"], line) for label in labels for line in [label["line"], *label.get("lines", [])]}
         matched: set[int] = set()
         for finding in run_initlint(project):
@@ -168,6 +169,7 @@ def score(files: list[dict[str, Any]], root: Path, wanted_set: str) -> Outcome:
                      and finding["line"] in [lab["line"], *lab.get("lines", [])] for lab in labels):
                 continue  # the same finding reported twice at one labeled site: counted once
             elif (finding["path"], finding["line"]) in sites:
+                finding["debatable"] = (finding["path"], finding["line"]) in debatable
                 outcome.false.append(finding)
             else:
                 outcome.unlabeled.append(finding)
@@ -217,6 +219,10 @@ def report(name: str, outcome: Outcome, verbose: bool) -> dict[str, Any]:
     print(f"  precision (IL402, IL001 aside): {len(true)} true, {len(false)} false, {len(unlab)} unlabeled: "
           f"{ratio(len(true), len(true) + len(false))} over judged sites, "
           f"{ratio(len(true), len(true) + len(false) + len(unlab))} if every unlabeled finding were false")
+    disputed = sum(bool(f.get("debatable")) for f in false)
+    if disputed:
+        print(f"  {disputed} of the false findings sit at sites judged silent as debatable (a convention a reader may "
+              f"dispute); counted true instead, precision would be {ratio(len(true) + disputed, len(true) + len(false))}")
     internal = [f for f in outcome.unreadable if f["severity"] == "internal"]
     unexpected = [f for f in outcome.unreadable if not f["expected"] and f["severity"] != "internal"]
     expected = recall(lambda lab: lab["rule"] == UNREADABLE_RULE)
@@ -234,7 +240,8 @@ def report(name: str, outcome: Outcome, verbose: bool) -> dict[str, Any]:
         if items and (verbose or title.startswith("unlabeled")):
             print(f"  -- {title}:")
             for f in items:
-                print(f"    {f['repo']}:{f['path']}:{f['line']} {f['rule']} {f['message'][:220]}")
+                mark = " (debatable site)" if f.get("debatable") else ""
+                print(f"    {f['repo']}:{f['path']}:{f['line']} {f['rule']}{mark} {f['message'][:220]}")
     return {"per_rule": per_rule, "recall": core, "recall_strong": strong, "alias": alias,
             "true": len(true), "false": len(false), "unlabeled": len(unlab),
             "missed": outcome.missed, "false_findings": outcome.false, "unlabeled_findings": outcome.unlabeled,

@@ -93,15 +93,17 @@ def test_scorer_matches_findings_to_labels(tmp_path: Path) -> None:
     assert scorer.score(files, tmp_path, "heldout").labels == []
 
 
-def test_scorer_calls_a_finding_at_a_silent_site_false(tmp_path: Path) -> None:
+@pytest.mark.parametrize("debatable", [False, True])
+def test_scorer_calls_a_finding_at_a_silent_site_false(tmp_path: Path, debatable: bool) -> None:
     scorer = _scorer()
     project = tmp_path / "me__toy"
     project.mkdir()
     (project / "net.py").write_text(TOY, encoding="utf-8")
+    site = {"line": 10, "note": "judged fine (for this test)", **({"debatable": True} if debatable else {})}
     files = [{"repo": "me/toy", "commit": "0" * 40, "path": "net.py", "set": "heldout", "labels": [],
-              "silent": [{"line": 10, "note": "judged fine (for this test)"}]}]
+              "silent": [site]}]
     outcome = scorer.score(files, tmp_path, "heldout")
-    assert [(f["line"], f["rule"]) for f in outcome.false] == [(10, "IL101")]
+    assert [(f["line"], f["rule"], f["debatable"]) for f in outcome.false] == [(10, "IL101", debatable)]
     assert outcome.true == []
 
 
