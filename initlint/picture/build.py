@@ -31,6 +31,7 @@ from initlint.picture.eval import Evaluator
 from initlint.picture.flow import FlowAnalyzer
 from initlint.picture.forward import MethodFlow
 from initlint.picture.imports import ImportTable, dotted
+from initlint.picture.inherited import inherited_init_methods, initializes_self_wholesale
 from initlint.picture.interpreter import Interpreter
 from initlint.picture.linking import Linked
 from initlint.picture.model import Binding, InitSite, Layer, Locator, Picture
@@ -238,9 +239,14 @@ class PictureBuilder:
         return deps
 
     def _base_infos(self, info: ClassInfo) -> list[ClassInfo]:
+        """The file's classes (its own and those taken in) that ``info``'s bases name, through the imports:
+        ``networks.BaseNetwork`` is the local ``BaseNetwork`` only when ``networks`` leads to it."""
         out = []
-        for base in info.bases:
-            short = base.rsplit(".", 1)[-1]
+        for base in info.node.bases:
+            resolved = self.imports.resolve(base.value)
+            if resolved is None or not resolved.startswith("<local>."):
+                continue
+            short = resolved[len("<local>."):]
             if short in self.classes and short != info.name:
                 out.append(self.classes[short])
         return out
@@ -304,9 +310,14 @@ class PictureBuilder:
                 self._applied.add(id(fn))
                 interp = self.interpreter(None, ("<function>", name))
                 interp.call_function(fn, [], {}, self_bound=False, owner=None)
+        called = set(self._applied)  # init routines some run of this picture calls already
         for info in self.classes.values():
             if info.name in self.linked.local:
                 continue
+            for fn, owner in inherited_init_methods(info, self._base_infos, _looks_like_init_routine,
+                                                    self._wholesale):
+                if id(fn) not in called:
+                    self._run_inherited(fn, info, owner)
             for name, fn in info.methods.items():
                 if id(fn) in self._applied or name == "__init__" or not _looks_like_init_routine(fn):
                     continue
@@ -316,6 +327,16 @@ class PictureBuilder:
                 else:
                     interp = self.interpreter(info, (info.name, name))
                     interp.call_function(fn, [], {}, self_bound=True, owner=info)
+
+    def _wholesale(self, fn: cst.FunctionDef) -> bool:
+        found: bool = self.syntax_fact("initializes self wholesale", fn, initializes_self_wholesale)
+        return found
+
+    def _run_inherited(self, fn: cst.FunctionDef, info: ClassInfo, owner: ClassInfo) -> None:
+        """A base class's init method run with ``self`` the subclass ``info`` (inherited.py), its parameters
+        at their defaults (each option of them still judged as its own scenario)."""
+        interp = self.interpreter(info, (info.name, "<inherited>", id(fn)))
+        interp.call_function(fn, [], {}, self_bound=True, owner=owner)
 
     def _run_dispatch_function(self, ref: FuncRef, scope: DispatchVal, info: ClassInfo | None) -> None:
         self._applied.add(id(ref.node))
