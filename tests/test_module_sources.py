@@ -93,7 +93,6 @@ def test_activation_class_in_a_sequential():
 @pytest.mark.parametrize("form", [
     "x * torch.sigmoid(1.702 * x)",  # quick GELU: no torch activation computes it
     "x * torch.sigmoid(self.beta * x)",  # a learned slope
-    "torch.sigmoid(x) * 2 - 1",
     "x * unknown_helper(x)",
 ])
 def test_activation_class_with_another_form_is_unknown(form):
@@ -109,6 +108,18 @@ def test_activation_class_with_another_form_is_unknown(form):
     code = _net(prelude, "            self.act = Act()", "self.act(h)")
     assert reached(code, "xavier_uniform_") == {"fc1": "unknown"}
     assert reason(code, "xavier_uniform_").startswith("what follows its layers is unknown")
+
+
+def test_a_module_class_that_is_no_activation_is_followed_into():
+    """``2 * sigmoid(x) - 1`` is no torch activation; the class's forward is followed instead: its input meets
+    a sigmoid (what it meets after that is not read)."""
+    prelude = """
+    class Act(nn.Module):
+        def forward(self, x):
+            return torch.sigmoid(x) * 2 - 1
+"""
+    code = _net(prelude, "            self.act = Act()", "self.act(h)")
+    assert reached(code, "xavier_uniform_") == {"fc1": "Sigmoid"}
 
 
 def test_function_computing_gelu_tanh_approximation_is_gelu():
@@ -403,3 +414,44 @@ def test_wrapper_inside_a_sequential_before_a_custom_activation():
     last = code.replace("Linear(4 * dim, dim))", "nn.Linear(4 * dim, dim))")
     assert reached(last, "xavier_uniform_") == {"linear": "SiLU, then linear"}
     expect(last, ("IL101", "xavier_uniform_"), families=("IL1",))
+
+
+BLOCK_INPUT = HEADER + """
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(64, 64)
+
+        def forward(self, x):
+            b = x.size(0)
+            return F.relu(self.fc(x)).view(b, -1)
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(64, 64)
+            self.block = Block()
+            nn.init.xavier_uniform_(self.fc1.weight)
+
+        def forward(self, x):
+            return self.block(F.relu(self.fc1(x)))
+    """
+
+
+def test_what_a_class_does_with_its_input():
+    """fc1's activated output is the block's input, which meets the block's own Linear first (a shape query
+    is no use)."""
+    assert reached(BLOCK_INPUT, "xavier_uniform_") == {"fc1": "ReLU, then linear"}
+    picture = picture_of(_src(BLOCK_INPUT))
+    (fc1,) = [layer for layer in picture.layers.values() if layer.path == "fc1"]
+    (fc,) = [layer for layer in picture.layers.values() if layer.path == "fc"]
+    assert fc1.feeds == {fc.uid}
+
+
+def test_a_residual_block_input_is_unknown():
+    """``x + self.fc(x)``: the input meets a Linear and is handed on by the skip connection."""
+    code = BLOCK_INPUT.replace("return F.relu(self.fc(x)).view(b, -1)", "return x + self.fc(x)")
+    assert reached(code, "xavier_uniform_") == {"fc1": "ReLU, then linear/unknown"}  # not hidden
+    straight = BLOCK_INPUT.replace("self.block(F.relu(self.fc1(x)))", "self.block(self.fc1(x))")
+    assert reached(straight, "xavier_uniform_") == {"fc1": "linear"}

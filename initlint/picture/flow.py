@@ -42,10 +42,12 @@ class Flow:
     outputs_of: frozenset[str] = frozenset()
     # module classes whose forward's result this value is after one activation (``F.relu(self.mlp(x))``)
     acted_of: frozenset[str] = frozenset()
+    # module classes whose forward's input this value is (``x`` in ``def forward(self, x)``)
+    input_of: frozenset[str] = frozenset()
 
     @property
     def live(self) -> bool:
-        return bool(self.pending or self.acted or self.outputs_of or self.acted_of)
+        return bool(self.pending or self.acted or self.outputs_of or self.acted_of or self.input_of)
 
 
 EMPTY = Flow()
@@ -57,12 +59,14 @@ def join_flows(*flows: Flow) -> Flow:
     acted: frozenset[int] = frozenset()
     outputs: frozenset[str] = frozenset()
     acted_of: frozenset[str] = frozenset()
+    input_of: frozenset[str] = frozenset()
     for flow in flows:
         pending |= flow.pending
         acted |= flow.acted
         outputs |= flow.outputs_of
         acted_of |= flow.acted_of
-    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of)
+        input_of |= flow.input_of
+    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of, input_of=input_of)
 
 
 def activated(flow: Flow) -> Flow:
@@ -123,6 +127,8 @@ class FlowAnalyzer:
             self.layers[uid].feeds.update(uids)
         for cls in flow.outputs_of | flow.acted_of:
             self.ports.feeds.setdefault(cls, set()).update(uids)
+        for cls in flow.input_of:
+            self.ports.input_feeds.setdefault(cls, set()).update(uids)
 
     def emit(self, flow: Flow, follow: Follow, returning_from: str | None = None) -> None:
         """Each layer of ``flow`` meets ``follow``; ``returning_from`` names the class whose forward returns
@@ -281,8 +287,14 @@ class ClassPorts:
         self.acted_returned_by: dict[str, set[str]] = {}  # ... returns it after one activation
         self.feeds: dict[str, set[int]] = {}  # class -> layers its result reaches next
         self.exits: list[tuple[str, int, bool]] = []  # (class, layer, after an activation) a forward returns
+        self.input_uses: dict[str, list[Follow]] = {}  # class -> what its forward's input meets first
+        self.input_feeds: dict[str, set[int]] = {}  # class -> layers its forward's input reaches
+        self.feeders: list[tuple[str, int, bool]] = []  # (class, layer, after an activation) fed into it
 
     def record(self, flow: Flow, follow: Follow, returning_from: str | None) -> None:
+        for cls in flow.input_of:
+            # ``return x`` hands the input on as the result: unknown here (its parent's use is not followed)
+            self.input_uses.setdefault(cls, []).append(UNKNOWN_FOLLOW if follow.kind == OUTPUT else follow)
         returned = follow.kind == OUTPUT and returning_from is not None
         if returned:
             assert returning_from is not None
@@ -327,7 +339,26 @@ class ClassPorts:
             kinds += self.after_act_of(outer, seen | {cls})
         return kinds
 
+    def fed_into(self, flow: Flow, cls: str) -> None:
+        """``self.block(h)``: the layers of ``h`` (which meet UNKNOWN for now) meet what the class's forward
+        does with its input, once every forward ran."""
+        self.feeders += [(cls, uid, False) for uid in flow.pending]
+        self.feeders += [(cls, uid, True) for uid in flow.acted]
+
     def resolve(self, layers: dict[int, Any]) -> None:
+        for cls, uid, acted in self.feeders:
+            uses = self.input_uses.get(cls)
+            if not uses:
+                continue
+            layer = layers[uid]
+            if acted and UNKNOWN in layer.after_act:
+                layer.after_act.remove(UNKNOWN)
+                layer.after_act += [f.kind for f in uses]
+                layer.feeds |= self.input_feeds.get(cls, set())
+            elif not acted and UNKNOWN_FOLLOW in layer.follows:
+                layer.follows.remove(UNKNOWN_FOLLOW)
+                layer.follows += uses
+                layer.feeds |= self.input_feeds.get(cls, set())
         for cls, uid, acted in self.exits:
             found = self.follows_of(cls)
             if found is None:

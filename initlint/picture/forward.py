@@ -36,13 +36,14 @@ from initlint.picture.flow import CONST, EMPTY, Flow, FlowAnalyzer, activated, j
 from initlint.picture.forward_syntax import carries_one_value, one_tensor_call
 from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
 from initlint.picture.side_uses import (
+    SHAPE_QUERIES,
     activated_copies,
     is_display_call,
     kept_copy,
     module_bindings,
     module_loggers,
 )
-from initlint.picture.syntax import keyword, positional, statements
+from initlint.picture.syntax import function_params, keyword, positional, statements
 from initlint.picture.walker import StatementWalker
 
 
@@ -57,6 +58,11 @@ class MethodFlow(StatementWalker):
         self.env: dict[str, Any] = {}
 
     def run_method(self, fn: cst.FunctionDef) -> None:
+        params = function_params(fn)
+        if self.is_forward and len(params) >= 2 and params[0].name.value == "self" and params[1].default is None \
+                and not isinstance(fn.params.star_arg, cst.Param):
+            # what the input meets is what the layer a parent feeds into this class meets (ClassPorts)
+            self.env[params[1].name.value] = Flow(input_of=frozenset({self.info.name}))
         self.run(statements(fn.body))
 
     # ------------------------------------------------------------------ statements (walker.py dispatches)
@@ -364,6 +370,8 @@ class MethodFlow(StatementWalker):
                 product = self.weight_product(func.value, args[0])
                 if product is not None:
                     return product  # self.weight.mm(h)
+            if isinstance(receiver, Flow) and method in SHAPE_QUERIES:
+                return CONST  # x.size(0): a number
             if isinstance(receiver, Flow):
                 for arg in node.args:
                     self.consume(self.ev(arg.value), Follow(UNKNOWN))
@@ -474,6 +482,7 @@ class MethodFlow(StatementWalker):
             return self.seq_call(callee, inflow)
         if isinstance(callee, SubVal) and callee.cls in self.b.classes:
             self.a.emit(inflow, Follow(UNKNOWN))
+            self.a.ports.fed_into(inflow, callee.cls)
             return Flow(outputs_of=frozenset({callee.cls}))
         if isinstance(callee, MixedModules):
             kinds = {type(v) for v in callee.values}

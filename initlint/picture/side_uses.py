@@ -21,6 +21,9 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical
 _SHOW_FUNCTIONS = frozenset({"warnings.warn", "pprint.pprint", "pprint.pp"})
 # list and deque methods that keep a value for later # (list/deque only: a tensor has none of these, while ``x.add(y)`` is arithmetic)
 _KEEP_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
+# tensor methods that read a tensor's shape or placement, never its values: ``b = x.size(0)`` is not a use
+SHAPE_QUERIES = frozenset({"size", "dim", "ndimension", "numel", "nelement", "stride", "get_device",
+                           "is_contiguous", "element_size"})
 # tensor methods whose result is cut from autograd or leaves torch (a copy for inspection)
 _DETACHING = frozenset({"detach", "numpy", "tolist", "item"})
 
