@@ -40,10 +40,7 @@ SCALE_EXPECTED: dict[str, list[list[object]]] = json.loads((SCALE / "expected.js
 # (precision 1.000, recall 0.833); four misses were general engine gaps, fixed with regression tests
 # (``init_hidden`` taken for an init call, ``[a] + [b for ...]`` module lists, enumerate-indexed loops in
 # forward, loops over a tuple of parameters); a fifth later (loops over a known config now run item by item).
-KNOWN_MISSES: dict[tuple[str, int, str], str] = {
-    ("10_seq2seq_lstm.py", 74, "IL301"): "the LSTMs reach the model as constructor arguments "
-    "(Seq2Seq(enc, dec)) built in another function; their contents are not propagated",
-}
+KNOWN_MISSES: dict[tuple[str, int, str], str] = {}
 
 
 # Planted findings reported only under an opt-in setting: zeroing every LSTM bias is a common deliberate

@@ -107,15 +107,34 @@ def _runs_after(picture: Picture, found: Facts, early: InitSite, late: InitSite)
             return True
     for root in late.root_orders:
         cls = found.classes.get(root) if root is not None else None
-        if cls is None:
+        if cls is None or root is None:
             continue
         late_at = _order_in(found, cls, late.node)
         if late_at is None:
             continue
         for part in early.root_orders:
-            built = _built_at(found, cls, part) if part is not None and part != root else None
-            if built is not None and built < late_at:
+            if part is None or part == root:
+                continue
+            built = _built_at(found, cls, part)
+            if built is not None and built < late_at or _passed_in(picture, found, root, part):
                 return True
+    return False
+
+
+def _passed_in(picture: Picture, found: Facts, root: str, part: str, depth: int = 0) -> bool:
+    """``part`` is built before ``root.__init__`` starts: it is a module every instantiation of ``root``
+    passes in (``Transformer(encoder, decoder)``, picture.bindings), or built by or passed into one."""
+    binding = picture.bindings.get(root)
+    if binding is None or depth > MAX_PARTS:
+        return False
+    for passed in binding.passed_classes():
+        if passed == root:
+            continue
+        if passed == part or _passed_in(picture, found, passed, part, depth + 1):
+            return True
+        cls = found.classes.get(passed)
+        if cls is not None and _built_at(found, cls, part) is not None:
+            return True
     return False
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from initlint.picture.bindings import Scout, has_unfilled_sizes
+from initlint.picture.bindings import Mentions, Scout, has_unfilled_sizes, mentions
 from initlint.picture.budget import MAX_SOURCE_NAMES, Work
 from initlint.picture.calls import dispatch_args
 from initlint.picture.cli_options import CliOptions
@@ -133,12 +133,9 @@ class PictureBuilder:
                 runner._applied.add(id(fn))
                 runner.interpreter(None, ("<function>", name)).call_function(fn, [], {}, self_bound=False,
                                                                             owner=None)
-        code: list[str] = []
-
-        def source() -> str:
-            if not code:
-                code.append(self.module.code)
-            return code[0]
+        def source() -> Mentions:
+            found: Mentions = self.syntax_fact("mentions", self.module, mentions)
+            return found
 
         local = set(self.classes) | set(self.functions)
         for mine in reversed(self._class_order()):
@@ -282,8 +279,8 @@ class PictureBuilder:
         fn, owner = found
         interp = self.interpreter(info, (info.name,))
         binding = self.picture.bindings.get(info.name)
-        interp.call_function(fn, args=[], kwargs=dict(binding.values) if binding is not None else {},
-                             self_bound=True, owner=owner)
+        kwargs = {**binding.values, **binding.modules} if binding is not None else {}
+        interp.call_function(fn, args=[], kwargs=kwargs, self_bound=True, owner=owner)
 
     def _run_module_level(self) -> None:
         interp = self.interpreter(None, ("<module>",))

@@ -323,8 +323,8 @@ class Calls(Frame):
         """The binding of the class being built (``SimpleNet(100, 100, 10)``) when these size arguments read
         its bound parameters, directly or through local names (a helper's arguments count as reading them)."""
         binding = self.b.picture.bindings.get(self.root) if self.root is not None else None
-        if binding is None:
-            return None
+        if binding is None or not binding.values:
+            return None  # (a binding of passed modules only says nothing of sizes)
         if self.depth > 0:
             return binding
         pending = [name for expr in exprs for name in names_in(expr)]

@@ -6,6 +6,7 @@ construction interpreter uses (walker.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -333,6 +334,10 @@ class MethodFlow(StatementWalker):
         right_flow = right if isinstance(right, Flow) else EMPTY
         if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
             if left_flow.live and right_flow.live:
+                skip = _skip_add(left_flow, right_flow)
+                if skip is not None:
+                    self.a.emit(skip[1], Follow(RESIDUAL))
+                    return skip[0]
                 return join_flows(left_flow, right_flow)
             pending, other = (left_flow, right_flow) if left_flow.live else (right_flow, left_flow)
             if not pending.live:
@@ -558,3 +563,14 @@ class MethodFlow(StatementWalker):
         for arg in node.args:
             self.consume(self.ev(arg.value), Follow(UNKNOWN))
         return EMPTY
+
+
+def _skip_add(left: Flow, right: Flow) -> tuple[Flow, Flow] | None:
+    """``x + self.up(...)`` with ``x`` the forward's input and nothing else: a skip connection, so the other
+    side's layers end a residual branch (as when the input was not followed); the sum carries the input on.
+    The sum and the branch, or None."""
+    for skip, branch in ((left, right), (right, left)):
+        if skip.input_of and skip == Flow(input_of=skip.input_of) and (branch.pending or branch.acted
+                                                                        or branch.outputs_of or branch.acted_of):
+            return Flow(input_of=skip.input_of | branch.input_of), replace(branch, input_of=frozenset())
+    return None

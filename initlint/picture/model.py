@@ -12,7 +12,7 @@ from typing import Any
 
 from initlint.lines import split_lines
 from initlint.picture import torchspec
-from initlint.picture.domain import ParamRef
+from initlint.picture.domain import ParamRef, SubVal
 from initlint.picture.torchspec import Activation
 
 __all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Binding", "Condition", "Follow",
@@ -85,6 +85,13 @@ class Binding:
     calls: tuple[object, ...] = field(repr=False, compare=False)  # the ``Net(...)`` call nodes
     text: str = ""  # ``SimpleNet(100, 100, 10, ...)``
     assumed: tuple[str, ...] = ()  # command-line defaults the calls' arguments read
+    # parameter name -> the module every instantiation passes (``Seq2Seq(enc, dec)``: the file's own class
+    # instances, activations, pass-through modules): no sizes, so never in ``text`` or a layer's ``sized_by``
+    modules: dict[str, object] = field(default_factory=dict)
+
+    def passed_classes(self) -> tuple[str, ...]:
+        """The file's own classes whose instances are passed in (built before this class's ``__init__``)."""
+        return tuple(value.cls for value in self.modules.values() if isinstance(value, SubVal))
 
     def describe(self, locator: Locator | None) -> str:
         """```SimpleNet(100, 100, 10, ...)` at line 46 and 4 more calls that agree``."""
