@@ -1598,7 +1598,18 @@ def test_elman_cell_sum_into_tanh():
 
             def forward(self, x, h):
                 return torch.tanh(self.ih(x) + self.hh(h))
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cell = RNNCell()
+                self.out = nn.Linear(64, 10)
+
+            def forward(self, x, h):
+                return self.out(self.cell(x, h))
         """,
+        # The cell's state goes on to `out` (a cell whose tanh output is the model's output is a squashed
+        # output layer: not judged, test_squashed_output_*).
         # ih is Linear(32, 64): He's sqrt(2/32) = 0.25 and Glorot-tanh's 5/3*sqrt(2/96) = 0.24 agree within
         # 10%, so only hh (square, 0.177 vs 0.208) is worth a finding.
         ("IL102", "kaiming_uniform_(self.hh.weight)"),
@@ -1806,12 +1817,13 @@ def test_dispatched_finding_names_each_activation():
                 super().__init__()
                 self.a = nn.Linear(64, 64)
                 self.b = nn.Linear(64, 64)
+                self.c = nn.Linear(64, 64)
                 for m in self.modules():
                     if isinstance(m, nn.Linear):
                         nn.init.kaiming_normal_(m.weight)
 
             def forward(self, x):
-                return torch.sigmoid(self.b(torch.tanh(self.a(x))))
+                return self.c(torch.sigmoid(self.b(torch.tanh(self.a(x)))))
         """,
         ("IL102", "kaiming_normal_(m.weight)"),
     )
@@ -1872,9 +1884,10 @@ def test_explicit_base_init_call_and_inherited_forward():
                 super().__init__()
                 self.fc = nn.Linear(width, width)
                 self.act = nn.Tanh()
+                self.out = nn.Linear(width, 1)
 
             def forward(self, x):
-                return self.act(self.fc(x))
+                return self.out(self.act(self.fc(x)))
 
         class Child(Base):
             def __init__(self):
@@ -2052,8 +2065,10 @@ def test_kaiming_with_saturating_nonlinearity_judged_by_std_for_the_shape():
                 nn.init.kaiming_normal_(self.b.weight, nonlinearity="tanh")
                 nn.init.kaiming_normal_(self.sq.weight, nonlinearity="tanh")
 
+                self.head = nn.Linear(257, 1)
+
             def forward(self, x):
-                return torch.sigmoid(self.a(x)) + torch.tanh(self.b(x)) + torch.tanh(self.sq(x))
+                return self.head(torch.sigmoid(self.a(x)) + torch.tanh(self.b(x)) + torch.tanh(self.sq(x)))
         """,
         # a: std 0.0313 vs Glorot 0.0395; b: 0.0521 vs 0.0659; sq (square): kaiming-tanh equals Glorot-tanh.
         ("IL102", 'nn.init.kaiming_uniform_(self.a.weight, nonlinearity="sigmoid")'),

@@ -223,6 +223,112 @@ def test_a_policy_mean_head_under_tanh_is_an_output_layer_for_il103() -> None:
            sites={"xavier_uniform_(self.mu.weight, gain=0.5)": {"mu.weight"}})
 
 
+# --------------------------------------------------------------------------- IL102: a squashed output layer
+
+
+IMAGE_GENERATOR = """
+import torch.nn as nn
+from torch.nn import init
+
+class Generator(nn.Module):
+    def __init__(self, in_ch=3, out_ch=3, width=64):
+        super().__init__()
+        layers = [nn.Conv2d(in_ch, width, 7, padding=3), nn.BatchNorm2d(width), nn.ReLU(True)]
+        layers += [nn.Conv2d(width, width, 3, padding=1), nn.Tanh()]
+        layers += [{last}, nn.Tanh()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.model(x)
+
+def init_net(net, scheme="normal"):
+    def visit(m):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            if scheme == "kaiming":
+                init.kaiming_normal_(m.weight.data, a=0, mode="fan_in")
+            else:
+                init.normal_(m.weight.data, 0.0, 0.02)
+    net.apply(visit)
+
+def build(scheme="normal"):
+    net = Generator()
+    init_net(net, scheme)
+    return net
+"""
+
+
+def _pre_tanh(layer, init) -> tuple[float, float]:
+    """The std of ``layer``'s output on a post-BN/ReLU input, and the share of its tanh beyond 0.95."""
+    torch.manual_seed(0)
+    init(layer.weight)
+    with torch.no_grad():
+        y = layer(torch.relu(torch.randn(4, 64, 16, 16)))
+    return float(y.std()), float((y.tanh().abs() > 0.95).float().mean())
+
+
+def test_he_on_the_image_output_conv_under_tanh_is_not_il102() -> None:
+    """CycleGAN-style: the last Conv2d(64, 3, 7) -> Tanh is the image. fan_out 147 << fan_in 3136, so He's
+    std 0.0253 is below Glorot-with-tanh-gain's 0.0411: the xavier advice would saturate the image more
+    (measured), and no later layer inherits its scale. The hidden Conv2d(64, 64, 3) -> Tanh stays IL102."""
+    source = IMAGE_GENERATOR.format(last="nn.Conv2d(width, out_ch, 7, padding=3)")
+    got = expect(source, ("IL102", 'init.kaiming_normal_(m.weight.data, a=0, mode="fan_in")'), families=ALL,
+                 sites={"kaiming_normal_": {"model.0.weight", "model.3.weight", "model.5.weight"}})
+    assert "`model.3`" in got[0].message and "model.5" not in got[0].message, got[0].message
+    conv = torch.nn.Conv2d(64, 3, 7, padding=3, bias=False)
+    assert torch.nn.init._calculate_fan_in_and_fan_out(conv.weight) == (3136, 147)
+    he_std, he_saturated = _pre_tanh(conv, torch.nn.init.kaiming_normal_)
+    glorot_std, glorot_saturated = _pre_tanh(
+        conv, lambda w: torch.nn.init.xavier_normal_(w, gain=torch.nn.init.calculate_gain("tanh")))
+    assert he_std < glorot_std and he_saturated < glorot_saturated, (he_std, glorot_std)
+
+
+def test_he_on_a_transposed_image_conv_under_tanh_is_il102() -> None:
+    """DCGAN-style ConvTranspose2d(64, 3, 4, 2, 1) -> Tanh at the output: torch's fan_in is out_channels * 16
+    = 48, so He's std 0.204 is 2.8x Glorot's 0.072 and the first images start saturated (measured): an output
+    layer, but reported, saying why."""
+    source = IMAGE_GENERATOR.format(last="nn.ConvTranspose2d(width, out_ch, 4, 2, 1)")
+    got = expect(source, ("IL102", 'init.kaiming_normal_(m.weight.data, a=0, mode="fan_in")'), families=ALL)
+    message = got[0].message
+    assert "`model.5`" in message and "is the model's output" in message, message
+    assert "(fan_in=48, fan_out=1024) is the model's output" in message, message
+    assert f"std {fmt(math.sqrt(2 / 48))} vs {fmt(5 / 3 * math.sqrt(2 / 1072))}" in message, message
+    deconv = torch.nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False)
+    assert torch.nn.init._calculate_fan_in_and_fan_out(deconv.weight) == (48, 1024)
+    he_std, he_saturated = _pre_tanh(deconv, torch.nn.init.kaiming_normal_)
+    glorot_std, glorot_saturated = _pre_tanh(
+        deconv, lambda w: torch.nn.init.xavier_normal_(w, gain=torch.nn.init.calculate_gain("tanh")))
+    assert he_std > 2 * glorot_std and he_saturated > 0.3 > 0.05 > glorot_saturated, (he_saturated, glorot_saturated)
+
+
+def test_he_on_a_sigmoid_decoder_output_is_not_il102_but_a_sigmoid_gate_is() -> None:
+    """A VAE decoder's ``torch.sigmoid(self.out(h))`` returned as the reconstruction is an output layer (He
+    is 1.41x Glorot's std there, Linear(256, 256)); the same Linear whose sigmoid gates a hidden signal is not."""
+    got = expect(
+        """
+        import torch
+        import torch.nn as nn
+
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(32, 256)
+                self.gate = nn.Linear(256, 256)
+                self.out = nn.Linear(256, 256)
+                for m in self.modules():
+                    if isinstance(m, nn.Linear):
+                        nn.init.kaiming_normal_(m.weight)
+
+            def forward(self, z):
+                h = self.hidden(z) * torch.sigmoid(self.gate(z))
+                return torch.sigmoid(self.out(h))
+        """,
+        ("IL102", "nn.init.kaiming_normal_(m.weight)"),
+        families=ALL,
+        sites={"kaiming_normal_": {"hidden.weight", "gate.weight", "out.weight"}},
+    )
+    assert "`gate`" in got[0].message and "`out`" not in got[0].message, got[0].message
+
+
 def test_an_affine_rescaled_tanh_head_is_still_an_output_layer() -> None:
     """SAC's ``torch.tanh(self.mean(x)) * self.action_scale + self.action_bias``: the scale is a tensor set in
     __init__ (a constant, not a gate), so ``mean`` stays a squashed output; the hidden layer's IL101 stays."""

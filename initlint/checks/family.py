@@ -33,6 +33,7 @@ from initlint.picture.catalog import Activation
 from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
 
 GAIN_TOLERANCE = 0.10
+OUTPUT_SATURATION_RATIO = 2.0  # on a squashed output, IL102 only when He's std exceeds Glorot's by this
 
 
 
@@ -179,8 +180,12 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
             elif site.func in catalog.XAVIER and gain is not None and gain_is_explicit(site) \
                     and not _close(gain, glorot_gain):
                 code = "IL103"
-        if code == "IL103" and act.family == "saturating" and squashed_output(layer):
-            code = None  # a policy's mean head under tanh: its small gain keeps the first actions near 0
+        if code in ("IL102", "IL103") and act.family == "saturating" and squashed_output(layer) \
+                and not (code == "IL102" and _saturates_output(given, wanted)):
+            # The model's output squashed to a range (a policy's mean head, a generator's image under tanh):
+            # its scale is the designer's choice (a small gain keeps the first actions near 0), and no later
+            # layer inherits it, which is what He vs Glorot is about.
+            code = None
         if code in ("IL101", "IL102") and given is not None and wanted is not None and _close(given, wanted):
             code = None  # the shapes make both formulas agree (e.g. fan_out << fan_in): nothing to gain
         if code == "IL102" and given is None and _single_output(layer) and site.args.get("mode", "fan_in") == \
@@ -189,6 +194,13 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
         if code is not None:
             out.setdefault(code, []).append(Hit(layer, act, given, wanted))
     return out
+
+
+def _saturates_output(given: float | None, wanted: float | None) -> bool:
+    """He's std on an output layer so far above Glorot's that the squashed output starts saturated (a
+    ConvTranspose2d, whose torch fan_in is out_channels * k * k, tiny for an image's 3 channels). When
+    fan_out << fan_in, He's std is at or below Glorot-with-tanh-gain's, and the advice would saturate more."""
+    return given is not None and wanted is not None and given > OUTPUT_SATURATION_RATIO * wanted
 
 
 def _single_output(layer: Layer) -> bool:
@@ -351,6 +363,16 @@ def _il102(site: InitSite, hits: list[Hit], init: str) -> Told:
     if gain_value is not None and isinstance(mode, str):
         notes.append(Note(f"`{site.func}` uses gain {fmt(gain_value)} and takes the variance from {mode} alone"))
     notes += _std_note(hits[0], "Glorot")
+    outputs = [h for h in hits if squashed_output(h.layer)]
+    if outputs:
+        out = outputs[0]
+        fans = _fans(out.layer)
+        sizes = f" (fan_in={fans[0]}, fan_out={fans[1]})" if fans else ""
+        numbers = f": std {fmt(out.given)} vs {fmt(out.wanted)}, {fmt(out.given / out.wanted)}x" \
+            if out.given is not None and out.wanted is not None else ""
+        notes.append(Note(f"the {out.act.display} after `{out.layer.path}`{sizes} is the model's output, where He's "
+                          f"std more than {fmt(OUTPUT_SATURATION_RATIO)}x Glorot's starts the output saturated"
+                          f"{numbers} (an output layer whose std is closer is left to the designer)"))
     numbers = _numbers(site, hits[0])
     if isinstance(mode, str):
         numbers["mode"] = mode
