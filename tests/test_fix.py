@@ -155,11 +155,12 @@ class Net(nn.Module):
         super().__init__()
         self.fc = nn.Linear(512, 512)
         self.gate = nn.Linear(512, 256)
+        self.out = nn.Linear(256, 1)
         nn.init.xavier_normal_(self.fc.weight)
         nn.init.kaiming_normal_(self.gate.weight)
 
     def forward(self, x):
-        return torch.tanh(self.gate(torch.relu(self.fc(x))))
+        return self.out(torch.tanh(self.gate(torch.relu(self.fc(x)))))
 """
 
 

@@ -297,7 +297,43 @@ def test_he_on_a_transposed_image_conv_under_tanh_is_il102() -> None:
     he_std, he_saturated = _pre_tanh(deconv, torch.nn.init.kaiming_normal_)
     glorot_std, glorot_saturated = _pre_tanh(
         deconv, lambda w: torch.nn.init.xavier_normal_(w, gain=torch.nn.init.calculate_gain("tanh")))
-    assert he_std > 2 * glorot_std and he_saturated > 0.3 > 0.05 > glorot_saturated, (he_saturated, glorot_saturated)
+    assert he_std > 2 * glorot_std and he_saturated > 0.3 and glorot_saturated < 0.05, (he_saturated, glorot_saturated)
+
+
+def test_a_cell_whose_state_a_parent_keeps_in_a_list_is_not_an_output_layer() -> None:
+    """``hs[i] = cell(x, hs[i])``: the cell's tanh output is its next state, read back where the flow is not
+    followed, so not the model's output: He on the first cell's Linear(96, 64) (std 0.144 vs Glorot-tanh's 0.186)
+    stays IL102."""
+    got = expect(
+        """
+        import torch
+        import torch.nn as nn
+
+        class Cell(nn.Module):
+            def __init__(self, n_in=32, hidden=64):
+                super().__init__()
+                self.step = nn.Linear(n_in + hidden, hidden)
+                nn.init.kaiming_uniform_(self.step.weight, nonlinearity="relu")
+
+            def forward(self, x, h):
+                return torch.tanh(self.step(torch.cat([x, h], dim=1)))
+
+        class Stack(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cells = nn.ModuleList([Cell(32 if i == 0 else 64) for i in range(2)])
+
+            def forward(self, seq, hs):
+                for x in seq:
+                    for i, cell in enumerate(self.cells):
+                        hs[i] = cell(x, hs[i])
+                        x = hs[i]
+                return torch.stack(hs)
+        """,
+        ("IL102", 'nn.init.kaiming_uniform_(self.step.weight, nonlinearity="relu")'),
+        families=ALL,
+    )
+    assert "`step`" in got[0].message, got[0].message
 
 
 def test_he_on_a_sigmoid_decoder_output_is_not_il102_but_a_sigmoid_gate_is() -> None:

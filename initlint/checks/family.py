@@ -368,11 +368,11 @@ def _il102(site: InitSite, hits: list[Hit], init: str) -> Told:
         out = outputs[0]
         fans = _fans(out.layer)
         sizes = f" (fan_in={fans[0]}, fan_out={fans[1]})" if fans else ""
-        numbers = f": std {fmt(out.given)} vs {fmt(out.wanted)}, {fmt(out.given / out.wanted)}x" \
+        stds = f": std {fmt(out.given)} vs {fmt(out.wanted)}, {fmt(out.given / out.wanted)}x" \
             if out.given is not None and out.wanted is not None else ""
         notes.append(Note(f"the {out.act.display} after `{out.layer.path}`{sizes} is the model's output, where He's "
                           f"std more than {fmt(OUTPUT_SATURATION_RATIO)}x Glorot's starts the output saturated"
-                          f"{numbers} (an output layer whose std is closer is left to the designer)"))
+                          f"{stds} (an output layer whose std is closer is left to the designer)"))
     numbers = _numbers(site, hits[0])
     if isinstance(mode, str):
         numbers["mode"] = mode

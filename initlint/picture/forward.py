@@ -139,6 +139,11 @@ class MethodFlow(StatementWalker):
     def bind(self, target: cst.BaseExpression, value: Any) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = value
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(value, Flow) \
+                and (value.outputs_of or value.acted_of):
+            # ``hs[i] = cell(x, hs[i])``: a module's result kept in a local list is read back where we do not
+            # follow it (a recurrent cell's state): its use is unknown, not "nobody uses it" (a model's output)
+            self.consume(Flow(outputs_of=value.outputs_of, acted_of=value.acted_of), Follow(UNKNOWN))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.bind(element.value, value)
