@@ -92,19 +92,30 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
 
 
 def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
-    """The model initializes other layers (or the layer's input weights) itself and calls no init code we
-    cannot see: leaving the recurrent weights at the default then looks like an oversight."""
+    """The model initializes the layer's input weights, another recurrent layer beside it, or every other
+    weight layer it builds, itself, and calls no init code we cannot see: leaving the recurrent weights at the
+    default then looks like an oversight. A model that initializes only some of its layers (a DDPG head's
+    small ``uniform_``, an embedding) leaves the rest at the default too: the recurrent layer is no exception."""
     if rnn.owner in picture.opaque_init or None in picture.opaque_init:
         return False
+    initialized: set[int] = set()
     for site in picture.inits:
         for ref in site.targets:
             if ref.layer == rnn.uid and ref.param.startswith("weight_hh"):
                 continue
             other = picture.layer(ref.layer)
-            related = other.uid == rnn.uid or other.owner == rnn.owner or rnn.owner in site.root_orders
-            if related and not other.is_norm:
-                return True
-    return False
+            if other.is_norm:
+                continue
+            if other.uid == rnn.uid or (_recurrent(other) and other.owner == rnn.owner):
+                return True  # its own input weights, or a recurrent layer beside it, initialized by hand
+            if other.owner == rnn.owner or rnn.owner in site.root_orders:
+                initialized.add(other.uid)
+    if not initialized:
+        return False
+    siblings = [layer for layer in picture.layers.values()
+                if layer.owner == rnn.owner and layer.uid != rnn.uid and "weight" in layer.params
+                and not layer.is_norm and not _recurrent(layer)]
+    return all(layer.uid in initialized for layer in siblings)
 
 
 def _spectral(layer: Layer, param: str, std: float) -> tuple[float, int] | None:

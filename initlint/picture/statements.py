@@ -29,6 +29,7 @@ from initlint.picture.domain import (
     is_number,
     is_plain,
     seq_labels,
+    union,
 )
 from initlint.picture.frame import Frame
 from initlint.picture.model import Condition
@@ -176,11 +177,16 @@ class Statements(Frame, StatementWalker):
         info.attr_paths[attr] = self.path
         if before is None or previous is None or previous == value:
             return value
-        if not any(isinstance(v, (ActVal, OpaqueVal, ChoiceVal)) for v in (previous, value)):
+        layers = isinstance(previous, LayerVal) and isinstance(value, LayerVal)
+        if not layers and not any(isinstance(v, (ActVal, OpaqueVal, ChoiceVal)) for v in (previous, value)):
             return value
         held = {(c.key, c.taken) for c in before}
         if all((c.key, c.taken) in held for c in self.path):
             return value  # runs in every run the earlier assignment ran in: it overwrites it
+        if layers:
+            # ``if use_gru: self.rnn = nn.GRU(...) else: self.rnn = nn.LSTM(...)``: either layer may be the one
+            # that ``self.rnn`` names afterwards, so an init through ``self.rnn`` reaches both
+            return union([previous, value])
         earlier = previous.variants if isinstance(previous, ChoiceVal) else (
             ((before, previous),) if isinstance(previous, ActVal) else None)
         if earlier is not None and isinstance(value, ActVal) and self.path and \
