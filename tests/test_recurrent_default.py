@@ -112,3 +112,31 @@ INPUT_WEIGHTS_ONLY = """
 
 def test_initializing_the_input_weights_but_not_the_recurrent_ones_is_reported() -> None:
     expect(INPUT_WEIGHTS_ONLY, ("IL301", "self.gru = nn.GRU(dim, dim)"), families=("IL3",))
+
+
+HIDDEN_CONVS = """
+    import torch.nn as nn
+
+    def conv_init(m):
+        if isinstance(m, nn.Conv1d):
+            nn.init.xavier_uniform_(m.weight, nn.init.calculate_gain("relu"))
+
+    class SpeechEncoder(nn.Module):
+        def __init__(self, symbols=100, dim=128):
+            super().__init__()
+            self.embed = nn.Embedding(symbols, dim)
+            self.convs = nn.Sequential(nn.Conv1d(dim, dim, 5, padding=2), nn.BatchNorm1d(dim), nn.ReLU())
+            self.lstm = nn.LSTM(dim, dim // 2, batch_first=True, bidirectional=True)
+            self.apply(conv_init)
+
+        def forward(self, tokens):
+            x = self.convs(self.embed(tokens).transpose(1, 2))
+            return self.lstm(x.transpose(1, 2))[0]
+"""
+
+
+def test_a_model_that_initializes_its_hidden_convs_but_not_the_lstm_gets_il301() -> None:
+    """The embedding stays at the default too, but hidden layers set by hand show init was thought about."""
+    src = _src(HIDDEN_CONVS)
+    assert targets_at(src, line_of(src, "nn.init.xavier_uniform_(m.weight")) == {"convs.0.weight"}
+    expect(HIDDEN_CONVS, ("IL301", "self.lstm = nn.LSTM("), families=("IL3",))

@@ -37,7 +37,7 @@ from initlint.fix import (
     replace_statement,
 )
 from initlint.picture import catalog, symbolic
-from initlint.picture.model import InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import ACT, OUTPUT, UNKNOWN, InitSite, Layer, ParamRef, Picture
 
 ORTHOGONAL_FUNCS = frozenset({"orthogonal_", "eye_"})  # eye_: orthonormal columns (an IRNN's identity)
 UNKNOWN_FUNCS = frozenset({"copy_"})
@@ -92,10 +92,11 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
 
 
 def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
-    """The model initializes the layer's input weights, another recurrent layer beside it, or every other
-    weight layer it builds, itself, and calls no init code we cannot see: leaving the recurrent weights at the
-    default then looks like an oversight. A model that initializes only some of its layers (a DDPG head's
-    small ``uniform_``, an embedding) leaves the rest at the default too: the recurrent layer is no exception."""
+    """The model initializes, itself, the layer's input weights, another recurrent layer beside it, a hidden
+    layer beside it, or every other weight layer it builds, and calls no init code we cannot see: leaving the
+    recurrent weights at the default then looks like an oversight. A model that initializes only a head (a DDPG
+    policy's small ``uniform_`` on the layer squashed into the output) or an embedding, with its hidden layers
+    at the default too, gives no such sign: the recurrent layer is at the default like the rest."""
     if rnn.owner in picture.opaque_init or None in picture.opaque_init:
         return False
     initialized: set[int] = set()
@@ -104,18 +105,26 @@ def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
             if ref.layer == rnn.uid and ref.param.startswith("weight_hh"):
                 continue
             other = picture.layer(ref.layer)
-            if other.is_norm:
+            if other.is_norm or not (other.uid == rnn.uid or other.owner == rnn.owner
+                                     or rnn.owner in site.root_orders):
                 continue
-            if other.uid == rnn.uid or (_recurrent(other) and other.owner == rnn.owner):
-                return True  # its own input weights, or a recurrent layer beside it, initialized by hand
-            if other.owner == rnn.owner or rnn.owner in site.root_orders:
-                initialized.add(other.uid)
+            if other.uid == rnn.uid or _recurrent(other) or _hidden(other):
+                return True
+            initialized.add(other.uid)
     if not initialized:
         return False
     siblings = [layer for layer in picture.layers.values()
                 if layer.owner == rnn.owner and layer.uid != rnn.uid and "weight" in layer.params
                 and not layer.is_norm and not _recurrent(layer)]
     return all(layer.uid in initialized for layer in siblings)
+
+
+def _hidden(layer: Layer) -> bool:
+    """Its output is known to go on inside the model (not the model's output, squashed or not)."""
+    follow = layer.follow()
+    if layer.kind == "Embedding" or follow.kind in (UNKNOWN, OUTPUT):
+        return False
+    return not (follow.kind == ACT and OUTPUT in layer.after_act)
 
 
 def _spectral(layer: Layer, param: str, std: float) -> tuple[float, int] | None:
