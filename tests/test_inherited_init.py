@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from initlint.analysis import picture_of
+from initlint.config import Settings
+from initlint.engine import check_group
 from initlint.findings import Finding
+from initlint.picture.model import Picture
+from initlint.project import Tree
 from tests.test_project import run, where, write
 
 BASE = """\
@@ -337,3 +341,53 @@ class Mlp(Base):
                  "self.init_weights()\n")
     write(tmp_path, {"late.py": late})
     assert [(f.row, f.code) for f in run(tmp_path / "late.py")] == [(11, "IL101")]
+
+
+HELPER_BASE = """\
+import torch.nn as nn
+
+
+def init_net(net, init_type='normal', gain=0.02):
+    def init_func(m):
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            if init_type == 'normal':
+                nn.init.normal_(m.weight, 0.0, gain)
+            elif init_type == 'xavier':
+                nn.init.xavier_uniform_(m.weight)
+    net.apply(init_func)
+
+
+class BaseNet(nn.Module):
+    def init_weights(self, init_type='normal', gain=0.02):
+        init_net(self, init_type, gain)
+"""
+
+
+def test_a_base_method_handing_self_to_a_free_function_reaches_the_subclass(tmp_path: Path) -> None:
+    """``init_weights(self, ...)`` on the base passes the whole model to the file's ``init_net``: run on the
+    subclass in another file, the helper's ``net.apply`` reaches the subclass's layers."""
+    write(tmp_path, {"nets/__init__.py": "", "nets/base_net.py": HELPER_BASE, "nets/generators.py": GENERATORS,
+                     "nets/picker.py": PICKER})
+    findings = run(tmp_path)
+    assert where(findings, tmp_path) == [("nets/base_net.py", 10, "IL101")]
+    assert findings[0].message.startswith("With `init_type='xavier'`: Xavier init on `stem` and `body`, which feed "
+                                          "ReLU")
+    assert "`ToyGenerator.stem` (Conv2d(?, ?, 3), generators.py:10)" in findings[0].message
+
+
+def test_self_handed_to_a_builtin_or_an_import_is_not_an_init(tmp_path: Path) -> None:
+    """``print(self)`` or an imported ``other_init(self)`` (not among the checked files) tells nothing: the
+    subclass's picture has its layers and no init call reaching them, so nothing is reported."""
+    base = HELPER_BASE.replace("        init_net(self, init_type, gain)\n",
+                               "        print(self)\n        other_init(self, init_type)\n") \
+        .replace("import torch.nn as nn\n", "import torch.nn as nn\nfrom elsewhere import other_init\n", 1)
+    files = {"nets/__init__.py": "", "nets/base_net.py": base, "nets/generators.py": GENERATORS}
+    paths = [str(p) for p in sorted(write(tmp_path, files).rglob("*.py"))]
+    pictures: dict[str, Picture] = {}
+    found = check_group(paths, Settings(respect_gitignore=False), Tree(paths), pictures)
+    assert [(f.code, f.numbers.get("routine")) for f in found] == [("IL503", "init_net")]  # nothing calls it now
+    picture = pictures[str(tmp_path / "nets/generators.py")]
+    assert {layer.path for layer in picture.layers.values()} == {"stem", "body", "to_rgb"}
+    assert picture.inits == []
+    write(tmp_path, {"nets/base_net.py": HELPER_BASE})  # the control: the file's own init_net
+    assert [row for _, row, _ in where(run(tmp_path), tmp_path)] == [10]

@@ -31,7 +31,7 @@ from initlint.picture.eval import Evaluator
 from initlint.picture.flow import FlowAnalyzer
 from initlint.picture.forward import MethodFlow
 from initlint.picture.imports import ImportTable, dotted
-from initlint.picture.inherited import inherited_init_methods, initializes_self_wholesale
+from initlint.picture.inherited import helpers_given_self, inherited_init_methods, initializes_self_wholesale
 from initlint.picture.interpreter import Interpreter
 from initlint.picture.linking import Linked
 from initlint.picture.model import Binding, InitSite, Layer, Locator, Picture
@@ -326,8 +326,12 @@ class PictureBuilder:
                     interp.call_function(fn, [], {}, self_bound=True, owner=info)
 
     def _wholesale(self, fn: cst.FunctionDef) -> bool:
-        found: bool = self.syntax_fact("initializes self wholesale", fn, initializes_self_wholesale)
-        return found
+        """``fn`` initializes all of ``self``: ``self.apply(...)``, ``self.modules()`` loops, or ``self`` handed
+        to one of the picture's functions (inherited.py)."""
+        if self.syntax_fact("initializes self wholesale", fn, initializes_self_wholesale):
+            return True
+        helpers: frozenset[str] = self.syntax_fact("helpers given self", fn, helpers_given_self)
+        return any(name in self.functions and self.imports.names.get(name) == f"<local>.{name}" for name in helpers)
 
     def _run_inherited(self, fn: cst.FunctionDef, info: ClassInfo, owner: ClassInfo) -> None:
         """A base class's init method run with ``self`` the subclass ``info`` (inherited.py), its parameters

@@ -5,7 +5,8 @@ builds nothing (``self.apply(init_func)``), and the generators and discriminator
 same file or, through the imports between checked files, in others) build the layers. Run on the base alone
 the method reaches nothing; Python runs it with ``self`` being the subclass, so that is what it is judged
 on. Only methods that initialize ``self``'s modules wholesale qualify (``self.apply(fn)``, loops over
-``self.modules()``, ``self.named_parameters()``, ...): what they reach is whatever the subclass builds.
+``self.modules()``, ``self.named_parameters()``, ..., or ``self`` handed to a free function of the file:
+``init_weights(self, init_type)``): what they reach is whatever the subclass builds.
 A subclass's own method of the same name wins (Python's lookup), and a subclass without its own
 ``__init__`` builds what its base builds, which the base's own run judges already.
 """
@@ -25,18 +26,35 @@ SELF_WHOLESALE = frozenset({"apply", "modules", "named_modules", "children", "na
 
 def initializes_self_wholesale(fn: cst.FunctionDef) -> bool:
     """The method's body calls ``self.apply(...)`` or iterates ``self.modules()`` and its kin."""
+    return _self_uses(fn)[0]
+
+
+def helpers_given_self(fn: cst.FunctionDef) -> frozenset[str]:
+    """The plain names the method calls with ``self`` itself as an argument (``init_weights(self, init_type)``):
+    a free function of the file handed the whole model (the builder tells them from builtins)."""
+    return _self_uses(fn)[1]
+
+
+def _self_uses(fn: cst.FunctionDef) -> tuple[bool, frozenset[str]]:
     params = fn.params.params
     if not params or params[0].name.value != "self":
-        return False
+        return False, frozenset()
+    wholesale = False
+    helpers: set[str] = set()
     pending: list[cst.CSTNode] = [fn.body]
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-                and node.func.attr.value in SELF_WHOLESALE \
-                and isinstance(node.func.value, cst.Name) and node.func.value.value == "self":
-            return True
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in SELF_WHOLESALE \
+                    and isinstance(func.value, cst.Name) and func.value.value == "self":
+                wholesale = True
+            elif isinstance(func, cst.Name) and any(
+                    arg.keyword is None and not arg.star and isinstance(arg.value, cst.Name)
+                    and arg.value.value == "self" for arg in node.args):
+                helpers.add(func.value)
         pending.extend(node.children)
-    return False
+    return wholesale, frozenset(helpers)
 
 
 def inherited_init_methods(info: ClassInfo, bases: Callable[[ClassInfo], list[ClassInfo]],
