@@ -184,3 +184,120 @@ def test_gate_counts_are_torchs(kind):
 def test_attribute_defaults_are_torchs(name):
     module = nn.LSTM(4, 4) if name == "num_layers" else nn.Conv2d(4, 4, 3)
     assert torchspec.attribute("LSTM" if name == "num_layers" else "Conv2d", {}, name) == getattr(module, name)
+
+
+# =========================================================================== composites (torchspec.composites)
+
+COMPOSITE_CASES = [
+    ("TransformerEncoderLayer", {"d_model": 32, "nhead": 4, "dim_feedforward": 48}),
+    ("TransformerEncoderLayer", {"d_model": 32, "nhead": 4, "bias": False}),
+    ("TransformerDecoderLayer", {"d_model": 32, "nhead": 4, "dim_feedforward": 48, "activation": "gelu"}),
+    ("Transformer", {"d_model": 32, "nhead": 4, "num_encoder_layers": 2, "num_decoder_layers": 3,
+                     "dim_feedforward": 40, "batch_first": True}),
+]
+
+
+@pytest.mark.parametrize("kind", sorted(torchspec.COMPOSITE_SIGNATURES))
+def test_composite_signature_and_defaults_are_torchs(kind):
+    params = list(inspect.signature(getattr(nn, kind).__init__).parameters.values())[1:]
+    positional_names = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+    assert tuple(positional_names[:len(torchspec.COMPOSITE_SIGNATURES[kind])]) == \
+        torchspec.COMPOSITE_SIGNATURES[kind]
+    defaults = {p.name: p.default for p in params}
+    for name, value in torchspec.composite_args(kind, {}).items():
+        expected = F.relu if value == "relu" else value  # "relu" stands for the default ``F.relu``
+        assert defaults[name] is expected or defaults[name] == expected, f"{kind}({name}=...)"
+
+
+def _expanded(path: str, module) -> list[str]:
+    """A part path with ``layers.*`` spelled per copy torch made (``encoder.layers.0.linear1``, ...)."""
+    head, star, tail = path.partition("*")
+    if not star:
+        return [path]
+    count = len(module.get_submodule(head.rstrip(".")))
+    return [f"{head}{i}{tail}" for i in range(count)]
+
+
+def _described(kind: str, args: dict, prefix: str = "") -> dict[str, tuple[str, dict]]:
+    """Every sub-module torchspec says ``kind`` builds: dotted path -> (kind, its arguments)."""
+    out: dict[str, tuple[str, dict]] = {}
+    full = torchspec.composite_args(kind, args)
+    for part in torchspec.parts(kind, full):
+        path = prefix + part.path
+        part_args = torchspec.part_args(part, full)
+        if part.kind in torchspec.COMPOSITE_SIGNATURES:
+            out[path] = (part.kind, torchspec.composite_args(part.kind, part_args))
+            out.update(_described(part.kind, part_args, path + "."))
+        else:
+            out[path] = (part.kind, part_args)
+            for child, child_kind in torchspec.CHILDREN.get(part.kind, ()):
+                out[f"{path}.{child}"] = (child_kind, torchspec.child_args(part.kind, child, part_args))
+    return out
+
+
+@pytest.mark.parametrize(("kind", "args"), COMPOSITE_CASES)
+def test_composite_parts_are_torchs(kind, args):
+    module = getattr(nn, kind)(**args)
+    described = _described(kind, args)
+    seen: set[str] = set()
+    for path, (part_kind, part_args) in described.items():
+        for name in _expanded(path, module):
+            built = module.get_submodule(name)
+            assert isinstance(built, getattr(nn, part_kind)), name  # out_proj: a Linear subclass
+            seen.add(name)
+            if part_kind in torchspec.COMPOSITE_SIGNATURES:
+                continue
+            shapes = torchspec.layer_params(part_kind, part_args, star=False)
+            assert {n: tuple(p.shape) for n, p in built.named_parameters(recurse=False)} == shapes, name
+    # nothing with parameters of its own is left out
+    owners = {name for name, m in module.named_modules() if name and any(True for _ in m.parameters(recurse=False))}
+    assert owners <= seen, owners - seen
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, F.relu), ("relu", F.relu), ("gelu", F.gelu)])
+def test_composite_activation_is_torchs(given, expected):
+    args = {} if given is None else {"activation": given}
+    layer = nn.TransformerEncoderLayer(16, 2, 24, **args)
+    assert layer.activation is expected
+    described = torchspec.activation_of(torchspec.composite_args("TransformerEncoderLayer", args)["activation"])
+    assert described == torchspec.activation_for_function(expected.__name__)
+    with pytest.raises(RuntimeError):
+        nn.TransformerEncoderLayer(16, 2, 24, activation="tanh")  # so anything else is no activation
+    assert torchspec.activation_of("tanh") is None
+
+
+@pytest.mark.parametrize("kind", ["TransformerEncoderLayer", "TransformerDecoderLayer"])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_what_the_parts_outputs_meet_is_torchs(kind, norm_first):
+    """linear1's output goes through the activation (then dropout) into linear2; linear2's output is added to
+    the skip: measured with hooks (dropout 0, training mode, so torch's fused fast path is not taken)."""
+    torch.manual_seed(0)
+    layer = getattr(nn, kind)(16, 2, 24, dropout=0.0, activation="gelu", norm_first=norm_first)
+    seen: dict[str, torch.Tensor] = {}
+    layer.linear1.register_forward_hook(lambda m, i, o: seen.__setitem__("linear1", o))
+    layer.linear2.register_forward_pre_hook(lambda m, i: seen.__setitem__("linear2_in", i[0]))
+    layer.linear2.register_forward_hook(lambda m, i, o: seen.__setitem__("linear2", o))
+    norms = [layer.norm1, layer.norm2] + ([layer.norm3] if kind == "TransformerDecoderLayer" else [])
+    norms[-1].register_forward_pre_hook(lambda m, i: seen.__setitem__("norm_in", i[0]))
+    norms[-2].register_forward_hook(lambda m, i, o: seen.__setitem__("norm_before", o))
+    x = torch.randn(5, 3, 16)
+    out = layer(x, torch.randn(4, 3, 16)) if kind == "TransformerDecoderLayer" else layer(x)
+    parts = {p.path: p for p in torchspec.PARTS[kind]}
+    assert parts["linear1"].meets == torchspec.MEETS_ACTIVATION and parts["linear1"].then == "linear2"
+    torch.testing.assert_close(seen["linear2_in"], F.gelu(seen["linear1"]))
+    assert parts["linear2"].meets == torchspec.MEETS_RESIDUAL
+    if norm_first:  # x = x + ff(norm(x)): the output minus linear2's is the skip
+        torch.testing.assert_close(out - seen["linear2"], seen["norm_in"])
+    else:  # x = norm(x + ff(x)): the last norm's input is linear2's output plus the block's input
+        torch.testing.assert_close(seen["norm_in"] - seen["linear2"], seen["norm_before"])
+
+
+def test_transformer_runs_xavier_itself():
+    """``nn.Transformer._reset_parameters``: xavier_uniform_ on every p.dim() > 1 (torch's default, not the
+    user's: initlint reports inits the code calls)."""
+    torch.manual_seed(0)
+    model = nn.Transformer(32, 4, 1, 1, 48, batch_first=True)
+    weight = model.encoder.layers[0].linear1.weight.detach()
+    bound = math.sqrt(6 / (32 + 48))
+    assert float(weight.abs().max()) <= bound
+    assert float(weight.std()) == pytest.approx(bound / math.sqrt(3), rel=0.1)

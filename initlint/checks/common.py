@@ -13,7 +13,7 @@ from initlint.findings import Span as Related
 from initlint.fix import Fix, fix_fields, init_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import OUTPUT, InitSite, Layer, ParamRef, Picture, Span
+from initlint.picture.model import OUTPUT, Condition, InitSite, Layer, ParamRef, Picture, Span
 from initlint.picture.values import is_number
 
 _CODE = cst.Module(body=[])  # renders any node's own text
@@ -120,10 +120,15 @@ def named_layers(layers: list[Layer], limit: int = 2) -> str:
 def scenario(site: InitSite) -> str:
     """The options a call runs under, as the finding names them: ```init_method='xavier'``` (the default),
     ```use_bn=False```, ```init` other than 'normal' and 'xavier'``; "" when it runs under none."""
+    return scenario_of(site.path)
+
+
+def scenario_of(path: tuple[Condition, ...]) -> str:
+    """The options of a path of ``if`` tests (an init call's, or those a layer is built under), named."""
     chosen: dict[str, object] = {}
     excluded: dict[str, list[object]] = {}
     defaults: dict[str, tuple[object, str]] = {}
-    for condition in site.path:
+    for condition in path:
         option = condition.option
         if option is None or condition.guard:
             continue

@@ -17,7 +17,9 @@ from initlint.checks.common import (
     init_alias,
     init_std,
     layer_diagnostic,
+    scenario_of,
     site_diagnostic,
+    with_scenario,
 )
 from initlint.checks.symmetry import constant_value
 from initlint.config import Settings
@@ -70,8 +72,8 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
         defaults: list[str] = []
         for param in _hidden_weights(layer):
             ref = ParamRef(layer.uid, param)
-            sliced = [s for s in picture.inits if s.in_slice and ref in s.targets]
-            live = effective.get(ref, [])
+            sliced = [s for s in picture.inits if s.in_slice and ref in s.targets and not _other_run(layer, s)]
+            live = [s for s in effective.get(ref, []) if not _other_run(layer, s)]
             if not live and not sliced:
                 if ref not in picture.maybe_touched:
                     defaults.append(param)
@@ -91,6 +93,12 @@ def _il301(picture: Picture, effective: dict[ParamRef, list[InitSite]], filename
         yield _explicit_finding(picture, site, pairs, filename)
 
 
+def _other_run(layer: Layer, site: InitSite) -> bool:
+    """The site runs only under another option than the one that builds the layer (``getattr(nn, rnn_type)``
+    with ``rnn_type='GRU'`` and an init under ``if rnn_type == 'LSTM':``)."""
+    return any(mine.contradicts(theirs) for mine in layer.when for theirs in site.path)
+
+
 def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
     """The model initializes, itself, the layer's input weights, another recurrent layer beside it, a hidden
     layer beside it, or every other weight layer it builds, and calls no init code we cannot see: leaving the
@@ -101,6 +109,8 @@ def _explicit_elsewhere(picture: Picture, rnn: Layer) -> bool:
         return False
     initialized: set[int] = set()
     for site in picture.inits:
+        if _other_run(rnn, site):
+            continue
         for ref in site.targets:
             if ref.layer == rnn.uid and ref.param.startswith("weight_hh"):
                 continue
@@ -171,10 +181,12 @@ def _default_finding(picture: Picture, layer: Layer, params: list[str], filename
                                                    f"U(-{fmt(bound)}, {fmt(bound)}): "))
     notes.append(_WHOLE_MATRIX)
     shown = ", ".join(params[:2]) + (f" and {len(params) - 2} more" if len(params) > 2 else "")
-    return layer_diagnostic(
+    told = layer_diagnostic(
         "IL301", layer, filename, short_title(f"`{layer.path}` keeps PyTorch's default init for {shown}"),
         notes=tuple(notes), help=_advice(init_alias(picture), layer.kind), numbers=numbers,
         fix=_insert_orthogonal_fix(picture, layer))
+    named = scenario_of(layer.when)  # ``getattr(nn, rnn_type)`` under ``if rnn_type in ['LSTM', 'GRU']:``
+    return with_scenario(told, named) if named else told
 
 
 def _power(base: float, times: int) -> str:
@@ -260,6 +272,9 @@ def _insert_orthogonal_fix(picture: Picture, layer: Layer) -> Fix:
         return NO_INIT_NAME
     if layer.assigned_text is None or gates is None:
         return "the layer is not stored under a name that code after its construction could use"
+    if any(other.node is layer.node and other.kind != layer.kind for other in picture.layers.values()):
+        return ("an option chooses the class (`getattr(nn, ...)`) and each class has its own gate count: a loop "
+                "to write by hand")
     prefix, imports = found
     edit = insert_after(picture, layer.statement, [
         f"for _name, _param in {layer.assigned_text}.named_parameters():",

@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from initlint.picture.bindings import Mentions, Scout, has_unfilled_sizes, mentions
-from initlint.picture.budget import MAX_SOURCE_NAMES, Work
+from initlint.picture.budget import MAX_NESTING, MAX_SOURCE_NAMES, Work
 from initlint.picture.calls import dispatch_args
 from initlint.picture.cli_options import CliOptions
 from initlint.picture.domain import (
@@ -76,6 +76,7 @@ class PictureBuilder:
         self.sites: dict[tuple[int, str], InitSite] = {}  # init sites by (call node, function)
         self.site_inputs: dict[tuple[int, str], dict[str, object]] = {}  # what each site's arguments read
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
+        self.child_paths: dict[int, tuple[int, str]] = {}  # sub-layer -> (parent, path under it: "layers.*")
         self.containers: list[SeqVal] = []  # every Sequential/ModuleList built, stored or not
         self.work = Work()  # what the running entry point has spent (budget.py)
         # facts about pieces of syntax; ``syntax_memo`` shares them between the pictures of files checked
@@ -365,8 +366,7 @@ class PictureBuilder:
             out = []
             for uid in value.uids:
                 out.append((uid, path))
-                for child in self.children.get(uid, ()):
-                    out.append((child, f"{path}.{self.picture.layers[child].path.rsplit('.', 1)[-1]}"))
+                out += self.sub_layers(uid, path)
             return out
         if isinstance(value, SubVal):
             return self.scope_of_class(value.cls, f"{path}.", depth + 1)
@@ -410,6 +410,33 @@ class PictureBuilder:
         return DispatchVal(tuple(seen.items()))
 
     # ------------------------------------------------------------------ layers
+
+    def adopt(self, parent: int, child: int, under: str) -> None:
+        """``child`` is a sub-layer of ``parent`` at ``under`` (``out_proj``; ``layers.*`` for the layer a
+        ``TransformerEncoder`` clones)."""
+        self.children.setdefault(parent, []).append(child)
+        self.child_paths[child] = (parent, under)
+        self.rename_sub_layers(parent)
+
+    def rename_sub_layers(self, uid: int, depth: int = 0) -> None:
+        """Derive the paths of a layer's sub-layers, at every depth, from its own."""
+        if depth > MAX_NESTING:
+            return
+        path = self.picture.layers[uid].path
+        for child in self.children.get(uid, ()):
+            self.picture.layers[child].path = f"{path}.{self.child_paths[child][1]}"
+            self.rename_sub_layers(child, depth + 1)
+
+    def sub_layers(self, uid: int, path: str, depth: int = 0) -> list[tuple[int, str]]:
+        """A layer's sub-layers at every depth, with their paths under ``path``."""
+        out: list[tuple[int, str]] = []
+        if depth > MAX_NESTING:
+            return out
+        for child in self.children.get(uid, ()):
+            under = f"{path}.{self.child_paths[child][1]}"
+            out.append((child, under))
+            out += self.sub_layers(child, under, depth + 1)
+        return out
 
     def new_layer(self, key: tuple[Any, ...], kind: str, owner: str, node: cst.CSTNode) -> tuple[Layer, bool]:
         uid = self._memo.get(key)

@@ -30,7 +30,7 @@ from initlint.picture.domain import (
 from initlint.picture.dynamic_attrs import attribute_key
 from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
-from initlint.picture.model import Binding
+from initlint.picture.model import ACT, LINEAR, RESIDUAL, UNKNOWN_FOLLOW, Binding, Condition, Follow, Layer
 from initlint.picture.syntax import (
     bound_args,
     function_params,
@@ -62,6 +62,10 @@ class Calls(Frame):
                 return result
         if isinstance(func, cst.Name) and func.value == "setattr" and resolved is None and self.setattr_self(node):
             return UNKNOWN
+        if isinstance(func, cst.Call):
+            chosen = self.nn_class_by_name(func)
+            if chosen is not None:
+                return self.layers_by_name(chosen, node)
         callee = self.value(func) if resolved is None else ClassRef(resolved)
         if resolved in ("copy.deepcopy", "copy.copy"):
             args = positional(node)
@@ -285,15 +289,55 @@ class Calls(Frame):
             return self.parameter(node)
         if kind in torchspec.LAYER_SIGNATURES:
             return self.layer(kind, node)
+        if kind in torchspec.COMPOSITE_SIGNATURES:
+            return self.composite(kind, node)
         return OpaqueVal()
 
-    def layer(self, kind: str, node: cst.Call) -> LayerVal:
+    def nn_class_by_name(self, node: cst.Call) -> list[tuple[str, tuple[Condition, ...]]] | None:
+        """``getattr(nn, rnn_type)`` (the builtin, on torch.nn as the imports name it): the class names it can
+        be, each with the option it is chosen under: one for a known string or an ``if rnn_type == 'LSTM':``
+        arm, one per item in an ``if rnn_type in ['LSTM', 'GRU']:`` arm; none when nothing says; None when the
+        call is not one."""
+        func = node.func
+        if not (isinstance(func, cst.Name) and func.value == "getattr") or self.imports.resolve(func) is not None \
+                or "getattr" in self.env:
+            return None
+        args = positional(node)
+        if len(args) != 2 or len(node.args) != 2 or self.imports.resolve(args[0]) != "torch.nn":
+            return None
+        value = self.value(args[1])
+        if isinstance(value, str):
+            return [(value, ())]
+        subject = symbolic.text(args[1])
+        for condition in reversed(self.path):
+            option = condition.option
+            if option is None or option[0] != subject or not option[2]:
+                continue
+            if isinstance(option[1], str):
+                return [(option[1], ())]
+            if isinstance(option[1], tuple) and option[1] and all(isinstance(v, str) for v in option[1]):
+                return [(v, (replace(condition, test=f"{subject} == {v!r}", taken=True, value=v, flipped=False,
+                                     key=hash((condition.key, v))),)) for v in dict.fromkeys(option[1])]
+        return []
+
+    def layers_by_name(self, chosen: list[tuple[str, tuple[Condition, ...]]], node: cst.Call) -> Any:
+        """The layers ``getattr(nn, name)(...)`` builds, one per class the name can be (each under its option)."""
+        if len(chosen) == 1 and not chosen[0][1]:
+            return self.instantiate(f"torch.nn.{chosen[0][0]}", node)
+        if not chosen or any(name not in torchspec.LAYER_SIGNATURES for name, _ in chosen):
+            return OpaqueVal()
+        uids = tuple(uid for name, when in chosen for uid in self.layer(name, node, (name,), when).uids)
+        return LayerVal(uids)
+
+    def layer(self, kind: str, node: cst.Call, variant: tuple[str, ...] = (),
+              option: tuple[Condition, ...] = ()) -> LayerVal:
         owner = self.info.name if self.info else "<module>"
-        key = (self.context, id(node))
+        key = (self.context, id(node), *variant)
         layer, created = self.b.new_layer(key, kind, owner, node)
         if self.loop_stack:
             layer.repeat = self.loop_stack[-1]
         if created:
+            layer.when = self.path + option
             statement = self.current_statement
             layer.statement = statement
             if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
@@ -311,13 +355,96 @@ class Calls(Frame):
             layer.sized_by = self._sized_by(raw.values())
             layer.assumed = tuple(dict.fromkeys(self.b.cli_notes_of(*raw.values(), sources=self.sources)
                                                 + (layer.sized_by.assumed if layer.sized_by is not None else ())))
-            for child_name, child_kind in torchspec.CHILDREN.get(kind, ()):
-                child, _ = self.b.new_layer(key + (child_name,), child_kind, owner, node)
-                child.args = torchspec.child_args(kind, child_name, layer.args)
-                child.params = torchspec.layer_params(child_kind, child.args, star=False)
-                child.path = f"{layer.path}.{child_name}"
-                self.b.children.setdefault(layer.uid, []).append(child.uid)
+            self._own_children(layer, key, owner, node)
         return LayerVal((layer.uid,))
+
+    def _own_children(self, layer: Layer, key: tuple[Any, ...], owner: str, node: cst.Call) -> None:
+        """The sub-layers a torch layer builds itself (``MultiheadAttention.out_proj``)."""
+        for child_name, child_kind in torchspec.CHILDREN.get(layer.kind, ()):
+            child, _ = self.b.new_layer(key + (child_name,), child_kind, owner, node)
+            child.args = torchspec.child_args(layer.kind, child_name, layer.args)
+            child.params = torchspec.layer_params(child_kind, child.args, star=False)
+            self.b.adopt(layer.uid, child.uid, child_name)
+
+    def composite(self, kind: str, node: cst.Call) -> LayerVal:
+        """``nn.Transformer(...)``, ``nn.TransformerEncoder(layer, n)`` and their layers: the parts torch builds
+        inside them (torchspec.composites), with their sizes and what their outputs meet in torch's forward."""
+        owner = self.info.name if self.info else "<module>"
+        key = (self.context, id(node))
+        layer, created = self.b.new_layer(key, kind, owner, node)
+        if not created:
+            return LayerVal((layer.uid,))
+        statement = self.current_statement
+        layer.statement = statement
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
+            layer.assigned_text = symbolic.text(statement.targets[0].target)
+        names = torchspec.COMPOSITE_SIGNATURES[kind]
+        raw = bound_args(node, names)
+        modules = torchspec.MODULE_ARGS.get(kind, {})
+        given: dict[str, object] = {}
+        for name, expr in raw.items():
+            if name in modules:
+                continue
+            value = self._activation_arg(expr) if name == "activation" else self.number(expr)
+            given[name] = None if value is UNKNOWN or isinstance(value, int) and abs(value) > MAX_DIM else value
+        given.update({name: None for name in unbound_by_star(node, names, raw)})
+        args = torchspec.composite_args(kind, given)
+        if "activation" in names:
+            args["activation"] = torchspec.activation_of(args.get("activation"))
+        layer.args = args
+        layer.sized_by = self._sized_by(raw.values())
+        layer.assumed = tuple(dict.fromkeys(self.b.cli_notes_of(*raw.values(), sources=self.sources)
+                                            + (layer.sized_by.assumed if layer.sized_by is not None else ())))
+        self._parts(layer, key, owner, node)
+        for name, under in modules.items():
+            value = self.value(raw[name]) if name in raw else None
+            if isinstance(value, LayerVal):
+                for uid in value.uids:
+                    self.b.adopt(layer.uid, uid, under)  # the layer it deep-copies into ``layers``
+        return LayerVal((layer.uid,))
+
+    def _parts(self, layer: Layer, key: tuple[Any, ...], owner: str, node: cst.Call) -> None:
+        made: dict[str, Layer] = {}
+        built = torchspec.parts(layer.kind, layer.args)
+        for part in built:
+            within = max((path for path in made if part.path.startswith(path + ".")), key=len, default="")
+            parent, under = (made[within], part.path[len(within) + 1:]) if within else (layer, part.path)
+            child, _ = self.b.new_layer(key + (part.path,), part.kind, owner, node)
+            args = torchspec.part_args(part, layer.args)
+            child.sized_by, child.assumed = layer.sized_by, layer.assumed
+            self.b.adopt(parent.uid, child.uid, under)
+            made[part.path] = child
+            if part.kind in torchspec.COMPOSITE_SIGNATURES:
+                child.args = torchspec.composite_args(part.kind, args)
+                self._parts(child, key + (part.path,), owner, node)
+            else:
+                child.args = args
+                child.params = torchspec.layer_params(part.kind, args, star=False)
+                self._own_children(child, key + (part.path,), owner, node)
+        for part in built:
+            child = made[part.path]
+            if part.meets == torchspec.MEETS_RESIDUAL:
+                child.follows.append(Follow(RESIDUAL))
+            elif part.meets == torchspec.MEETS_ACTIVATION:
+                act = layer.args.get("activation")
+                child.follows.append(Follow(ACT, act) if isinstance(act, torchspec.Activation) else UNKNOWN_FOLLOW)
+                if part.then is not None and isinstance(act, torchspec.Activation):
+                    child.after_act.append(LINEAR)
+                    child.feeds.add(made[part.then].uid)
+
+    def _activation_arg(self, expr: cst.BaseExpression) -> object:
+        """An ``activation=`` argument: a string, or the activation a callable stands for (``F.gelu``,
+        ``nn.GELU()``); None when it is none of those."""
+        value = self.value(expr)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, ActVal):
+            return value.act
+        if isinstance(value, ClassRef):
+            space, _, name = value.qualified.rpartition(".")
+            if space in ("torch.nn.functional", "torch"):
+                return torchspec.activation_for_function(name)
+        return None
 
     def _sized_by(self, exprs: Any) -> Binding | None:
         """The binding of the class being built (``SimpleNet(100, 100, 10)``) when these size arguments read

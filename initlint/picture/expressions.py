@@ -74,9 +74,16 @@ class Expressions(Frame):
                 return names
             if isinstance(base, LayerVal):
                 children = [c for uid in base.uids for c in self.b.children.get(uid, ())
-                            if self.b.picture.layers[c].path.rsplit(".", 1)[-1] == node.attr.value]
+                            if self.b.child_paths[c][1] == node.attr.value]
                 if children:
                     return LayerVal(tuple(children))
+                clones = [c for uid in base.uids for c in self.b.children.get(uid, ())
+                          if self.b.child_paths[c][1] == f"{node.attr.value}.*"]
+                if clones:  # ``encoder.layers``: the ModuleList of the copies ``TransformerEncoder`` made
+                    depths = {self.b.picture.layers[uid].args.get("num_layers") for uid in base.uids}
+                    copies = depths.pop() if len(depths) == 1 else None
+                    return SeqVal("ModuleList", [InRepeat(LayerVal(tuple(clones)),
+                                                          copies if isinstance(copies, int) else None)])
             if isinstance(base, SubVal):
                 info = self.b.classes.get(base.cls)
                 if info is not None and node.attr.value in info.attrs:

@@ -203,7 +203,7 @@ class FlowAnalyzer:
                 continue
             elif isinstance(inner, ActVal):
                 steps.append(("act", inner.act))
-            elif isinstance(inner, LayerVal):
+            elif isinstance(inner, LayerVal) and not any(self.layers[u].is_composite for u in inner.uids):
                 steps.append(("norm", inner.uids) if self._all_norm(inner) else ("layer", inner.uids))
             else:
                 steps.append(("other", None))
@@ -237,6 +237,8 @@ class FlowAnalyzer:
             if isinstance(item, ActVal):
                 return Follow(ACT, item.act)
             if isinstance(item, LayerVal):
+                if any(self.layers[u].is_composite for u in item.uids):
+                    return Follow(UNKNOWN)
                 return Follow(NORM) if self._all_norm(item) else Follow(LINEAR)
             if isinstance(item, SeqVal) and item.kind == "Sequential":
                 inner = self.next_follow([unwrap(i) for i in flatten(item.items)])

@@ -482,6 +482,9 @@ class MethodFlow(StatementWalker):
         if isinstance(callee, TransVal):
             return inflow
         if isinstance(callee, LayerVal):
+            if any(self.b.picture.layers[u].is_composite for u in callee.uids):
+                self.a.emit(inflow, Follow(UNKNOWN))  # attention and a skip inside: torchspec.composites
+                return EMPTY
             if all(self.b.picture.layers[u].is_norm for u in callee.uids):
                 self.a.emit(inflow, Follow(NORM))
                 return EMPTY

@@ -125,6 +125,7 @@ class Layer:
     sized_by: Binding | None = None  # its sizes come from where its class is built (``Net(100, 10)``)
     assumed: tuple[str, ...] = ()  # command-line defaults its sizes read: "`--ndf` at its default 64"
     repeat: int | None = None  # how many copies a loop builds, when known
+    when: tuple[Condition, ...] = ()  # the ``if`` tests it is built under (``getattr(nn, rnn_type)``'s option)
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
     statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
     assigned_text: str | None = None  # ``self.lstm`` in ``self.lstm = nn.LSTM(...)``
@@ -147,6 +148,11 @@ class Layer:
     @property
     def is_norm(self) -> bool:
         return self.kind in torchspec.NORMS
+
+    @property
+    def is_composite(self) -> bool:
+        """``nn.Transformer`` and its pieces: what their input meets is their parts' business (unknown here)."""
+        return self.kind in torchspec.COMPOSITE_SIGNATURES
 
     @property
     def display(self) -> str:

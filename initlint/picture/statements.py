@@ -203,10 +203,9 @@ class Statements(Frame, StatementWalker):
                 if layer.path.startswith("<"):
                     layer.path = path
                     layer.owner = owner
-                    for child in self.b.children.get(uid, ()):
-                        c = self.b.picture.layers[child]
-                        c.path = f"{path}.{c.path.rsplit('.', 1)[-1]}"
-                        c.owner = owner
+                    self.b.rename_sub_layers(uid)
+                    for child, _ in self.b.sub_layers(uid, path):
+                        self.b.picture.layers[child].owner = owner
         elif isinstance(value, SeqVal):
             if value.name is None:
                 value.name = path

@@ -221,7 +221,7 @@ def child_args(kind: str, child: str, args: dict[str, object]) -> dict[str, obje
     """The constructor arguments of a child layer, from its parent's."""
     if kind == "MultiheadAttention" and child == "out_proj":
         embed = args.get("embed_dim")
-        return {"in_features": embed, "out_features": embed}
+        return {"in_features": embed, "out_features": embed, **({"bias": args["bias"]} if "bias" in args else {})}
     return {}
 
 
