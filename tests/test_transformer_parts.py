@@ -139,3 +139,29 @@ def test_the_fix_reinitializes_only_linear1(tmp_path):
     assert 'if _name.endswith(".linear1"):' in fixed
     assert fixed.count("nn.init.kaiming_uniform_(_module.weight") == 2  # encoder and decoder copies
     assert initlint("check", str(path)).returncode == 0
+
+
+def _cloned(init_before: bool) -> str:
+    init = "            nn.init.xavier_uniform_(layer.linear1.weight)\n"
+    build = ("            layer = nn.TransformerEncoderLayer(256, 4, 512)\n"
+             + (init if init_before else "")
+             + "            self.body = nn.TransformerEncoder(layer, 3)\n"
+             + ("" if init_before else init))
+    return _model(build, init="")
+
+
+def test_an_init_before_the_copies_reaches_them():
+    """``TransformerEncoder`` deep-copies the layer: an init that ran before is in every copy."""
+    code = _cloned(init_before=True)
+    meets = reached(code, "nn.init.xavier_uniform_(layer.linear1.weight)")
+    assert meets["body.layers.*.linear1"] == "ReLU, then linear"
+    assert "feeds ReLU" in _il101(code).message
+
+
+def test_an_init_after_the_copies_is_il506_only():
+    """After the copy the original layer runs nowhere: IL506 says so, and its Xavier is no IL101."""
+    code = _cloned(init_before=False)
+    meets = reached(code, "nn.init.xavier_uniform_(layer.linear1.weight)")
+    assert list(meets.values()) == ["unknown"] and not any(p.startswith("body.") for p in meets)
+    found = [f.code for f in check_source(_src(code), "model.py")]
+    assert found == ["IL506"]

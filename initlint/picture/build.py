@@ -77,6 +77,7 @@ class PictureBuilder:
         self.site_inputs: dict[tuple[int, str], dict[str, object]] = {}  # what each site's arguments read
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
         self.child_paths: dict[int, tuple[int, str]] = {}  # sub-layer -> (parent, path under it: "layers.*")
+        self.clones: dict[int, dict[int, int]] = {}  # TransformerEncoder uid -> {original layer: its copy}
         self.containers: list[SeqVal] = []  # every Sequential/ModuleList built, stored or not
         self.work = Work()  # what the running entry point has spent (budget.py)
         # facts about pieces of syntax; ``syntax_memo`` shares them between the pictures of files checked

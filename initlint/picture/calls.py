@@ -22,6 +22,7 @@ from initlint.picture.domain import (
     LayerVal,
     NameOf,
     OpaqueVal,
+    ParamRef,
     SeqVal,
     SubVal,
     TransVal,
@@ -373,6 +374,7 @@ class Calls(Frame):
         key = (self.context, id(node))
         layer, created = self.b.new_layer(key, kind, owner, node)
         if not created:
+            self._copy_inits(layer.uid)
             return LayerVal((layer.uid,))
         statement = self.current_statement
         layer.statement = statement
@@ -400,8 +402,48 @@ class Calls(Frame):
             value = self.value(raw[name]) if name in raw else None
             if isinstance(value, LayerVal):
                 for uid in value.uids:
-                    self.b.adopt(layer.uid, uid, under)  # the layer it deep-copies into ``layers``
+                    if under.endswith(".*"):  # ``layers``: deep copies of the layer it is given (_get_clones)
+                        self.b.adopt(layer.uid, self._deep_copy(uid, layer.uid, key + (name,)), under)
+                    else:
+                        self.b.adopt(layer.uid, uid, under)  # ``norm``: kept as it is
+        self._copy_inits(layer.uid)
         return LayerVal((layer.uid,))
+
+    def _deep_copy(self, uid: int, composite: int, key: tuple[Any, ...]) -> int:
+        """A copy of a layer and its sub-layers, as ``copy.deepcopy`` makes it: the copies are what the model
+        runs; the original keeps only what it was given before (``_copy_inits`` hands that on), and what its
+        parts meet no longer matters to anyone (an init of it afterwards is IL506's business)."""
+        copies = self.b.clones.setdefault(composite, {})
+
+        def copy(original: int) -> int:
+            source = self.b.picture.layers[original]
+            made, _ = self.b.new_layer(key + ("copy", original), source.kind, source.owner, source.node)
+            made.args, made.params = dict(source.args), dict(source.params)
+            made.follows, made.after_act = list(source.follows), list(source.after_act)
+            made.sized_by, made.assumed, made.when = source.sized_by, source.assumed, source.when
+            copies[original] = made.uid
+            for child in self.b.children.get(original, ()):
+                self.b.adopt(made.uid, copy(child), self.b.child_paths[child][1])
+            return made.uid
+
+        root = copy(uid)
+        for original, made in copies.items():
+            self.b.picture.layers[made].feeds = {copies.get(f, f) for f in self.b.picture.layers[original].feeds}
+            self.b.picture.layers[original].follows = [UNKNOWN_FOLLOW]
+            self.b.picture.layers[original].after_act = []
+        return root
+
+    def _copy_inits(self, composite: int) -> None:
+        """The inits recorded so far on the layers a composite deep-copied reach the copies too (they ran before
+        the copy was made)."""
+        copies = self.b.clones.get(composite)
+        if not copies:
+            return
+        for site in self.b.sites.values():
+            for ref in list(site.targets):
+                made = copies.get(ref.layer)
+                if made is not None and ParamRef(made, ref.param) not in site.targets:
+                    site.targets.append(ParamRef(made, ref.param))
 
     def _parts(self, layer: Layer, key: tuple[Any, ...], owner: str, node: cst.Call) -> None:
         made: dict[str, Layer] = {}
