@@ -346,11 +346,12 @@ def test_weight_applied_on_the_left_is_a_layer():
         assert reached(code, "xavier_uniform_") == {"weight": "ReLU, then output"}, spelled
 
 
-def test_weight_applied_on_the_right_is_not_read():
-    """``h @ W`` stores W as (in, out), the transpose of what torch's fans assume: said nothing about."""
+def test_weight_applied_on_the_right_is_a_transposed_layer():
+    """``h @ W`` stores W as (in, out): a layer too, whose fans torch reads transposed (tests/test_transposed_weights.py)."""
     code = GRAPH.replace("self.weight.mm(features.t())", "features @ self.weight")
-    assert reached(code, "xavier_uniform_") == {"weight": "unknown"}
-    expect(code, families=("IL1",), sites={"xavier_uniform_": {"weight"}})
+    assert reached(code, "xavier_uniform_") == {"weight": "ReLU, then output"}
+    (found,) = expect(code, ("IL101", "xavier_uniform_"), families=("IL1",))
+    assert 'mode="fan_out"' in (found.help or found.message)
 
 
 # --------------------------------------------------------------------------- the forms, measured with torch

@@ -13,7 +13,7 @@ from initlint.findings import Span as Related
 from initlint.fix import Fix, fix_fields, init_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import OUTPUT, Condition, InitSite, Layer, ParamRef, Picture, Span
+from initlint.picture.model import OUTPUT, RMATMUL, Condition, InitSite, Layer, ParamRef, Picture, Span
 from initlint.picture.values import is_number
 
 _CODE = cst.Module(body=[])  # renders any node's own text
@@ -322,11 +322,11 @@ def gain_too_small(site: InitSite, layer: Layer, act: Activation | None, factor:
     if gain is None or gain <= 0 or gain >= gain_wanted(act) / factor:
         return None
     param = "" if layer.kind == "Parameter" else "weight"
-    fans = layer.fans(param)
+    both = main_fans(layer)
     shape = layer.params.get(param)
-    if fans is not None and shape:
-        given = init_std(site, fans, rows=shape[0])
-        wanted = wanted_std(act, fans)
+    if both is not None and shape:
+        given = init_std(site, both[0], rows=shape[0])
+        wanted = wanted_std(act, both[1])
         if given is None or given * factor >= wanted:
             return None
         return GainScale(gain, given, wanted, None)
@@ -394,14 +394,46 @@ def layer_gain(std: float, fan_in: int, act: Activation | None) -> float:
     return std * math.sqrt(fan_in) / gain
 
 
-def recommended_call(prefix: str, target: str, act: Activation | None, distribution: str = "normal") -> str:
-    """The torch.nn.init call the activation after a layer calls for."""
+def recommended_call(prefix: str, target: str, act: Activation | None, distribution: str = "normal",
+                     layer: Layer | None = None) -> str:
+    """The torch.nn.init call the activation after a layer calls for (with ``mode="fan_out"`` for a weight
+    applied as ``h @ W``, whose fan_in torch's fans read as fan_out)."""
+    mode = kaiming_mode(layer)
     if act is not None and act.family == "rectifier":
-        return f"{prefix}.kaiming_{distribution}_({target}, {act.kaiming_args()})"
+        return f"{prefix}.kaiming_{distribution}_({target}, {mode}{act.kaiming_args()})"
     if act is not None and act.family == "selu":
-        return f'{prefix}.kaiming_normal_({target}, nonlinearity="linear")'
+        return f'{prefix}.kaiming_normal_({target}, {mode}nonlinearity="linear")'
     gain = f', gain={prefix}.calculate_gain("tanh")' if act is not None and act.name == "tanh" else ""
     return f"{prefix}.xavier_{distribution}_({target}{gain})"
+
+
+def kaiming_mode(layer: Layer | None) -> str:
+    """``mode="fan_out", `` for a weight applied as ``h @ W`` (stored (in, out)): torch's fan_out, size(0),
+    is then the weight's real fan_in."""
+    return 'mode="fan_out", ' if layer is not None and transposed(layer) else ""
+
+
+def transposed(layer: Layer) -> bool:
+    """A bare weight applied as ``h @ W``: torch's _calculate_fan_in_and_fan_out reads it transposed."""
+    return layer.kind == "Parameter" and layer.functional == RMATMUL
+
+
+def main_fans(layer: Layer) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The main weight's fans as torch computes them (what an init call uses) and as the layer's map has
+    them (what the activation calls for); they differ for a weight applied as ``h @ W``."""
+    param = "" if layer.kind == "Parameter" else "weight"
+    computed, real = layer.fans(param), layer.signal_fans(param)
+    return (computed, real) if computed is not None and real is not None else None
+
+
+def transposed_note(layer: Layer) -> str:
+    """What a message says of a weight applied as ``h @ W``."""
+    if not transposed(layer):
+        return ""
+    shape = layer.params.get("")
+    size = "x".join(str(d) if d is not None else "?" for d in shape) if shape else "?"
+    return (f" (`{layer.path}` is {size}, applied as `h @ {layer.path}`: its fan_in is size(0), where torch's "
+            f"_calculate_fan_in_and_fan_out reads size(1))")
 
 
 def orthogonal_call(prefix: str, target: str, act: Activation) -> str:

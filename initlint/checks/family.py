@@ -14,6 +14,7 @@ from initlint.checks.common import (
     gain_too_small,
     init_alias,
     init_std,
+    kaiming_mode,
     labels,
     layer_label,
     named_layers,
@@ -23,8 +24,10 @@ from initlint.checks.common import (
     site_gain,
     sizes_note,
     squashed_output,
+    transposed_note,
     weights_set_last,
 )
+from initlint.checks.hand_forms import GLOROT, HE, HandForm, hand_form
 from initlint.config import DEFAULT_OFF_SCALE_FACTOR, Settings
 from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import Fix, call_fix, fix_builder
@@ -43,6 +46,7 @@ class Hit:
     act: Activation
     given: float | None  # std the init gives, when the fans are known
     wanted: float | None  # std the activation calls for
+    hand: HandForm | None = None  # the init is a hand-written Glorot/He draw (hand_forms.py)
 
 
 def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Finding]:
@@ -53,7 +57,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         pairs = list(_judged_layers(picture, site, effective))
         if not pairs:
             continue
-        for code, hits in _classify(site, pairs, settings.off_scale_factor).items():
+        for code, hits in _classify(site, pairs, settings.off_scale_factor, picture).items():
             yield _finding(picture, code, site, hits, filename)
     yield from _rectifier_init_on_gates(picture, effective, filename)
 
@@ -134,7 +138,8 @@ def _judged_layers(picture: Picture, site: InitSite,
 
 
 def _fans(layer: Layer) -> tuple[int, int] | None:
-    return layer.fans("" if layer.kind == "Parameter" else "weight")
+    """The fans of the layer's map (what the activation calls for; see ``Layer.signal_fans``)."""
+    return layer.signal_fans("" if layer.kind == "Parameter" else "weight")
 
 
 def _close(a: float, b: float) -> bool:
@@ -142,7 +147,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
-              factor: float = DEFAULT_OFF_SCALE_FACTOR) -> dict[str, list[Hit]]:
+              factor: float = DEFAULT_OFF_SCALE_FACTOR, picture: Picture | None = None) -> dict[str, list[Hit]]:
     out: dict[str, list[Hit]] = {}
     gain = site_gain(site)
     for layer, act in pairs:
@@ -150,10 +155,18 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
             continue  # ``gain=0.02``: a std meant for normal_, a scale mistake whatever the family (IL202)
         fans = _fans(layer)
         shape = layer.params.get("" if layer.kind == "Parameter" else "weight")
-        given = init_std(site, fans, rows=shape[0] if shape else None)
+        computed = layer.fans("" if layer.kind == "Parameter" else "weight")  # what torch's init reads
+        given = init_std(site, computed, rows=shape[0] if shape else None)
         code: str | None = None
         wanted: float | None = None
-        if act.family == "selu":
+        hand = hand_form(picture, site, layer) if picture is not None and act.family in ("rectifier", "saturating") \
+            else None
+        if hand is not None:
+            code, wanted = _judge_hand(hand, act, fans)
+            given = hand.std
+            if given is not None and wanted is not None and not 1 / factor <= given / wanted <= factor:
+                code = None  # that far off, it is a scale mistake (IL202's)
+        elif act.family == "selu":
             wanted = 1 / math.sqrt(fans[0]) if fans else None
             if not _is_lecun_normal(site, fans):
                 code = "IL104"
@@ -192,7 +205,7 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
                 "fan_in" and gain is not None and _close(gain, math.sqrt(2.0)) and act.gain == 1.0:
             code = None  # one output unit: Glorot's 2/(fan_in+1) is He's 2/fan_in whatever fan_in is
         if code is not None:
-            out.setdefault(code, []).append(Hit(layer, act, given, wanted))
+            out.setdefault(code, []).append(Hit(layer, act, given, wanted, hand))
     return out
 
 
@@ -201,6 +214,16 @@ def _saturates_output(given: float | None, wanted: float | None) -> bool:
     ConvTranspose2d, whose torch fan_in is out_channels * k * k, tiny for an image's 3 channels). When
     fan_out << fan_in, He's std is at or below Glorot-with-tanh-gain's, and the advice would saturate more."""
     return given is not None and wanted is not None and given > OUTPUT_SATURATION_RATIO * wanted
+
+
+def _judge_hand(hand: HandForm, act: Activation, fans: tuple[int, int] | None) -> tuple[str | None, float | None]:
+    """A hand-written Glorot draw before a rectifier is Xavier there (IL101); a He draw before tanh/sigmoid
+    is He there (IL102). The std the activation wants, when the fans are known."""
+    if act.family == "rectifier":
+        return ("IL101" if hand.form == GLOROT else None), act.gain / math.sqrt(fans[0]) if fans else None
+    glorot_gain = 5.0 / 3 if act.name == "tanh" else 1.0
+    wanted = glorot_gain * math.sqrt(2.0 / (fans[0] + fans[1])) if fans else None
+    return ("IL102" if hand.form == HE else None), wanted
 
 
 def _single_output(layer: Layer) -> bool:
@@ -252,21 +275,24 @@ def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filen
 def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
     """The right call for each wrong layer (unsafe: it changes the numbers the model starts from); a call
     that also serves layers it suits is split so that those keep it."""
-    def call_for(act: Activation) -> str:
+    def call_for(act: Activation, layer: Layer) -> str:
         if site.func == "orthogonal_":  # keep the user's orthogonal init, with the activation's gain
             return orthogonal_call("{init}", site.target_text, act)
-        return recommended_call("{init}", site.target_text, act, site.distribution)
+        return recommended_call("{init}", site.target_text, act, site.distribution, layer)
 
+    if any(hit.hand is not None for hit in hits):
+        return ("the weight is drawn by hand (a Glorot/He formula written out): replace the draw with the init "
+                "call by hand")
     calls: dict[str, set[int]] = {}
     for hit in hits:
-        calls.setdefault(call_for(hit.act), set()).add(hit.layer.uid)
+        calls.setdefault(call_for(hit.act, hit.layer), set()).add(hit.layer.uid)
     hit_uids = {hit.layer.uid for hit in hits}
     for ref in site.targets:  # layers the call suits now and whose activation wants that same call anyway
         layer = picture.layer(ref.layer)
         follow = layer.follow()
         if ref.layer in hit_uids or ref.param not in ("weight", "") or follow.kind != ACT or follow.activation is None:
             continue
-        template = call_for(follow.activation)
+        template = call_for(follow.activation, layer)
         if template in calls:
             calls[template].add(ref.layer)
     return call_fix(picture, site, calls, "Replace with the init the activation calls for")
@@ -295,11 +321,11 @@ def _reached(site: InitSite, hits: list[Hit]) -> tuple[Note, ...]:
     return (Note(f"reaches {', '.join(parts)}"),)
 
 
-def _use(hits: list[Hit], call_for: Callable[[Activation], str]) -> str:
+def _use(hits: list[Hit], call_for: Callable[[Hit], str]) -> str:
     """The call to write instead, one per distinct activation when a shared call needs splitting."""
     calls: dict[str, str] = {}
     for hit in hits:
-        calls.setdefault(call_for(hit.act), hit.act.display)
+        calls.setdefault(call_for(hit), hit.act.display)
     if len(calls) == 1:
         return f"use `{next(iter(calls))}`"
     options = "; ".join(f"`{call}` for the {act} layers" for call, act in calls.items())
@@ -328,22 +354,47 @@ def _std_note(hit: Hit, wanted_name: str) -> tuple[Note, ...]:
     ratio = fmt(hit.given / hit.wanted)
     effect = (f"the signal scales by ~{ratio}x per layer" if hit.act.family == "rectifier"
               else f"~{ratio}x the std it should have")
-    return (Note(f"with fan_in={fans[0]}, fan_out={fans[1]} for `{hit.layer.path}`{sizes_note([hit.layer])} it gives "
+    return (Note(f"with fan_in={fans[0]}, fan_out={fans[1]} for `{hit.layer.path}`{transposed_note(hit.layer)}"
+                 f"{sizes_note([hit.layer])} it gives "
                  f"std {fmt(hit.given)} where {wanted_name} wants {fmt(hit.wanted)}: {effect}"),)
+
+
+def _hand_note(site: InitSite, hit: Hit) -> tuple[Note, ...]:
+    """What the hand-written draw is, and how its fans are known to be the layer's."""
+    hand = hit.hand
+    if hand is None:
+        return ()
+    formula = {(GLOROT, False): "sqrt(2/(fan_in+fan_out))", (GLOROT, True): "sqrt(6/(fan_in+fan_out))",
+               (HE, False): "sqrt(2/fan_in)", (HE, True): "sqrt(6/fan_in)"}[hand.form, hand.uniform]
+    what = "the bound of U(-b, b)" if hand.uniform else "the std"
+    family = ("Xavier/Glorot " if hand.form == GLOROT else "He/Kaiming ") + ("uniform" if hand.uniform else "normal")
+    how = {"by value": "its numbers are the layer's fans",
+           "for every size": "it reads them from the layer",
+           "by name": "its names are the ones the layer is built from, in the same run"}[hand.how]
+    value = ""
+    fans = _fans(hit.layer)
+    if hand.std is not None and fans is not None:
+        bound = hand.std * math.sqrt(3) if hand.uniform else hand.std
+        value = f" = {fmt(bound)} with fan_in={fans[0]}, fan_out={fans[1]}"
+    return (Note(f"a hand-written {hand.form} draw: {what} {hand.text} is {formula} in `{hit.layer.path}`'s own "
+                 f"fans ({how}){value}, i.e. {family} written out"),)
 
 
 def _il101(site: InitSite, hits: list[Hit], init: str) -> Told:
     dist = site.distribution
-    notes = (*_reached(site, hits), *(_std_note(hits[0], "He init") or _unsized_xavier(site, hits[0])))
-    return Told(f"Xavier init {_on(hits)}", notes,
-                _use(hits, lambda act: f"{init}.kaiming_{dist}_({site.target_text}, {act.kaiming_args()})"),
+    notes = (*_reached(site, hits), *_hand_note(site, hits[0]),
+             *(_std_note(hits[0], "He init") or _unsized_xavier(site, hits[0])))
+    drawn = " (a hand-written Glorot draw)" if hits[0].hand is not None else ""
+    return Told(f"Xavier init{drawn} {_on(hits)}", notes,
+                _use(hits, lambda hit: f"{init}.kaiming_{dist}_({site.target_text}, {kaiming_mode(hit.layer)}"
+                     f"{hit.act.kaiming_args()})"),
                 _numbers(site, hits[0]))
 
 
 def _unsized_xavier(site: InitSite, hit: Hit) -> tuple[Note, ...]:
     """Without the layer's sizes, what holds for every size: Xavier's std over He's is
     gain*sqrt(2)/act_gain * sqrt(fan_in/(fan_in+fan_out)), below 1 whenever gain*sqrt(2) <= act_gain."""
-    gain = site_gain(site)
+    gain = 1.0 if hit.hand is not None else site_gain(site)
     if gain is None or gain * math.sqrt(2.0) > hit.act.gain * (1 + 1e-9):
         return ()
     return (Note(f"the layer's sizes are not known here, but for every size Xavier's std is below He's, by "
@@ -359,7 +410,7 @@ def _glorot_call(init: str, site: InitSite, act: Activation) -> str:
 def _il102(site: InitSite, hits: list[Hit], init: str) -> Told:
     gain_value = site_gain(site)
     mode = site.args.get("mode", "fan_in")
-    notes = list(_reached(site, hits))
+    notes = [*_reached(site, hits), *_hand_note(site, hits[0])]
     if gain_value is not None and isinstance(mode, str):
         notes.append(Note(f"`{site.func}` uses gain {fmt(gain_value)} and takes the variance from {mode} alone"))
     notes += _std_note(hits[0], "Glorot")
@@ -374,9 +425,10 @@ def _il102(site: InitSite, hits: list[Hit], init: str) -> Told:
                           f"std more than {fmt(OUTPUT_SATURATION_RATIO)}x Glorot's starts the output saturated"
                           f"{stds} (an output layer whose std is closer is left to the designer)"))
     numbers = _numbers(site, hits[0])
-    if isinstance(mode, str):
+    if isinstance(mode, str) and hits[0].hand is None:
         numbers["mode"] = mode
-    return Told(f"He init {_on(hits)}", tuple(notes), _use(hits, lambda act: _glorot_call(init, site, act)),
+    drawn = " (a hand-written He draw)" if hits[0].hand is not None else ""
+    return Told(f"He init{drawn} {_on(hits)}", tuple(notes), _use(hits, lambda hit: _glorot_call(init, site, hit.act)),
                 numbers)
 
 
@@ -399,16 +451,17 @@ def _il103(site: InitSite, hits: list[Hit], init: str) -> Told:
     notes: tuple[Note, ...] = _std_note(hits[0], act.display)
     per_layer: dict[str, Number] = {}
     if site.func in catalog.KAIMING:
-        use = _use(hits, lambda a: f"{init}.{site.func}({site.target_text}, {a.kaiming_args()})")
+        use = _use(hits, lambda h: f"{init}.{site.func}({site.target_text}, {kaiming_mode(h.layer)}"
+                   f"{h.act.kaiming_args()})")
         wanted_gain = act.gain
     elif site.func == "orthogonal_":
-        use = _use(hits, lambda a: orthogonal_call(init, site.target_text, a))
+        use = _use(hits, lambda h: orthogonal_call(init, site.target_text, h.act))
         wanted_gain = act.gain
         notes = _orthogonal_note(hits[0], gain) if gain is not None else ()
         per_layer = {"per_layer_gain": gain / act.gain} if gain is not None else {}
     else:
-        use = _use(hits, lambda a: f"{init}.{site.func}({site.target_text}, gain="
-                   + (f'{init}.calculate_gain("tanh")' if a.name == "tanh" else "1.0") + ")")
+        use = _use(hits, lambda h: f"{init}.{site.func}({site.target_text}, gain="
+                   + (f'{init}.calculate_gain("tanh")' if h.act.name == "tanh" else "1.0") + ")")
         wanted_gain = 5.0 / 3 if act.name == "tanh" else 1.0
     gain_text = fmt(gain) if gain is not None else "?"
     uses = f"Gain of {named} ({gain_text})" if named else f"Gain {gain_text}" + (

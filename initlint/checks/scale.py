@@ -23,10 +23,12 @@ from initlint.checks.common import (
     labels,
     layer_gain,
     literal_gain,
+    main_fans,
     orthogonal_call,
     recommended_call,
     sizes_note,
     squashed_output,
+    transposed_note,
     wanted_std,
     weights_set_last,
 )
@@ -107,10 +109,11 @@ def _scaled_layers(picture: Picture, site: InitSite,
 def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
                factor: float) -> Iterator[ScaleHit]:
     for layer, act in _scaled_layers(picture, site, effective):
-        fans = layer.fans("" if layer.kind == "Parameter" else "weight")
-        if fans is None:
+        both = main_fans(layer)
+        if both is None:
             continue
-        given = init_std(site, fans)
+        computed, fans = both  # torch's (what the call computes), the map's (what the activation wants)
+        given = init_std(site, computed)
         if given is None or given <= 0:
             continue
         wanted = wanted_std(act, fans)
@@ -149,7 +152,7 @@ def _il202_unsized(picture: Picture, site: InitSite, hits: list[tuple[Layer, Act
     at_max = (act.gain if act.family == "rectifier" else 1.0) / math.sqrt(PLAUSIBLE_FAN_IN)
     prefix = picture.init_prefix or "nn.init"
     distribution = "uniform" if site.func == "uniform_" else "normal"
-    use = recommended_call(prefix, site.target_text, act, distribution)
+    use = recommended_call(prefix, site.target_text, act, distribution, hits[0][0])
     # a std so small (1e-320) that the bound passes float's range holds for every width
     up_to = f"for any fan_in up to {math.floor(bound):,}" if math.isfinite(bound) else "for every fan_in"
     message = (
@@ -161,7 +164,7 @@ def _il202_unsized(picture: Picture, site: InitSite, hits: list[tuple[Layer, Act
     )
     calls: dict[str, set[int]] = {}
     for one, one_act, _ in hits:
-        calls.setdefault(recommended_call("{init}", site.target_text, one_act, distribution), set()).add(one.uid)
+        calls.setdefault(recommended_call("{init}", site.target_text, one_act, distribution, one), set()).add(one.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
 
@@ -206,10 +209,11 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
                  else "std*sqrt(fan_in)" if act is None or act.family != "rectifier"
                  else f"std*sqrt(fan_in)/{fmt(act.gain)} after {act_name}")
     prefix = picture.init_prefix or "nn.init"
-    use = recommended_call(prefix, site.target_text, act, "uniform" if site.func == "uniform_" else "normal")
+    use = recommended_call(prefix, site.target_text, act, "uniform" if site.func == "uniform_" else "normal",
+                           hit.layer)
     message = (
         f"`{site.func}` with {_scale_text(site)} gives {labels(_first(hits, hit))} std {fmt(hit.given)}, "
-        f"but with fan_in={fan_in}, fan_out={fan_out}{sizes_note([hit.layer])} and {act_name} after it the layer "
+        f"but with fan_in={fan_in}, fan_out={fan_out}{transposed_note(hit.layer)}{sizes_note([hit.layer])} and {act_name} after it the layer "
         f"wants {formula} = "
         f"{fmt(hit.wanted)}: {fmt(ratio if ratio >= 1 else 1 / ratio)}x {direction} (more than {fmt(factor)}x "
         f"off). Per layer the signal scales by {per_layer} = {fmt(gain)}; {effect} (Glorot & Bengio 2010; "
@@ -218,7 +222,8 @@ def _il202(picture: Picture, site: InitSite, hits: list[ScaleHit], factor: float
     distribution = "uniform" if site.func == "uniform_" else "normal"
     calls: dict[str, set[int]] = {}
     for one in hits:
-        calls.setdefault(recommended_call("{init}", site.target_text, one.act, distribution), set()).add(one.layer.uid)
+        calls.setdefault(recommended_call("{init}", site.target_text, one.act, distribution, one.layer),
+                         set()).add(one.layer.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
 
@@ -233,10 +238,10 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
     what = ("An orthogonal weight keeps its input's norm times the gain" if site.func == "orthogonal_"
             else "Xavier's std is gain*sqrt(2/(fan_in+fan_out))")
     if scale.given is not None and scale.wanted is not None:
-        fans = layer.fans("" if layer.kind == "Parameter" else "weight")
+        fans = layer.signal_fans("" if layer.kind == "Parameter" else "weight")
         assert fans is not None
         ratio = scale.wanted / scale.given
-        how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]}{sizes_note([layer])} it gives std {fmt(scale.given)} where {act_name} "
+        how_far = (f"With fan_in={fans[0]}, fan_out={fans[1]}{transposed_note(layer)}{sizes_note([layer])} it gives std {fmt(scale.given)} where {act_name} "
                    f"after it wants {fmt(scale.wanted)}: {fmt(ratio)}x too small (more than {fmt(factor)}x off).")
         per_layer = layer_gain(scale.given, fans[0], act)
         depth = _compound_depth(picture, {one.uid for one, _, _ in hits if one.signature == layer.signature})
@@ -251,14 +256,14 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
         effect = ""
     distribution = "uniform" if site.func.endswith("uniform_") else "normal"
 
-    def call_for(prefix: str, one_act: Activation | None) -> str:
+    def call_for(prefix: str, one_act: Activation | None, one: Layer) -> str:
         if site.func == "orthogonal_" and one_act is not None:
             return orthogonal_call(prefix, site.target_text, one_act)
         if site.func == "orthogonal_":
             return f"{prefix}.orthogonal_({site.target_text})"
-        return recommended_call(prefix, site.target_text, one_act, distribution)
+        return recommended_call(prefix, site.target_text, one_act, distribution, one)
 
-    use = call_for(picture.init_prefix or "nn.init", act)
+    use = call_for(picture.init_prefix or "nn.init", act, layer)
     message = (
         f"`{site.func}` with gain={fmt(scale.gain)} initializes {labels([h[0] for h in hits])}, which feeds "
         f"{act_name}; the gain that keeps the signal's scale there is {fmt(wanted_gain)}{named}. {what}, so "
@@ -267,7 +272,7 @@ def _il202_gain(picture: Picture, site: InitSite, hits: list[tuple[Layer, Activa
     )
     calls: dict[str, set[int]] = {}
     for one, one_act, _ in hits:
-        calls.setdefault(call_for("{init}", one_act), set()).add(one.uid)
+        calls.setdefault(call_for("{init}", one_act, one), set()).add(one.uid)
     fix = call_fix(picture, site, calls, "Replace with the init the activation calls for")
     return finding("IL202", site, message, filename, fix)
 

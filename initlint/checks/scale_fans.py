@@ -16,7 +16,15 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from initlint.checks.common import finding, fmt, labels, recommended_call, weights_set_last
+from initlint.checks.common import (
+    finding,
+    fmt,
+    kaiming_mode,
+    labels,
+    recommended_call,
+    transposed,
+    weights_set_last,
+)
 from initlint.findings import Finding
 from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog, symbolic
@@ -97,6 +105,7 @@ def il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitS
         return
     known = [w for w in wrong if w.fans is not None]
     first = known[0] if known else wrong[0]
+    flipped = transposed(first.layer)
     n_text = f"`{symbolic.text(expr)}`"
     if isinstance(expr, cst.Name) and expr.value in deferred.sources:
         n_text += f" = `{shown_code(symbolic.text(deferred.sources[expr.value]))}`"
@@ -105,7 +114,7 @@ def il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitS
         use = "; ".join(f"`{call.format(init='nn.init')}` for "
                         f"{', '.join(f'`{picture.layer(u).path}`' for u in sorted(uids))}" for call, uids in calls.items())
     else:
-        use = f"`{(next(iter(calls)) if isinstance(calls, dict) else _fan_call(site, None)).format(init='nn.init')}`"
+        use = f"`{(next(iter(calls)) if isinstance(calls, dict) else _fan_call(site, None, first.layer)).format(init='nn.init')}`"
     against = "fan_in + fan_out" if summed else "fan_in"
     shown = labels([w.layer for w in ([first] + [w for w in wrong if w is not first])])
     if first.fans is not None:
@@ -113,9 +122,12 @@ def il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitS
         fan_in, fan_out = first.fans
         meant = fan_in + fan_out if summed else fan_in
         ratio = math.sqrt(meant / first.value) if first.value > 0 else float("inf")
+        whose = (f"applied as `h @ {first.layer.path}`, so its fan_in is size(0), which torch's "
+                 f"_calculate_fan_in_and_fan_out reads transposed" if flipped
+                 else "torch's _calculate_fan_in_and_fan_out")
         message = (
             f"The scale of `{site.func}` divides by n = {n_text} = {fmt(first.value)} for {shown}, whose "
-            f"fan_in = {fan_in} and fan_out = {fan_out} (torch's _calculate_fan_in_and_fan_out):"
+            f"fan_in = {fan_in} and fan_out = {fan_out} ({whose}):"
             f"{_why(first.layer, first.value, first.fans, first.kind)}. He and Glorot scale the std by "
             f"1/sqrt(fan), so this std is ~{fmt(ratio)}x the one that formula meant (against {against})."
         )
@@ -130,8 +142,8 @@ def il203(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitS
             f"layer,{_symbolic_why(first.layer, first.kind)}. The layer's sizes are not all known here, so "
             f"{how_far}."
         )
-    message += (f" Let torch compute the fans: use {use} (or n = {deferred.param_text}[0].numel(), the "
-                f"fan_in).")
+    fan_in_text = f"{deferred.param_text}.size(0)" if flipped else f"{deferred.param_text}[0].numel()"
+    message += f" Let torch compute the fans: use {use} (or n = {fan_in_text}, the fan_in)."
     yield finding("IL203", site, message, filename, _il203_fix(picture, site, [w.layer for w in wrong]))
 
 
@@ -139,22 +151,22 @@ def _judge(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator: cst
            layer: Layer) -> Wrong | None:
     """Whether the formula's ``n`` is a wrong fan for this layer: on its known sizes, or else on two stand-ins
     whose unknown sizes are distinct primes (then only a mistake that holds for both counts)."""
-    fans = layer.fans("weight")
+    fans = layer.signal_fans(_param(layer))
     if fans is not None:
         value = _fan_value(deferred, expr, numerator, summed, layer, fans)
         if value is None or value[1]:
             return None
         kind = _kind_of(layer, value[0], fans, summed)
         return Wrong(layer, value[0], fans, kind, None)
-    if layer.follow().kind not in (ACT, LINEAR, NORM):
+    if not _hidden_in_some_use(layer):
         # an output layer of unknown size, or one whose output we cannot follow (torchvision's EfficientNet
         # classifier, 1/sqrt(out_features): TF's fan_out variance scaling): no number can be given, and the
         # scale of an output is the designer's choice
         return None
     kinds: set[str] = set()
     ratios: list[float] = []
-    for stand_in in _stand_ins(layer):
-        stand_fans = stand_in.fans("weight")
+    for stand_in in stand_ins(layer):
+        stand_fans = stand_in.signal_fans(_param(layer))
         if stand_fans is None:
             return None
         value = _fan_value(deferred, expr, numerator, summed, stand_in, stand_fans)
@@ -166,7 +178,7 @@ def _judge(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator: cst
     if len(ratios) != len(STAND_IN_SIZES) or len(kinds) != 1 or kinds & {"sum", "neither"}:
         return None
     deferred.names_used.clear()
-    real = symbolic.evaluate(deferred, expr, layer, "weight")
+    real = symbolic.evaluate(deferred, expr, layer, _param(layer))
     ratio = ratios[0] if math.isclose(ratios[0], ratios[1], rel_tol=1e-9) else None
     return Wrong(layer, float(real) if isinstance(real, (int, float)) else None, None, kinds.pop(), ratio)
 
@@ -176,7 +188,7 @@ def _fan_value(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerator:
     """``n`` for this layer and whether it is a fan the formula accepts; None when ``n`` is not computed
     from the layer (a fixed width is IL202's, once it is a number)."""
     deferred.names_used.clear()
-    value = symbolic.evaluate(deferred, expr, layer, "weight")
+    value = symbolic.evaluate(deferred, expr, layer, _param(layer))
     if value is None or not deferred.names_used:
         return None
     fine = [float(fans[0])] if not summed and _means_fan_in(deferred, expr, numerator, layer) \
@@ -216,6 +228,10 @@ def _why(layer: Layer, value: float, fans: tuple[int, int], kind: str) -> str:
     if kind == "groups":
         return (f" it forgets `groups={layer.args.get('groups')}`: each output channel of a grouped conv sums over "
                 f"in_channels/groups x kernel = {fans[0]} inputs, not {fmt(value)}")
+    if kind == "fan_out" and transposed(layer):
+        return (f" it is fan_out (`{layer.path}.size(1)`, out of a weight applied as `h @ {layer.path}`), but "
+                f"this formula wants fan_in: each output sums over fan_in inputs, and the 1/sqrt(n) form has no "
+                f"fan_out variant")
     if kind == "fan_out":
         return (" it is fan_out (what `weight.size(0)` and out_features count), but this formula wants fan_in: "
                 "each output sums over fan_in inputs, and the 1/sqrt(n) form has no fan_out variant")
@@ -225,6 +241,10 @@ def _why(layer: Layer, value: float, fans: tuple[int, int], kind: str) -> str:
 def _symbolic_why(layer: Layer, kind: str) -> str:
     """What ``n`` is for every size of the layer (a Linear or a conv, see STAND_IN_KINDS)."""
     linear = layer.kind == "Linear"
+    if kind == "fan_out" and transposed(layer):
+        return (f" n is its fan_out, `{layer.path}.size(1)` (a weight applied as `h @ {layer.path}` is stored "
+                f"(in, out)), but this formula wants fan_in (`{layer.path}.size(0)`): each output sums over "
+                f"fan_in inputs, and the 1/sqrt(n) form has no fan_out variant")
     if kind == "fan_out":
         fan_out = "out_features (`weight.size(0)`)" if linear else "out_channels x kernel (`weight.size(0)` x kernel)"
         fan_in = "in_features" if linear else "in_channels/groups x kernel"
@@ -248,9 +268,43 @@ CHANNEL_ARGS = frozenset({"in_channels", "out_channels"})
 STAND_IN_KINDS = frozenset({"Linear"} | set(catalog.CONV))  # layers whose weight is (out, in/groups, *kernel)
 
 
-def _stand_ins(layer: Layer) -> list[Layer]:
-    """Copies of a Linear/conv layer with each unknown size set to a stand-in (channels a multiple of the
-    known ``groups``, so the weight's shape is whole); none when anything else its shape needs is unknown."""
+def _param(layer: Layer) -> str:
+    return "" if layer.kind == "Parameter" else "weight"
+
+
+def _hidden_in_some_use(layer: Layer) -> bool:
+    """Every use of the layer's output is one we can read, and in one at least it feeds an activation, a
+    layer or a norm (a class built twice, ``gc1`` before ReLU and ``gc2`` at the output): not only an output
+    layer, whose scale is the designer's choice."""
+    kinds = {f.kind for f in layer.follows}
+    return bool(kinds & {ACT, LINEAR, NORM}) and kinds <= {ACT, LINEAR, NORM, OUTPUT} and \
+        all(f.activation is not None for f in layer.follows if f.kind == ACT)
+
+
+def _parameterstand_ins(layer: Layer) -> list[Layer]:
+    """Copies of a bare 2-D weight built as ``Parameter(torch.FloatTensor(a, b))`` whose unknown dimensions
+    are set to stand-ins (dimensions written alike share one)."""
+    shape = layer.params.get("")
+    if not shape or len(shape) != 2 or all(d is not None for d in shape) or not isinstance(layer.node, cst.Call) \
+            or len(layer.node.args) != 1 or not isinstance(layer.node.args[0].value, cst.Call):
+        return []
+    dims = layer.node.args[0].value.args
+    if len(dims) != 2 or any(d.star or d.keyword is not None for d in dims):
+        return []
+    spelled = [symbolic.text(d.value) for d in dims]
+    out = []
+    for sizes in STAND_IN_SIZES:
+        stand = tuple(d if d is not None else sizes[spelled.index(text)] for d, text in zip(shape, spelled, strict=True))
+        out.append(replace(layer, params={"": stand}))
+    return out
+
+
+def stand_ins(layer: Layer) -> list[Layer]:
+    """Copies of a Linear/conv layer (or a bare 2-D weight) with each unknown size set to a stand-in (channels
+    a multiple of the known ``groups``, so the weight's shape is whole); none when anything else its shape
+    needs is unknown."""
+    if layer.kind == "Parameter":
+        return _parameterstand_ins(layer)
     if layer.kind not in STAND_IN_KINDS:
         return []
     groups = layer.args.get("groups", 1)
@@ -282,7 +336,7 @@ def _il203_fix(picture: Picture, site: InitSite, wrong: list[Layer]) -> Fix:
     return call_fix(picture, site, calls, "Let torch compute the fans")
 
 
-def _fan_call(site: InitSite, follow: Follow | None) -> str:
+def _fan_call(site: InitSite, follow: Follow | None, layer: Layer | None = None) -> str:
     """The torch call (``{init}`` for the file's name of torch.nn.init) that computes the fans itself: what the
     activation calls for; Glorot for a linear or output layer; He over fan_in for a layer whose output is
     normalized before its (rectifier) activation, which is what a hand-written ``sqrt(2 / n)`` means."""
@@ -290,10 +344,10 @@ def _fan_call(site: InitSite, follow: Follow | None) -> str:
     target = site.deferred.param_text
     distribution = "uniform" if site.func == "uniform_" else "normal"
     if follow is not None and follow.kind == ACT and follow.activation is not None:
-        return recommended_call("{init}", target, follow.activation, distribution)
+        return recommended_call("{init}", target, follow.activation, distribution, layer)
     if follow is not None and follow.kind in (LINEAR, OUTPUT):
-        return recommended_call("{init}", target, None, distribution)
-    return f'{{init}}.kaiming_{distribution}_({target}, nonlinearity="relu")'
+        return recommended_call("{init}", target, None, distribution, layer)
+    return f'{{init}}.kaiming_{distribution}_({target}, {kaiming_mode(layer)}nonlinearity="relu")'
 
 
 def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | str:
@@ -306,7 +360,7 @@ def _il203_calls(site: InitSite, wrong: list[Layer]) -> dict[str, set[int]] | st
         if follow.kind not in (ACT, LINEAR, OUTPUT, NORM) or follow.kind == ACT and follow.activation is None:
             return (f"`{layer.path}` is followed by {follow.kind} output, not a known activation, so the call "
                     f"that would compute its fans is not known")
-        calls.setdefault(_fan_call(site, follow), set()).add(layer.uid)
+        calls.setdefault(_fan_call(site, follow, layer), set()).add(layer.uid)
     return calls
 
 
@@ -328,7 +382,7 @@ def _means_fan_in(deferred: symbolic.Deferred, expr: cst.BaseExpression, numerat
         node = deferred.sources.get(node.value)
     if names & FAN_IN_NAMES:
         return True
-    constant = symbolic.evaluate(deferred, numerator, layer, "weight")
+    constant = symbolic.evaluate(deferred, numerator, layer, _param(layer))
     if isinstance(constant, (int, float)) and constant in (1, 3):
         return True
     return bool(deferred.names_used & {"in_channels", "in_features"})

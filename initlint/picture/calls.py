@@ -392,7 +392,7 @@ class Calls(Frame):
         args = positional(node)
         if not args:
             return UNKNOWN
-        inner = self.value(args[0])
+        inner = self._drawn_tensor(args[0], 0)
         if not (isinstance(inner, tuple) and len(inner) == 3 and inner[0] == "tensor"):
             return OpaqueVal()
         tensor_call: cst.Call = inner[2]
@@ -401,6 +401,22 @@ class Calls(Frame):
         if created:
             layer.params = {"": self._tensor_shape(inner[1], tensor_call)}
         return LayerVal((layer.uid,))
+
+    def _drawn_tensor(self, node: cst.BaseExpression, depth: int) -> Any:
+        """The tensor factory a Parameter's value comes from: ``torch.rand(n, m)``, also scaled or shifted
+        (``torch.rand(n, m) * 2 * r - r``, through the local names it was assigned to): the shape is the
+        factory's."""
+        if depth < 6 and isinstance(node, cst.Name) and node.value in self.sources:
+            return self._drawn_tensor(self.sources[node.value], depth + 1)
+        if depth < 6 and isinstance(node, cst.BinaryOperation) and isinstance(
+                node.operator, (cst.Multiply, cst.Divide, cst.Add, cst.Subtract)):
+            for side in (node.left, node.right):
+                found = self._drawn_tensor(side, depth + 1)
+                if isinstance(found, tuple):
+                    return found
+            return UNKNOWN
+        value = self.value(node)
+        return value if isinstance(value, tuple) and len(value) == 3 and value[0] == "tensor" else UNKNOWN
 
     def _tensor_shape(self, factory: str, call: cst.Call) -> tuple[int | None, ...] | None:
         if any(a.star for a in call.args):

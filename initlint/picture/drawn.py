@@ -135,9 +135,31 @@ class Drawn(Frame):
             if inner is None or inner[0] != "uniform_" or not _is_zero(inner[1].get("a")):
                 return None
             width = inner[1].get("b", _number("1.0"))
-            return "uniform_", {"a": cst.UnaryOperation(cst.Minus(), node.right),
-                                "b": cst.BinaryOperation(width, cst.Subtract(), node.right)}, inner[2]
+            high = node.right if _twice(width, node.right) else cst.BinaryOperation(width, cst.Subtract(), node.right)
+            return "uniform_", {"a": cst.UnaryOperation(cst.Minus(), node.right), "b": high}, inner[2]
         return None
+
+
+def _factors(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        return _factors(node.left) + _factors(node.right)
+    return [node]
+
+
+def _twice(width: cst.BaseExpression, shift: cst.BaseExpression) -> bool:
+    """``width`` is ``2 * shift`` (``1.0 * 2 * r`` for ``torch.rand(...) * 2 * r - r``): U(0, 2r) - r = U(-r, r)."""
+    code = cst.Module([]).code_for_node
+    factors = _factors(width)
+    texts = [code(f) for f in factors]
+    if code(shift) not in texts:
+        return False
+    rest = [f for i, f in enumerate(factors) if i != texts.index(code(shift))]
+    if not all(isinstance(f, (cst.Integer, cst.Float)) for f in rest):
+        return False
+    product = 1.0
+    for f in rest:
+        product *= float(f.value)  # type: ignore[attr-defined]
+    return product == 2.0
 
 
 def _is_zero(node: cst.BaseExpression | None) -> bool:

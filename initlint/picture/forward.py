@@ -34,8 +34,19 @@ from initlint.picture.domain import (
 )
 from initlint.picture.dynamic_attrs import attribute_key, matching
 from initlint.picture.flow import CONST, EMPTY, Flow, FlowAnalyzer, activated, join_flows
+from initlint.picture.forward_products import MatrixProducts
 from initlint.picture.forward_syntax import carries_one_value, one_tensor_call
-from initlint.picture.model import ACT, GATED, LINEAR, NORM, OUTPUT, RESIDUAL, UNKNOWN, Follow, Stack
+from initlint.picture.model import (
+    ACT,
+    GATED,
+    LINEAR,
+    NORM,
+    OUTPUT,
+    RESIDUAL,
+    UNKNOWN,
+    Follow,
+    Stack,
+)
 from initlint.picture.side_uses import (
     SHAPE_QUERIES,
     activated_copies,
@@ -48,7 +59,7 @@ from initlint.picture.syntax import function_params, keyword, positional, statem
 from initlint.picture.walker import StatementWalker
 
 
-class MethodFlow(StatementWalker):
+class MethodFlow(MatrixProducts, StatementWalker):
     """Data flow through one method of a module class."""
 
     def __init__(self, analyzer: FlowAnalyzer, info: ClassInfo, is_forward: bool) -> None:
@@ -267,9 +278,9 @@ class MethodFlow(StatementWalker):
             return self.call(node)
         if isinstance(node, cst.BinaryOperation):
             if isinstance(node.operator, cst.MatrixMultiply):
-                product = self.weight_product(node.left, node.right)
+                product = self.product(node.left, node.right)
                 if product is not None:
-                    return product  # self.weight @ h
+                    return product  # self.weight @ h, h @ self.weight, adj @ h
             return self.binary(node.operator, self.operand(node.left), self.operand(node.right))
         if isinstance(node, cst.UnaryOperation):
             inner = self.ev(node.expression)
@@ -315,25 +326,6 @@ class MethodFlow(StatementWalker):
             return CONST  # also ``1.`` in one branch and ``torch.FloatTensor(...)`` in the other
         return value
 
-    def weight_product(self, weight: cst.BaseExpression, operand: cst.BaseExpression) -> Flow | None:
-        """``W @ h`` with ``W = self.weight`` a bare 2-D Parameter (out, in): W acts as a layer applied to
-        ``h`` (torch's fans read it so: fan_in is its size(1)). ``h @ W`` (W as (in, out)) is not this."""
-        if not (isinstance(weight, cst.Attribute) and isinstance(weight.value, cst.Name) and weight.value.value == "self"):
-            return None
-        value = self.info.attrs.get(weight.attr.value)
-        if not isinstance(value, LayerVal):
-            return None
-        layers = [self.b.picture.layers[u] for u in value.uids]
-        if not all(layer.kind == "Parameter" and (shape := layer.params.get("")) is not None and len(shape) == 2
-                   and layer.functional in (None, "matmul") for layer in layers):
-            return None
-        inflow = self.flow_of(operand)
-        self.a.emit(inflow, Follow(LINEAR))
-        self.a.link(inflow, value.uids)
-        for layer in layers:
-            layer.functional = "matmul"
-        return Flow(frozenset(value.uids))
-
     def binary(self, operator: cst.CSTNode, left: Any, right: Any) -> Flow:
         left_flow = left if isinstance(left, Flow) else EMPTY
         right_flow = right if isinstance(right, Flow) else EMPTY
@@ -377,9 +369,9 @@ class MethodFlow(StatementWalker):
             receiver = self.ev(func.value)
             method = func.attr.value
             if isinstance(receiver, Flow) and method in ("mm", "matmul") and len(args) == 1 == len(node.args):
-                product = self.weight_product(func.value, args[0])
+                product = self.product(func.value, args[0])
                 if product is not None:
-                    return product  # self.weight.mm(h)
+                    return product  # self.weight.mm(h), h.mm(self.weight), adj.mm(h)
             if isinstance(receiver, Flow) and method in SHAPE_QUERIES:
                 return CONST  # x.size(0): a number
             if isinstance(receiver, Flow):
@@ -541,10 +533,11 @@ class MethodFlow(StatementWalker):
             if inplace and args and isinstance(args[0], cst.Name):
                 self.env[args[0].value] = activated(inflow)  # F.relu(x, inplace=True) as a statement
             return activated(inflow)
-        if functional and name in ("mm", "matmul") and len(args) == 2 == len(node.args):
-            product = self.weight_product(args[0], args[1])
+        if (functional and name in ("mm", "matmul", "spmm", "bmm") or resolved == "torch.sparse.mm") \
+                and len(args) == 2 == len(node.args):
+            product = self.product(args[0], args[1], weights=name != "bmm")
             if product is not None:
-                return product  # torch.mm(self.weight, h)
+                return product  # torch.mm(self.weight, h), torch.mm(h, self.weight), torch.spmm(adj, h)
         if functional and name in torchspec.NORM_FUNCTIONS:
             self.a.emit(self.flow_of(args[0]) if args else EMPTY, Follow(NORM))
             return EMPTY

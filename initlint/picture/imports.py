@@ -32,7 +32,10 @@ def _module_name(node: cst.BaseExpression | None) -> str:
 
 
 def canonical(qualified: str) -> str:
-    """``torch.nn.modules.activation.ReLU`` -> ``torch.nn.ReLU``."""
+    """``torch.nn.modules.activation.ReLU`` -> ``torch.nn.ReLU``; ``torch.nn.parameter.Parameter`` ->
+    ``torch.nn.Parameter`` (torch.nn re-exports both)."""
+    if qualified == "torch.nn.parameter.Parameter":
+        return "torch.nn.Parameter"
     if qualified.startswith("torch.nn.modules."):
         return "torch.nn." + qualified.rsplit(".", 1)[-1]
     return qualified

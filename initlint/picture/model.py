@@ -62,6 +62,11 @@ OUTPUT = "output"  # returned from forward (or the end of a module-level Sequent
 GATED = "gated"  # multiplied by another value (a gate or modulation)
 UNKNOWN = "unknown"  # anything we cannot see: config activations, factories, other modules
 
+# How a bare 2-D Parameter is applied (``Layer.functional``): ``W @ h`` (stored (out, in), torch's reading)
+# or ``h @ W`` (stored (in, out): torch's _calculate_fan_in_and_fan_out reads it transposed).
+MATMUL = "matmul"
+RMATMUL = "rmatmul"
+
 
 @dataclass(frozen=True)
 class Follow:
@@ -194,6 +199,14 @@ class Layer:
         dims = [int(d) for d in shape if d is not None]
         receptive = math.prod(dims[2:]) if len(dims) > 2 else 1
         return dims[1] * receptive, dims[0] * receptive
+
+    def signal_fans(self, param: str = "weight") -> tuple[int, int] | None:
+        """The fans of the map the weight computes: torch's (``fans``), except for a bare weight applied as
+        ``h @ W``, stored (in, out), whose fan_in is its size(0) where torch's fan_in reads size(1)."""
+        fans = self.fans(param)
+        if fans is not None and self.kind == "Parameter" and self.functional == RMATMUL:
+            return fans[1], fans[0]
+        return fans
 
 
 def _shown_args(kind: str) -> tuple[str, ...]:
