@@ -338,10 +338,7 @@ class Calls(Frame):
             layer.repeat = self.loop_stack[-1]
         if created:
             layer.when = self.path + option
-            statement = self.current_statement
-            layer.statement = statement
-            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
-                layer.assigned_text = symbolic.text(statement.targets[0].target)
+            self.place_layer(layer, node)
             names = torchspec.LAYER_SIGNATURES[kind]
             raw = bound_args(node, names)
             args = {name: self.number(expr) for name, expr in raw.items()}

@@ -8,7 +8,7 @@ from typing import Any
 
 import libcst as cst
 
-from initlint.picture import symbolic, torchspec
+from initlint.picture import torchspec
 from initlint.picture.budget import MAX_DIM
 from initlint.picture.domain import UNKNOWN, ActVal, ClassRef, LayerVal, ParamRef
 from initlint.picture.frame import Frame
@@ -26,10 +26,7 @@ class CompositeCalls(Frame):
         if not created:
             self._copy_inits(layer.uid)
             return LayerVal((layer.uid,))
-        statement = self.current_statement
-        layer.statement = statement
-        if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
-            layer.assigned_text = symbolic.text(statement.targets[0].target)
+        self.place_layer(layer, node)
         names = torchspec.COMPOSITE_SIGNATURES[kind]
         raw = bound_args(node, names)
         modules = torchspec.MODULE_ARGS.get(kind, {})

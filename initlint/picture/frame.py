@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from initlint.picture import narrowing
+from initlint.picture import narrowing, symbolic
 from initlint.picture.domain import (
     ClassInfo,
     DispatchVal,
@@ -60,6 +60,13 @@ class Frame:
         self.defaults: dict[str, str] = {}
         # the caller's defaults passed on as arguments: parameter index or keyword -> where they come from
         self.passed_defaults: dict[int | str, str] = {}
+
+    def place_layer(self, layer: Layer, node: cst.Call) -> None:
+        """The statement that builds a new layer, and how it names it (``self.lstm``), for fixes and messages."""
+        statement = self.current_statement
+        layer.statement = statement
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is node:
+            layer.assigned_text = symbolic.text(statement.targets[0].target)
 
     @property
     def root(self) -> str | None:
