@@ -112,6 +112,57 @@ def test_il408_silent_on_presence_tests_and_unknown_sizes() -> None:
     assert _codes(TRUTH.format(out="n_out", test="m.bias", direct="self.fc.bias"), "IL408") == []
 
 
+ROUTINE = """\
+import torch.nn as nn
+from torch.nn import init
+
+
+def init_params(net):
+    for m in net.{loop}():
+        if isinstance(m, {kind}):
+            init.kaiming_normal_(m.weight, mode="fan_out")
+            if m.bias:
+                init.constant_(m.bias, 0)
+"""
+
+
+def test_il408_judges_a_routine_for_any_network_on_the_layer_kind() -> None:
+    """No model runs ``init_params``: it is judged for every network it can be given, and a Conv2d with more
+    than one output channel, which almost every network has, makes it raise."""
+    source = ROUTINE.format(loop="modules", kind="nn.Conv2d")
+    found = [f for f in check_source(source, "m.py", ALL) if f.code == "IL408"]
+    assert [f.row for f in found] == [9]
+    assert "any nn.Conv2d with more than one output channel" in found[0].message
+    assert "whether its value is non-zero" in found[0].message
+    assert "if m.bias is not None:" in _fixed(source, "IL408")
+
+
+def test_il408_routine_silent_when_the_kind_is_not_torchs_or_the_variable_is_not_the_networks() -> None:
+    # a class of the user's own: its bias may be anything
+    assert _codes(ROUTINE.format(loop="modules", kind="MyConv"), "IL408") == []
+    # a loop over something other than the network's modules: nothing says m is a module of it
+    assert _codes(ROUTINE.format(loop="parameters", kind="nn.Conv2d"), "IL408") == []
+    # a one-parameter module kind without a bias: nothing to test
+    assert _codes(ROUTINE.format(loop="modules", kind="nn.PReLU"), "IL408") == []
+
+
+def test_il408_routine_run_on_a_checked_model_is_judged_on_that_model() -> None:
+    """Once a checked model runs the routine, its sizes decide: an unknown ``n_out`` stays unjudged."""
+    source = ROUTINE.format(loop="modules", kind="nn.Linear").replace(
+        'mode="fan_out"', "a=0") + """
+
+class Net(nn.Module):
+    def __init__(self, n_out):
+        super().__init__()
+        self.fc = nn.Linear(32, n_out)
+        init_params(self)
+"""
+    from initlint.analysis import picture_of
+    picture = picture_of(source)
+    assert any(site.targets for site in picture.inits), "the routine's inits were run on Net"
+    assert _codes(source, "IL408") == []
+
+
 # --------------------------------------------------------------------------- IL410
 
 VIEW = """\
