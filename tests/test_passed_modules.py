@@ -105,6 +105,23 @@ def test_blanket_init_reaches_the_layers_of_passed_modules() -> None:
     assert {"up", "down", "proj"} <= reached
 
 
+def test_copies_through_an_alias_of_deepcopy_are_the_same_parts() -> None:
+    """``c = copy.deepcopy; Block(c(mixer), c(mlp))``, as the annotated Transformer writes it: each ``c(...)`` is
+    a copy of the part, not an unknown call, so the blanket loop reaches the copied MLP's ``up``."""
+    code = PARTS + """
+
+    def build(width=256, depth=4):
+        c = copy.deepcopy
+        mixer, mlp = Mixer(width), MLP(width, 4 * width)
+        return Model(Tower(Block(c(mixer), c(mlp)), depth))
+"""
+    src = _src(code)
+    loop = line_of(src, "nn.init.xavier_uniform_(p)")
+    found = {(f_code, row): message for f_code, row, message in _found(code)}
+    assert "`up`" in found[("IL101", loop)] and "ReLU" in found[("IL101", loop)]
+    assert set(picture_of(src).bindings["Block"].passed_classes()) == {"Mixer", "MLP"}
+
+
 def test_a_passed_part_s_own_init_is_overwritten_by_the_receiver_s_loop() -> None:
     """Mixer's normal_(std=0.01) runs when Mixer is built, before Model's loop replaces it: IL505."""
     src = _src(BUILT_IN_A_FUNCTION)

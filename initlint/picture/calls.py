@@ -40,6 +40,8 @@ from initlint.picture.syntax import (
     unbound_by_star,
 )
 
+COPIES = ("copy.deepcopy", "copy.copy")
+
 
 class Calls(Frame):
     def call(self, node: cst.Call) -> Any:
@@ -67,9 +69,10 @@ class Calls(Frame):
             if chosen is not None:
                 return self.layers_by_name(chosen, node)
         callee = self.value(func) if resolved is None else ClassRef(resolved)
-        if resolved in ("copy.deepcopy", "copy.copy"):
+        if resolved in COPIES or isinstance(callee, ClassRef) and callee.qualified in COPIES:
+            # ``copy.deepcopy(ff)`` or an alias of it (``c = copy.deepcopy; c(ff)``): the same kind of module
             args = positional(node)
-            return self.value(args[0]) if args else UNKNOWN  # clones(): the same kind of module
+            return self.value(args[0]) if args else UNKNOWN
         if isinstance(func, cst.Name) and func.value == "partial" or resolved == "functools.partial":
             args = positional(node)
             inner = self.value(args[0]) if args else UNKNOWN
