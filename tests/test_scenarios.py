@@ -556,3 +556,68 @@ def test_a_binding_after_an_unbound_parameter_is_named_by_keyword_and_a_call_rea
         """)
     assert [(code, line) for code, line, _ in got] == [("IL202", 9)]
     assert "(sizes from `Net(..., dim=64)` at line 15, the file's only call)" in got[0][2]
+
+
+# One init for every run, the activation chosen by a flag: each arm of the flag is a run to judge.
+FLAG_CHOSEN = """\
+import torch.nn as nn
+
+
+class Actor(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 64)
+        self.fc2 = nn.Linear(64, 64)
+        self.out = nn.Linear(64, 2)
+        {choose}
+        nn.init.orthogonal_(self.fc1.weight, gain=1.0)
+        nn.init.orthogonal_(self.fc2.weight, gain=1.0)
+        nn.init.orthogonal_(self.out.weight, gain=0.01)
+
+    def forward(self, s):
+        s = self.act(self.fc1(s))
+        s = self.act(self.fc2(s))
+        return self.out(s)
+"""
+FLAG_FORMS = {
+    "if": "if args.use_tanh:\n            self.act = nn.Tanh()\n        else:\n            self.act = nn.ReLU()",
+    "ifexp": "self.act = nn.Tanh() if args.use_tanh else nn.ReLU()",
+    "indexed": "self.act = [nn.ReLU(), nn.Tanh()][args.use_tanh]",
+}
+
+
+def test_an_init_every_run_makes_is_judged_in_each_arm_of_the_flag_that_chooses_the_activation() -> None:
+    """Orthogonal gain 1 fits Tanh (use_tanh true) and is 1/sqrt(2) of what ReLU wants (use_tanh false):
+    one IL103 per call, named by the arm it is wrong in, with no rewrite (the right call depends on the run)."""
+    for name, choose in FLAG_FORMS.items():
+        source = FLAG_CHOSEN.format(choose=choose)
+        found = check_source(source, "m.py")
+        assert not [f for f in found if f.code in ("IL000", "IL001")], name
+        il103 = [f for f in found if f.code == "IL103"]
+        lines = _lines(source, "gain=1.0")
+        assert [f.row for f in il103] == lines, name
+        for f in il103:
+            assert f.message.startswith("With `args.use_tanh=False`: "), (name, f.message)
+            assert "ReLU" in f.message and "Tanh" not in f.message, name
+            assert f.fix is None and f.no_fix and "option" in f.no_fix, name
+        assert [f for f in found if f.code in ("IL101", "IL102")] == [], name
+        follows = {e.line: [r.follows for r in e.reached] for e in picture_of(source).explain()}
+        assert follows[lines[0]] == ["unknown"], (name, follows)  # no single activation in every run
+
+
+def test_a_flag_whose_other_use_no_option_decides_leaves_the_layer_unknown() -> None:
+    """fc1's output also goes through a module we cannot see: no arm makes its activation known."""
+    source = FLAG_CHOSEN.format(choose=FLAG_FORMS["ifexp"]).replace(
+        "        s = self.act(self.fc1(s))\n", "        h = self.fc1(s)\n        s = self.act(h) + self.other(h)\n")
+    assert [f.row for f in check_source(source, "m.py") if f.code == "IL103"] == _lines(source, "fc2.weight, gain=1.0")
+    layers, _, reason = explained(source)[_lines(source, "fc1.weight, gain=1.0")[0]]
+    assert layers == ["fc1 (Linear(8, 64))"] and reason.startswith("what follows its layers is unknown"), reason
+
+
+def test_two_activations_the_flag_does_not_choose_between_are_no_arms() -> None:
+    """``nn.Tanh() if args.use_tanh() else nn.ReLU()`` tests what a call returns, no option: nothing to name,
+    nothing judged."""
+    source = FLAG_CHOSEN.format(choose="self.act = nn.Tanh() if args.use_tanh() else nn.ReLU()")
+    assert [f for f in check_source(source, "m.py") if f.code.startswith("IL1")] == []
+    _, _, reason = explained(source)[_lines(source, "fc1.weight, gain=1.0")[0]]
+    assert reason.startswith("what follows its layers is unknown"), reason

@@ -13,7 +13,17 @@ from initlint.findings import Span as Related
 from initlint.fix import Fix, fix_fields, init_module
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import OUTPUT, RMATMUL, Condition, InitSite, Layer, ParamRef, Picture, Span
+from initlint.picture.model import (
+    OUTPUT,
+    RMATMUL,
+    UNKNOWN,
+    Condition,
+    InitSite,
+    Layer,
+    ParamRef,
+    Picture,
+    Span,
+)
 from initlint.picture.values import is_number
 
 _CODE = cst.Module(body=[])  # renders any node's own text
@@ -456,3 +466,24 @@ def exponent(value: float) -> str:
     if 1e-3 <= value <= 1e3:
         return fmt(value)
     return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e+").replace("e+", "e")
+
+
+def option_arms(picture: Picture, site: InitSite,
+                effective: dict[ParamRef, list[InitSite]]) -> list[tuple[Condition, ...]]:
+    """The options' arms that decide what a layer of this site meets when the call itself runs under none of
+    them (``self.act = nn.Tanh() if args.use_tanh else nn.ReLU()`` with one init for both): each arm is a run
+    in which the activation is known, so the site is judged once per arm and the finding names the option. Only
+    arms that exclude one another: a use no option decides leaves the layer unknown in every arm."""
+    arms: list[tuple[Condition, ...]] = []
+    for layer in weights_set_last(picture, site, effective):
+        if layer.follow_under(site.path).kind != UNKNOWN:
+            continue
+        kept = [f for f in layer.follows
+                if not any(mine.contradicts(theirs) for mine in site.path for theirs in f.when)]
+        whens = list(dict.fromkeys(f.when for f in kept))
+        if len(whens) < 2 or not all(whens) or not all(
+                any(a.contradicts(b) for a in one for b in other)
+                for i, one in enumerate(whens) for other in whens[i + 1:]):
+            continue
+        arms.extend(when for when in whens if when not in arms)
+    return arms

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from initlint.checks.common import (
     built_here,
@@ -18,6 +18,7 @@ from initlint.checks.common import (
     labels,
     layer_label,
     named_layers,
+    option_arms,
     orthogonal_call,
     recommended_call,
     site_diagnostic,
@@ -33,7 +34,7 @@ from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import ACT, InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import ACT, UNKNOWN, Condition, InitSite, Layer, ParamRef, Picture
 
 GAIN_TOLERANCE = 0.10
 OUTPUT_SATURATION_RATIO = 2.0  # on a squashed output, IL102 only when He's std exceeds Glorot's by this
@@ -54,11 +55,11 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     for site in picture.inits:
         if site.in_slice:
             continue
-        pairs = list(_judged_layers(picture, site, effective))
-        if not pairs:
-            continue
-        for code, hits in _classify(site, pairs, settings.off_scale_factor, picture).items():
-            yield _finding(picture, code, site, hits, filename)
+        for arm in ((), *option_arms(picture, site, effective)):
+            judged = replace(site, path=site.path + arm) if arm else site
+            pairs = list(_judged_layers(picture, site, effective, arm))
+            for code, hits in _classify(judged, pairs, settings.off_scale_factor, picture).items() if pairs else ():
+                yield _finding(picture, code, judged, hits, filename, per_option=bool(arm))
     yield from _rectifier_init_on_gates(picture, effective, filename)
 
 
@@ -128,11 +129,14 @@ def _rectifier_init_on_gates(picture: Picture, effective: dict[ParamRef, list[In
                 "one by one")
 
 
-def _judged_layers(picture: Picture, site: InitSite,
-                   effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation]]:
-    """Layers whose main weight this site initializes last and whose output meets a known activation."""
+def _judged_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
+                   arm: tuple[Condition, ...] = ()) -> Iterator[tuple[Layer, Activation]]:
+    """Layers whose main weight this site initializes last and whose output meets a known activation; with
+    ``arm``, the layers whose activation only that option's arm makes known (option_arms)."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow_under(site.path)
+        follow = layer.follow_under(site.path + arm)
+        if arm and layer.follow_under(site.path).kind != UNKNOWN:
+            continue  # known in every run: judged once, without the option
         if follow.kind == ACT and follow.activation is not None:
             yield layer, follow.activation
 
@@ -263,12 +267,15 @@ class Told:
     numbers: dict[str, Number]
 
 
-def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
+def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str,
+             per_option: bool = False) -> Finding:
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
     told = builder(site, hits, init_alias(picture))
+    fix: Fix | None = ("the call runs whatever the option is and only this option's activation wants another "
+                       "init: which call to write (or whether to choose it by the option) is the author's call"
+                       ) if per_option else _fix(picture, code, site, hits)
     return site_diagnostic(code, site, filename, told.title, spans=built_here(site, [h.layer for h in hits]),
-                           notes=told.notes, help=told.help, numbers=told.numbers,
-                           fix=_fix(picture, code, site, hits))
+                           notes=told.notes, help=told.help, numbers=told.numbers, fix=fix)
 
 
 @fix_builder

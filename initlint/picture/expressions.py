@@ -14,6 +14,7 @@ from initlint.picture.budget import MAX_ITEMS
 from initlint.picture.domain import (
     UNKNOWN,
     ActVal,
+    ChoiceVal,
     ClassNameOf,
     ClassRef,
     DispatchVal,
@@ -32,6 +33,7 @@ from initlint.picture.domain import (
 )
 from initlint.picture.eval import arithmetic, within_float_range
 from initlint.picture.frame import Frame
+from initlint.picture.narrowing import option_branch
 from initlint.picture.syntax import (
     positional,
     string_value,
@@ -104,6 +106,9 @@ class Expressions(Frame):
             if table is not None:
                 return self.dict_lookup(table, node)
             base = self.value(node.value)
+            chosen = self.indexed_choice(node, base)
+            if chosen is not None:
+                return chosen
             if isinstance(base, SeqVal):
                 items = flatten(base.items, twice=False, inline=False)
                 if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
@@ -156,7 +161,9 @@ class Expressions(Frame):
             test = self.number(node.test)
             if isinstance(test, bool):  # act = activation if j < len(sizes) - 2 else output_activation
                 return self.value(node.body if test else node.orelse)
-            return union([self.value(node.body), self.value(node.orelse)])
+            arms = [self.value(node.body), self.value(node.orelse)]
+            chosen = _chosen_activation(node.test, [(True, arms[0]), (False, arms[1])])
+            return chosen if chosen is not None else union(arms)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Multiply)):
             left = self.value(node.left)
             right = self.value(node.right)
@@ -175,6 +182,17 @@ class Expressions(Frame):
                 # ``1 + 1 + ... + 1`` quadratic
                 return within_float_range(arithmetic(type(node.operator), left, right))
         return self.number(node)
+
+    def indexed_choice(self, node: cst.Subscript, base: Any) -> ChoiceVal | None:
+        """``[nn.ReLU(), nn.Tanh()][args.use_tanh]``: a pair of activations a flag indexes is the flag's choice
+        (False picks the first, True the second), as if an ``if`` on the flag assigned each."""
+        if not isinstance(node.value, (cst.List, cst.Tuple)) or not isinstance(base, SeqVal) \
+                or len(base.items) != 2 or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        index = node.slice[0].slice.value
+        if not isinstance(index, (cst.Name, cst.Attribute)) or self.number(index) is not UNKNOWN:
+            return None
+        return _chosen_activation(index, [(False, unwrap(base.items[0])), (True, unwrap(base.items[1]))])
 
     def module_dict(self, node: cst.BaseExpression) -> cst.Dict | None:
         """``ACT2FN`` in ``ACT2FN[config.hidden_act]``: a dict literal the module binds once and never changes."""
@@ -260,3 +278,14 @@ def module_dicts(module: cst.Module) -> dict[str, cst.Dict]:
                     isinstance(small.value.func, cst.Attribute) and isinstance(small.value.func.value, cst.Name):
                 touched.add(small.value.func.value.value)  # ACT2FN.update(...)
     return {name: table for name, table in found.items() if name not in touched}
+
+
+def _chosen_activation(test: cst.BaseExpression, arms: list[tuple[bool, Any]]) -> ChoiceVal | None:
+    """Two different activations an option's test picks between, each under its branch of the test."""
+    values = [value for _, value in arms]
+    if not all(isinstance(v, ActVal) for v in values) or values[0] == values[1]:
+        return None
+    branches = [(option_branch(test, taken), value) for taken, value in arms]
+    if any(condition is None for condition, _ in branches):
+        return None
+    return ChoiceVal(tuple(((condition,), value) for condition, value in branches if condition is not None))

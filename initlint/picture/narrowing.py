@@ -104,6 +104,15 @@ def conditions(test: cst.BaseExpression, taken: bool, narrowed: Narrowed) -> tup
     return (Condition(symbolic.text(test), taken, subject, value, key=id(test), flipped=flipped),)
 
 
+def option_branch(test: cst.BaseExpression, taken: bool) -> Condition | None:
+    """The branch of a test that reads an option (``args.use_tanh``, ``act == "relu"``), as a path entry; None
+    when the test reads none (an expression's arms, ``a if use_tanh else b``, have no ``if`` to narrow)."""
+    subject, value, flipped = _option(test)
+    if subject is None:
+        return None
+    return Condition(symbolic.text(test), taken, subject, value, key=id(test), flipped=flipped)
+
+
 def _option(test: cst.BaseExpression) -> tuple[str | None, object, bool]:
     """(subject, value, negated) of a test that reads an option: ``init == "xavier"``, ``use_bn``, ``not x``."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
