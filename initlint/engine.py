@@ -32,6 +32,9 @@ from initlint.notebook import check_notebook_file, fix_notebook  # JSON around t
 from initlint.picture.linking import Linked, ProjectLocator, Source, link
 from initlint.picture.model import Locator, Picture
 from initlint.project import Tree, groups
+from initlint.sys_path import added_roots
+
+TreeArgs = tuple[list[str], list[str], dict[str, list[str]]]  # a worker's Tree: files, src roots, sys.path roots
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -143,9 +146,9 @@ def _merged(findings: list[tuple[Finding, str]], path: str) -> list[Finding]:
     return out
 
 
-def _check_group_plain(args: tuple[list[str], dict[str, object], tuple[list[str], list[str]]]) -> list[dict[str, object]]:
-    paths, settings, (files, src) = args
-    return [f.as_plain() for f in check_group(paths, Settings.from_plain(settings), Tree(files, src))]
+def _check_group_plain(args: tuple[list[str], dict[str, object], TreeArgs]) -> list[dict[str, object]]:
+    paths, settings, (files, src, added) = args
+    return [f.as_plain() for f in check_group(paths, Settings.from_plain(settings), Tree(files, src, added))]
 
 
 def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: int | None = None,
@@ -160,15 +163,15 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
     findings = _filter([_unreadable(path, f"cannot read the file: {why}") for path, why in found.problems.items()],
                        settings)
     plain = settings.to_plain()
-    src = [os.path.join(settings.root, s) for s in settings.src]
-    tree = Tree(files, src)
+    texts = file_texts(files)
+    tree, tree_args = project_tree(files, settings, texts)
     crashed: list[str] = []
 
-    def group_crashed(item: tuple[list[str], dict[str, object], tuple[list[str], list[str]]]) -> list[dict[str, object]]:
+    def group_crashed(item: tuple[list[str], dict[str, object], TreeArgs]) -> list[dict[str, object]]:
         crashed.extend(item[0])
         return []
 
-    items = [(group, plain, (files, src)) for group in groups(files, file_texts(files), tree)]
+    items = [(group, plain, tree_args) for group in groups(files, texts, tree)]
     for result in map_files(_check_group_plain, items, jobs, group_crashed, count=len(files)):
         findings.extend(Finding.from_plain(d) for d in result)
     # a group whose worker died (a native crash in the parser): its files once more, each alone, so that only
@@ -178,6 +181,14 @@ def check_paths(paths: Sequence[str], settings: Settings | None = None, jobs: in
         findings.extend(Finding.from_plain(d) for d in result)
     findings = cross_file(findings, files)  # IL503 is judged over every file checked together
     return sorted(findings, key=Finding.sort_key), len(files) + len(found.problems)
+
+
+def project_tree(files: list[str], settings: Settings, texts: dict[str, str]) -> tuple[Tree, TreeArgs]:
+    """How imports name the checked files: the ``src`` roots of the settings and the directories each file
+    adds to ``sys.path`` itself; with the plain arguments a worker builds the same tree from."""
+    src = [os.path.join(settings.root, s) for s in settings.src]
+    added = {path: roots for path, text in texts.items() if (roots := added_roots(path, text))}
+    return Tree(files, src, added), (files, src, added)
 
 
 def file_texts(files: list[str]) -> dict[str, str]:

@@ -9,13 +9,13 @@ import libcst as cst
 
 from initlint.analysis import check_source, picture_of
 from initlint.config import Settings
-from initlint.engine import check_group, file_texts
+from initlint.engine import check_group, file_texts, project_tree
 from initlint.files import discover
 from initlint.findings import Finding
 from initlint.picture.linking import Linked, shown
 from initlint.picture.model import UNKNOWN, Picture, SiteExplanation
 from initlint.picture.torchspec import DATA_DRIVEN_FUNC
-from initlint.project import Tree, groups
+from initlint.project import groups
 
 _CODE = cst.Module([])
 
@@ -87,10 +87,11 @@ def explain_paths(paths: list[str], settings: Settings) -> tuple[str, bool]:
     """The explanation of every file under ``paths`` (checked together, as ``check`` does, so that the
     pictures take in what the files import from each other), and whether each could be read and parsed."""
     files = [str(p) for p in discover(paths, settings)]
-    tree = Tree(files, [os.path.join(settings.root, s) for s in settings.src])
+    texts = file_texts(files)
+    tree, _ = project_tree(files, settings, texts)
     pictures: dict[str, Picture] = {}
     findings: list[Finding] = []
-    for group in groups(files, file_texts(files), tree):
+    for group in groups(files, texts, tree):
         findings += check_group(group, settings, tree, keep=pictures)
     parts: list[str] = []
     ok = True

@@ -9,6 +9,10 @@ Never imports or runs anything: modules are found by path, the way Python would 
   first: the root from which the dotted path exists among the checked files, as Python would find it with
   that directory on ``sys.path`` (``python train.py`` puts the script's directory there; a project root
   holding the top package is found a few levels up).
+- A file that adds directories to ``sys.path`` itself (``sys.path.append(os.path.join(os.path.dirname(
+  __file__), '..', 'lib'))``, read statically by sys_path.py) has its absolute imports tried against those
+  directories too. When they and the roots above name two different files for one import, the import is
+  left unresolved: which one Python takes depends on the order of ``sys.path`` at run time.
 - Only checked files are ever named: ``initlint check train.py`` checks one file, alone.
 
 Files that import each other are checked together, by one worker (``groups``): each file is parsed once,
@@ -36,9 +40,12 @@ _SUFFIXES = (".py", ".pyi")
 class Tree:
     """The checked files, as absolute paths, and how a module path names one of them."""
 
-    def __init__(self, files: Iterable[str], src: Sequence[str] = ()) -> None:
+    def __init__(self, files: Iterable[str], src: Sequence[str] = (),
+                 added: Mapping[str, Sequence[str]] | None = None) -> None:
         self.files = {os.path.normpath(os.path.abspath(f)): f for f in files if f.endswith(_SUFFIXES)}
         self.src = tuple(os.path.normpath(os.path.abspath(s)) for s in src)
+        # the directories each file adds to ``sys.path`` itself (sys_path.py), by the file's absolute path
+        self.added = {os.path.normpath(os.path.abspath(f)): tuple(roots) for f, roots in (added or {}).items() if roots}
 
     def _module_file(self, base: str, dotted: str) -> str | None:
         """The checked file ``dotted`` names below directory ``base`` (a module or a package's __init__)."""
@@ -62,6 +69,17 @@ class Tree:
             return self._module_file(base, dotted)
         if not dotted:
             return None
+        usual = self._absolute(here, dotted)
+        added = self.added.get(os.path.normpath(os.path.abspath(importer)), ())
+        through = {found for root in added if (found := self._module_file(root, dotted)) is not None}
+        if usual is not None:
+            through.add(usual)
+        # one module wherever it is found from; two roots that name different files: which one Python
+        # takes depends on the order of sys.path at run time, so none is picked
+        return through.pop() if len(through) == 1 else None
+
+    def _absolute(self, here: str, dotted: str) -> str | None:
+        """An absolute import through the ``src`` roots, then the importing file's directory and those above."""
         for root in self.src:
             found = self._module_file(root, dotted)
             if found is not None:

@@ -173,6 +173,15 @@ class _MentionCounter(cst.CSTVisitor):
         for base in node.bases:
             self._harmless(base.value)
 
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        # ``from model import Net``: binds the name (the class taken in from that file), not a use of it
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            self._harmless(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._harmless(alias.asname.name)
+
     def visit_Call(self, node: cst.Call) -> None:
         args = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if isinstance(node.func, cst.Name) and node.func.value == "super" and args:
