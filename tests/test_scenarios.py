@@ -621,3 +621,19 @@ def test_two_activations_the_flag_does_not_choose_between_are_no_arms() -> None:
     assert [f for f in check_source(source, "m.py") if f.code.startswith("IL1")] == []
     _, _, reason = explained(source)[_lines(source, "fc1.weight, gain=1.0")[0]]
     assert reason.startswith("what follows its layers is unknown"), reason
+
+
+def test_a_fixed_std_every_run_makes_is_judged_against_each_arms_activation() -> None:
+    """normal_(std=0.01) on Linear(64, 64): 17.7x under He's sqrt(2/64) with ReLU, 12.5x under Glorot's
+    sqrt(2/128) with Tanh. Both arms are told, each with its own numbers and its own fingerprint."""
+    source = FLAG_CHOSEN.format(choose=FLAG_FORMS["indexed"]).replace(
+        "nn.init.orthogonal_(self.fc2.weight, gain=1.0)", "nn.init.normal_(self.fc2.weight, std=0.01)")
+    line = _lines(source, "std=0.01")[0]
+    il202 = sorted((f for f in check_source(source, "m.py") if f.code == "IL202"), key=lambda f: f.message)
+    assert [f.row for f in il202] == [line, line]
+    relu, tanh = il202
+    assert relu.message.startswith("With `args.use_tanh=False`: ") and "ReLU" in relu.message
+    assert f"{fmt(math.sqrt(2 / 64))}: {fmt(math.sqrt(2 / 64) / 0.01)}x too small" in relu.message
+    assert tanh.message.startswith("With `args.use_tanh=True`: ") and "Tanh" in tanh.message
+    assert f"{fmt(math.sqrt(2 / 128))}: {fmt(math.sqrt(2 / 128) / 0.01)}x too small" in tanh.message
+    assert relu.fingerprint != tanh.fingerprint and relu.fix is None and tanh.fix is None

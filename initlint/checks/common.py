@@ -487,3 +487,15 @@ def option_arms(picture: Picture, site: InitSite,
             continue
         arms.extend(when for when in whens if when not in arms)
     return arms
+
+
+PER_OPTION_NO_FIX = ("the call runs whatever the option is and only this option's activation wants another init: "
+                     "which call to write (or whether to choose it by the option) is the author's call")
+
+
+def told_per_option(found: Finding) -> Finding:
+    """A finding judged in one arm of an option (option_arms) keeps no rewrite: the call serves every arm. Its
+    fingerprint names the arm, so a baseline or SARIF tells the arms of one call apart."""
+    arm = found.numbers.get("scenario") if found.numbers else None
+    fingerprint = f"{found.fingerprint} [{arm}]" if found.fingerprint is not None and arm else found.fingerprint
+    return replace(found, fingerprint=fingerprint, **fix_fields(PER_OPTION_NO_FIX))

@@ -25,6 +25,7 @@ from initlint.checks.common import (
     site_gain,
     sizes_note,
     squashed_output,
+    told_per_option,
     transposed_note,
     weights_set_last,
 )
@@ -59,7 +60,8 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             judged = replace(site, path=site.path + arm) if arm else site
             pairs = list(_judged_layers(picture, site, effective, arm))
             for code, hits in _classify(judged, pairs, settings.off_scale_factor, picture).items() if pairs else ():
-                yield _finding(picture, code, judged, hits, filename, per_option=bool(arm))
+                found = _finding(picture, code, judged, hits, filename)
+                yield told_per_option(found) if arm else found
     yield from _rectifier_init_on_gates(picture, effective, filename)
 
 
@@ -267,15 +269,12 @@ class Told:
     numbers: dict[str, Number]
 
 
-def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str,
-             per_option: bool = False) -> Finding:
+def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filename: str) -> Finding:
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
     told = builder(site, hits, init_alias(picture))
-    fix: Fix | None = ("the call runs whatever the option is and only this option's activation wants another "
-                       "init: which call to write (or whether to choose it by the option) is the author's call"
-                       ) if per_option else _fix(picture, code, site, hits)
     return site_diagnostic(code, site, filename, told.title, spans=built_here(site, [h.layer for h in hits]),
-                           notes=told.notes, help=told.help, numbers=told.numbers, fix=fix)
+                           notes=told.notes, help=told.help, numbers=told.numbers,
+                           fix=_fix(picture, code, site, hits))
 
 
 @fix_builder

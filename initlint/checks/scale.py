@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from initlint.checks.common import (
     GATE_ACTIVATIONS,
@@ -24,10 +24,12 @@ from initlint.checks.common import (
     layer_gain,
     literal_gain,
     main_fans,
+    option_arms,
     orthogonal_call,
     recommended_call,
     sizes_note,
     squashed_output,
+    told_per_option,
     transposed_note,
     wanted_std,
     weights_set_last,
@@ -41,6 +43,8 @@ from initlint.picture.model import (
     ACT,
     GATED,
     LINEAR,
+    UNKNOWN,
+    Condition,
     InitSite,
     Layer,
     ParamRef,
@@ -65,29 +69,42 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
     for site in picture.inits:
         if site.in_slice:
             continue
+        for arm in ((), *option_arms(picture, site, effective)):
+            for found in _judged(picture, site, effective, factor, filename, arm):
+                yield told_per_option(found) if arm else found
         if site.func in SCALE_FUNCS:
-            hits = list(_off_scale(picture, site, effective, factor))
-            if hits:
-                yield _il202(picture, site, hits, factor, filename)
-            else:
-                unsized = [(layer, act, bound) for layer, act in _scaled_layers(picture, site, effective)
-                           if (bound := _small_for_every_fan_in(site, layer, act, factor)) is not None]
-                if unsized:
-                    yield _il202_unsized(picture, site, unsized, factor, filename)
             yield from il203(picture, site, effective, filename)
-        elif literal_gain(site) is not None:
-            gain_hits = [(layer, act, scale) for layer, act in _scaled_layers(picture, site, effective)
-                         if (scale := gain_too_small(site, layer, act, factor)) is not None]
-            if gain_hits:
-                yield _il202_gain(picture, site, gain_hits, factor, filename)
 
 
-def _scaled_layers(picture: Picture, site: InitSite,
-                   effective: dict[ParamRef, list[InitSite]]) -> Iterator[tuple[Layer, Activation | None]]:
+def _judged(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]], factor: float,
+            filename: str, arm: tuple[Condition, ...]) -> Iterator[Finding]:
+    """IL202 for one site, in every run (no ``arm``) or in one arm of the option that chooses the activation."""
+    judged = replace(site, path=site.path + arm) if arm else site
+    scaled = list(_scaled_layers(picture, site, effective, arm))
+    if site.func in SCALE_FUNCS:
+        hits = list(_off_scale(site, scaled, factor))
+        if hits:
+            yield _il202(picture, judged, hits, factor, filename)
+        else:
+            unsized = [(layer, act, bound) for layer, act in scaled
+                       if (bound := _small_for_every_fan_in(site, layer, act, factor)) is not None]
+            if unsized:
+                yield _il202_unsized(picture, judged, unsized, factor, filename)
+    elif literal_gain(site) is not None:
+        gain_hits = [(layer, act, scale) for layer, act in scaled
+                     if (scale := gain_too_small(site, layer, act, factor)) is not None]
+        if gain_hits:
+            yield _il202_gain(picture, judged, gain_hits, factor, filename)
+
+
+def _scaled_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
+                   arm: tuple[Condition, ...] = ()) -> Iterator[tuple[Layer, Activation | None]]:
     """The layers this site initializes last whose scale reaches an activation or the next layer, with that
-    activation (None: straight into another layer)."""
+    activation (None: straight into another layer); with ``arm``, those only that option's arm makes known."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow_under(site.path)
+        follow = layer.follow_under(site.path + arm)
+        if arm and layer.follow_under(site.path).kind != UNKNOWN:
+            continue  # known in every run: judged once, without the option
         if follow.kind == ACT and follow.activation is not None:
             act: Activation | None = follow.activation
             assert act is not None
@@ -106,9 +123,8 @@ def _scaled_layers(picture: Picture, site: InitSite,
         yield layer, act
 
 
-def _off_scale(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]],
-               factor: float) -> Iterator[ScaleHit]:
-    for layer, act in _scaled_layers(picture, site, effective):
+def _off_scale(site: InitSite, scaled: list[tuple[Layer, Activation | None]], factor: float) -> Iterator[ScaleHit]:
+    for layer, act in scaled:
         both = main_fans(layer)
         if both is None:
             continue
