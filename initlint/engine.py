@@ -32,6 +32,7 @@ from initlint.notebook import check_notebook_file, fix_notebook  # JSON around t
 from initlint.picture.linking import Linked, ProjectLocator, Source, link
 from initlint.picture.model import Locator, Picture
 from initlint.project import Tree, groups
+from initlint.relocate import relocated
 from initlint.sys_path import added_roots
 
 TreeArgs = tuple[list[str], list[str], dict[str, list[str]]]  # a worker's Tree: files, src roots, sys.path roots
@@ -113,7 +114,11 @@ def _linked_findings(source: Source, sources: dict[str, Source], tree: Tree, set
         picture = picture_from(text, source.module, locator, linked, memo)
         if keep is not None:
             keep[path] = picture
-        return run_checks(picture, path, settings)
+        found = run_checks(picture, path, settings)
+        if linked is None or not linked.statements:
+            return found
+        others = [other.path for other in linked.sources]
+        return [relocated(finding, path, others) for finding in found]
 
     linked, problems = guarded(text, path, settings,
                                lambda: link(source, sources, tree.resolve) if len(sources) > 1 else None)

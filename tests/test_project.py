@@ -402,3 +402,28 @@ def test_weight_norm_in_another_file(tmp_path: Path) -> None:
     findings = run(tmp_path)
     assert where(findings, tmp_path) == [("utils.py", 4, "IL507")]
     assert "(applied at models.py:9) (models.py:8)" in findings[0].message
+
+
+def test_files_are_named_from_the_file_the_finding_is_in(tmp_path: Path) -> None:
+    """The script that applies the helper is two directories away from the helper and the model: the finding
+    lands in lib/utils.py and names the model's file as lib/utils.py's own picture would (``models.py:8``),
+    not as the script sees it (``../../lib/models.py:8``)."""
+    write(tmp_path, {
+        "lib/__init__.py": "", "lib/utils.py": UTILS, "lib/models.py": MODELS,
+        "scripts/gan/train.py": """\
+            import sys
+            from pathlib import Path
+
+            sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+            from lib.models import Discriminator
+            from lib.utils import weights_init
+
+            net = Discriminator()
+            net.apply(weights_init)
+            """,
+    })
+    findings = run(tmp_path)
+    assert where(findings, tmp_path) == [("lib/utils.py", 6, "IL101")]
+    (finding,) = findings
+    assert "(Conv2d(3, 64, 4), models.py:8)" in finding.message, finding.message
+    assert "../" not in finding.message and all("../" not in note.text for note in finding.notes)
