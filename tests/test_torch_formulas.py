@@ -443,6 +443,56 @@ def test_signal_propagation_he_keeps_scale_xavier_shrinks():
     assert _rms(xavier) / rms_in == pytest.approx(predicted, rel=0.4)  # against the input itself
 
 
+GATED_BLOCK = """
+import torch
+import torch.nn as nn
+
+class GatedBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(64, 128, 3, bias=False)
+        nn.init.kaiming_normal_(self.conv.weight, nonlinearity="relu")
+
+    def forward(self, x):
+        a, b = self.conv(x).chunk(2, dim=1)
+        return torch.tanh(a) * torch.sigmoid(b)
+"""
+
+
+def test_gated_unit_il102_numbers_are_torchs():
+    """A Conv1d(64, 128, 3) whose output halves go to tanh and sigmoid (WaveNet's gated unit). IL102's two
+    stds are what torch's kaiming_normal_ and the suggested call give that conv; with unit-variance input,
+    He's pre-activation variance is fan_in * 2 / fan_in = 2 where the suggested Glorot's is 2 * 192 / 576,
+    and He puts more of both halves where tanh and sigmoid are flat (|z| > 2)."""
+    import re
+    import types
+
+    from initlint.analysis import check_source
+
+    (finding,) = [f for f in check_source(GATED_BLOCK, "model.py") if f.code == "IL102"]
+    numbers = finding.numbers
+    suggested = re.search(r"use `([^`]+)`", finding.help)
+    assert suggested is not None
+    conv = nn.Conv1d(64, 128, 3, bias=False)
+    x = torch.randn(64, 64, 400, generator=torch.Generator().manual_seed(5))
+
+    def halves(weight_init):
+        torch.manual_seed(0)
+        weight_init()
+        with torch.no_grad():
+            z = conv(x)
+        return conv.weight.std().item(), z.var().item(), [(p.abs() > 2).float().mean().item() for p in z.chunk(2, 1)]
+
+    he_std, he_var, he_flat = halves(lambda: init.kaiming_normal_(conv.weight, nonlinearity="relu"))
+    glorot_std, glorot_var, glorot_flat = halves(
+        lambda: eval(suggested.group(1), {"nn": nn, "self": types.SimpleNamespace(conv=conv)}))
+    assert he_std == pytest.approx(numbers["std"], rel=REL)
+    assert glorot_std == pytest.approx(numbers["wanted_std"], rel=REL)
+    assert he_var == pytest.approx(2.0, rel=0.1)
+    assert glorot_var == pytest.approx(2 * 192 / 576, rel=0.1)
+    assert all(h > 2 * g for h, g in zip(he_flat, glorot_flat))
+
+
 # =========================================================================== 5. IL401 / IL402 claims
 
 

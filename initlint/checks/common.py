@@ -356,7 +356,7 @@ def fmt(value: float) -> str:
 
 # Activations that end a network or gate a value rather than feed the next layer: a small init before them
 # is a choice (start the gate half open, the policy near uniform), not a scale error.
-GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid"})
+GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid", "gated"})
 
 
 def squashed_output(layer: Layer) -> bool:

@@ -8,7 +8,7 @@ whose output goes somewhere we cannot see is never judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -44,6 +44,8 @@ class Flow:
     acted_of: frozenset[str] = frozenset()
     # module classes whose forward's input this value is (``x`` in ``def forward(self, x)``)
     input_of: frozenset[str] = frozenset()
+    # (index, count): the pending layers' output split in ``count`` parts and this is one (``a, b = x.chunk(2)``)
+    part: tuple[int, int] | None = None
 
     @property
     def live(self) -> bool:
@@ -60,13 +62,16 @@ def join_flows(*flows: Flow) -> Flow:
     outputs: frozenset[str] = frozenset()
     acted_of: frozenset[str] = frozenset()
     input_of: frozenset[str] = frozenset()
+    parts = {flow.part for flow in flows if flow.pending}
     for flow in flows:
         pending |= flow.pending
         acted |= flow.acted
         outputs |= flow.outputs_of
         acted_of |= flow.acted_of
         input_of |= flow.input_of
-    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of, input_of=input_of)
+    # the same part of two split outputs (``a + ca``) is still that part; mixed with anything else, it is not
+    part = parts.pop() if len(parts) == 1 else None
+    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of, input_of=input_of, part=part)
 
 
 def activated(flow: Flow) -> Flow:
@@ -133,8 +138,9 @@ class FlowAnalyzer:
     def emit(self, flow: Flow, follow: Follow, returning_from: str | None = None) -> None:
         """Each layer of ``flow`` meets ``follow``; ``returning_from`` names the class whose forward returns
         the value (``follow`` is then OUTPUT, to be resolved against the class's uses by ``ClassPorts``)."""
+        met = follow if flow.part is None else replace(follow, part=flow.part)
         for uid in flow.pending:
-            self.layers[uid].follows.append(follow)
+            self.layers[uid].follows.append(met)
         for uid in flow.acted:
             self.layers[uid].after_act.append(follow.kind)
         if follow.kind == RESIDUAL:

@@ -6,6 +6,7 @@ construction interpreter uses (walker.py).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -34,8 +35,9 @@ from initlint.picture.domain import (
 )
 from initlint.picture.dynamic_attrs import attribute_key, matching
 from initlint.picture.flow import CONST, EMPTY, Flow, FlowAnalyzer, activated, join_flows
+from initlint.picture.forward_parts import SplitParts
 from initlint.picture.forward_products import MatrixProducts
-from initlint.picture.forward_syntax import carries_one_value, one_tensor_call
+from initlint.picture.forward_syntax import carries_one_value, name_counts, one_tensor_call
 from initlint.picture.model import (
     ACT,
     GATED,
@@ -59,7 +61,7 @@ from initlint.picture.syntax import function_params, keyword, positional, statem
 from initlint.picture.walker import StatementWalker
 
 
-class MethodFlow(MatrixProducts, StatementWalker):
+class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
     """Data flow through one method of a module class."""
 
     def __init__(self, analyzer: FlowAnalyzer, info: ClassInfo, is_forward: bool) -> None:
@@ -68,8 +70,10 @@ class MethodFlow(MatrixProducts, StatementWalker):
         self.info = info
         self.is_forward = is_forward
         self.env: dict[str, Any] = {}
+        self.reads: Counter[str] = Counter()
 
     def run_method(self, fn: cst.FunctionDef) -> None:
+        self.reads = name_counts(fn)
         params = function_params(fn)
         if self.is_forward and len(params) >= 2 and params[0].name.value == "self" and params[1].default is None \
                 and not isinstance(fn.params.star_arg, cst.Param):
@@ -80,6 +84,8 @@ class MethodFlow(MatrixProducts, StatementWalker):
     # ------------------------------------------------------------------ statements (walker.py dispatches)
 
     def assign_statement(self, stmt: cst.Assign) -> None:
+        if self.split_assignment(stmt):
+            return
         value = self.ev(stmt.value)
         for target in stmt.targets:
             self.bind(target.target, value)

@@ -1,9 +1,16 @@
 """Syntax facts the ``forward()`` data flow asks about: a loop body that carries one value through the loop's
-modules, and a call that passes one tensor and nothing that changes an activation."""
+modules, a call that passes one tensor and nothing that changes an activation, and a tensor split into parts
+that a tuple assignment names."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import libcst as cst
+
+SPLIT_METHODS = frozenset({"split", "chunk"})
+SPLIT_FUNCTIONS = frozenset({"torch.split", "torch.chunk"})
 
 
 def carries_one_value(stmt: cst.For, body: list[cst.CSTNode]) -> bool:
@@ -68,3 +75,46 @@ def _calls_in(node: cst.BaseExpression) -> list[cst.Call]:
             out.append(current)
         stack.extend(current.children)
     return out
+
+
+def split_targets(stmt: cst.Assign) -> list[str] | None:
+    """The names of ``a, b = ...`` (one target, two names or more, no starred one), else None."""
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0].target, (cst.Tuple, cst.List)):
+        return None
+    elements = stmt.targets[0].target.elements
+    if len(elements) < 2 or any(not isinstance(e, cst.Element) or not isinstance(e.value, cst.Name)
+                                for e in elements):
+        return None
+    return [e.value.value for e in elements]  # type: ignore[attr-defined]
+
+
+def split_tensor(node: cst.BaseExpression,
+                 resolve: Callable[[cst.BaseExpression], str | None]) -> cst.BaseExpression | None:
+    """The tensor ``x.split(n, dim=1)``, ``x.chunk(2, 1)``, ``torch.split(x, n)`` or ``torch.chunk(x, 2)``
+    splits (torch's names through the imports), else None."""
+    if not isinstance(node, cst.Call) or any(a.star for a in node.args):
+        return None
+    resolved = resolve(node.func)
+    if resolved is not None:
+        if resolved not in SPLIT_FUNCTIONS or not node.args:
+            return None
+        first = node.args[0]
+        if first.keyword is None or first.keyword.value in ("tensor", "input"):
+            return first.value
+        return None
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value in SPLIT_METHODS and node.args:
+        return func.value
+    return None
+
+
+def name_counts(fn: cst.FunctionDef) -> Counter[str]:
+    """How often each name is written in a function, read or assigned (a part named once is never read)."""
+    counts: Counter[str] = Counter()
+    stack: list[cst.CSTNode] = [fn.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            counts[current.value] += 1
+        stack.extend(current.children)
+    return counts

@@ -75,9 +75,42 @@ class Follow:
     # the ``if`` tests this use runs under, when an option chooses the activation (ChoiceVal): not part of
     # what the follow is, so ``Layer.follow()`` still sees two activations as a disagreement
     when: tuple[Condition, ...] = field(default=(), compare=False)
+    # (index, count) when this use meets one part of the layer's output split in ``count``
+    # (``a, b = x.chunk(2, 1)``): the parts together decide what the layer feeds (``combined``)
+    part: tuple[int, int] | None = None
 
 
 UNKNOWN_FOLLOW = Follow(UNKNOWN)
+
+
+def combined(follows: list[Follow]) -> Follow:
+    """The single thing these uses of a layer's output meet, or UNKNOWN when they disagree. Uses of the parts
+    of a split output agree when every part meets one known activation: the same one in every part is that
+    activation, tanh in some and sigmoid in others a gated unit (saturating everywhere); a part never used, met
+    by anything else, or a use of the whole output beside the parts, is a disagreement."""
+    if not follows:
+        return UNKNOWN_FOLLOW
+    parted = [f for f in follows if f.part is not None]
+    if not parted:
+        return follows[0] if len(set(follows)) == 1 else UNKNOWN_FOLLOW
+    counts = {f.part[1] for f in parted if f.part is not None}
+    if len(parted) != len(follows) or len(counts) != 1:
+        return UNKNOWN_FOLLOW
+    by_part: dict[int, set[Follow]] = {}
+    for f in parted:
+        assert f.part is not None
+        by_part.setdefault(f.part[0], set()).add(Follow(f.kind, f.activation))
+    if sorted(by_part) != list(range(counts.pop())) or any(len(met) != 1 for met in by_part.values()):
+        return UNKNOWN_FOLLOW
+    met = [next(iter(one)) for one in by_part.values()]
+    if any(f.kind != ACT or f.activation is None for f in met):
+        return UNKNOWN_FOLLOW
+    names = {f.activation.name for f in met if f.activation is not None}
+    if len(set(met)) == 1:
+        return Follow(ACT, met[0].activation, when=parted[0].when)
+    if names <= torchspec.GATE_PARTS:
+        return Follow(ACT, Activation(torchspec.GATED_UNIT), when=parted[0].when)
+    return UNKNOWN_FOLLOW
 
 
 @dataclass
@@ -174,12 +207,7 @@ class Layer:
 
     def follow(self) -> Follow:
         """The single thing all uses of this layer's output meet, or UNKNOWN when they disagree."""
-        if not self.follows:
-            return UNKNOWN_FOLLOW
-        distinct = set(self.follows)
-        if len(distinct) == 1:
-            return self.follows[0]
-        return UNKNOWN_FOLLOW
+        return combined(self.follows)
 
     def follow_under(self, path: tuple[Condition, ...]) -> Follow:
         """What the output meets in the runs of an init under ``path``: the follows an option's other arms
@@ -188,8 +216,7 @@ class Layer:
         if not path or not any(f.when for f in self.follows):
             return self.follow()
         kept = [f for f in self.follows if not any(mine.contradicts(theirs) for mine in path for theirs in f.when)]
-        distinct = set(kept)
-        return kept[0] if len(distinct) == 1 else UNKNOWN_FOLLOW
+        return combined(kept)
 
     def fans(self, param: str = "weight") -> tuple[int, int] | None:
         """torch's ``_calculate_fan_in_and_fan_out`` for a parameter, when its shape is known."""

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 RECTIFIERS = frozenset(
     {"relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "celu", "gelu", "silu", "mish", "hardswish"}
 )
-SATURATING = frozenset({"tanh", "sigmoid", "softmax", "softsign", "hardtanh"})
+SATURATING = frozenset({"tanh", "sigmoid", "softmax", "softsign", "hardtanh", "gated"})
+# A layer whose output is split into parts that go to tanh and to sigmoid (WaveNet's gated unit, a hand-written
+# LSTM cell's gates): one weight, saturating in every part; Glorot's gain 1 is the usual init for it.
+GATED_UNIT = "gated"
+GATE_PARTS = frozenset({"tanh", "sigmoid"})
 
 # Module class (torch.nn.X) -> (functional name, positional index of the slope argument or None)
 ACTIVATION_MODULES: dict[str, str] = {
@@ -155,6 +159,8 @@ class Activation:
 
     @property
     def display(self) -> str:
+        if self.name == GATED_UNIT:
+            return "tanh/sigmoid gates"
         base = DISPLAY_NAMES.get(self.name, self.name)
         if self.name == "leaky_relu" and self.slope is not None:
             return f"{base}({fmt(self.slope)})"
