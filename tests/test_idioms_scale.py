@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from initlint.analysis import check_source
+from initlint.analysis import check_source, picture_of
 from initlint.config import Settings
+from initlint.picture.model import RESIDUAL
 from tests.test_idioms import _src, expect, line_of
 
 SCALE = ("IL2", "IL3", "IL5")
@@ -909,3 +910,73 @@ def test_an_init_we_cannot_narrow_is_not_taken_for_the_default() -> None:
         """,
         families=SCALE,
     )
+
+
+def test_xavier_gain_002_on_a_modulation_branchs_first_conv_is_too_small() -> None:
+    """A conditioning branch (shared conv -> ReLU -> scale and shift convs, added to a normalized input):
+    ``gain=0.02`` on the shared conv is a std put where a gain goes, and the convs after the ReLU see (and
+    learn from) features ~0.009x the input's scale. The residual-branch silence is for the branch's last
+    layers, not for one whose output feeds further weight layers through an activation. Numbers checked with
+    torch: xavier_normal_(Conv2d(16, 64, 3).weight, gain=0.02).std() = 0.00106, He's sqrt(2/144) = 0.118
+    (111x), and relu(conv(x)) has rms 0.0090 for unit-variance x."""
+    got = expect(
+        """
+        import torch.nn as nn
+
+        class Modulation(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norm = nn.BatchNorm2d(32, affine=False)
+                self.shared = nn.Sequential(nn.Conv2d(16, 64, 3, padding=1), nn.ReLU())
+                self.to_scale = nn.Conv2d(64, 32, 3, padding=1)
+                self.to_shift = nn.Conv2d(64, 32, 3, padding=1)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        nn.init.xavier_normal_(m.weight, gain=0.02)
+
+            def forward(self, x, cond):
+                h = self.shared(cond)
+                return self.norm(x) * (1 + self.to_scale(h)) + self.to_shift(h)
+        """,
+        ("IL202", "nn.init.xavier_normal_(m.weight, gain=0.02)"),
+        families=SCALE,
+    )
+    message = got[0].message
+    assert "`shared.0` (Conv2d(16, 64, 3)" in message and "to_scale" not in message and "to_shift" not in message
+    assert "fan_in=144, fan_out=576 it gives std 0.0011 where ReLU after it wants 0.118: 112x too small" in message
+    assert "Per layer the signal scales by 0.0089" in message
+    assert 'kaiming_normal_(m.weight, nonlinearity="relu")' in message
+
+
+RESIDUAL_BLOCK = """
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(256, 256)
+        self.fc2 = nn.Linear(256, 256)
+        nn.init.{first}
+        nn.init.{last}
+
+    def forward(self, x):
+        return x + self.fc2(F.relu(self.fc1(x)))
+"""
+
+
+def test_small_gain_on_a_residual_branchs_last_layer_is_silent() -> None:
+    """Fixup / zero-init-residual: the branch's last layer starts small so the block starts near identity.
+    The site is seen (it reaches fc2.weight, the last init of it) and is silent because fc2's output meets the
+    skip add, not an activation; the same gain on fc1, whose output feeds fc2 through the ReLU, is told."""
+    last = "xavier_uniform_(self.fc2.weight, gain=0.02)"
+    src = _src(RESIDUAL_BLOCK.format(first='kaiming_normal_(self.fc1.weight, nonlinearity="relu")', last=last))
+    expect(src, sites={last: {"fc2.weight"}}, families=SCALE)
+    picture = picture_of(src)
+    (explained,) = [e for e in picture.explain() if e.site.func == "xavier_uniform_"]
+    (reach,) = explained.reached
+    assert reach.last and reach.follow.kind == RESIDUAL and reach.follows == "residual"
+    first = "xavier_uniform_(self.fc1.weight, gain=0.02)"
+    flagged = _src(RESIDUAL_BLOCK.format(first=first, last="zeros_(self.fc2.weight)"))
+    (found,) = expect(flagged, ("IL202", first), families=SCALE)
+    assert "`fc1` (Linear(256, 256)" in found.message and "fan_in=256, fan_out=256" in found.message

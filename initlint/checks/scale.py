@@ -118,9 +118,18 @@ def _scaled_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, l
             act = None
         else:
             continue  # norm, residual branch, output, gate or unknown: the scale does not reach an activation
-        if picture.in_residual_branch(layer.uid):
+        if picture.in_residual_branch(layer.uid) and not _gain_feeding_on(site, layer, act):
             continue  # inside a residual branch: starting small is the point (Fixup, GPT-2, zero-init-residual)
         yield layer, act
+
+
+def _gain_feeding_on(site: InitSite, layer: Layer, act: Activation | None) -> bool:
+    """A Xavier/orthogonal gain (not a std) on a residual branch's layer whose output goes through an
+    activation into further weight layers: judged all the same. The branch's small start is spelled as a small
+    std (GPT-2's and BERT's 0.02 on every layer) or a small or zero last layer (Fixup, zero-init-residual);
+    ``gain=0.02`` is a std put where a gain goes, and on a layer that feeds on it shrinks the features the next
+    layers see and learn from (their weight gradient is proportional to their input)."""
+    return site.func not in SCALE_FUNCS and act is not None and LINEAR in layer.after_act
 
 
 def _off_scale(site: InitSite, scaled: list[tuple[Layer, Activation | None]], factor: float) -> Iterator[ScaleHit]:
