@@ -273,7 +273,7 @@ def _finding(picture: Picture, code: str, site: InitSite, hits: list[Hit], filen
     builder = {"IL101": _il101, "IL102": _il102, "IL103": _il103, "IL104": _il104}[code]
     told = builder(site, hits, init_alias(picture))
     return site_diagnostic(code, site, filename, told.title, spans=built_here(site, [h.layer for h in hits]),
-                           notes=told.notes, help=told.help, numbers=told.numbers,
+                           notes=(*_by_index(site, hits), *told.notes), help=told.help, numbers=told.numbers,
                            fix=_fix(picture, code, site, hits))
 
 
@@ -286,6 +286,9 @@ def _fix(picture: Picture, code: str, site: InitSite, hits: list[Hit]) -> Fix:
             return orthogonal_call("{init}", site.target_text, act)
         return recommended_call("{init}", site.target_text, act, site.distribution, layer)
 
+    if any(hit.layer.follow_under(site.path).but_one is not None for hit in hits):
+        return ("one pass of the loop that builds the layer may feed another activation, and which is not known: "
+                "the init to write depends on the pass")
     if any(hit.hand is not None for hit in hits):
         return ("the weight is drawn by hand (a Glorot/He formula written out): replace the draw with the init "
                 "call by hand")
@@ -309,8 +312,23 @@ def _on(hits: list[Hit]) -> str:
     acts = list(dict.fromkeys(h.act.display for h in hits))
     layers = list(dict.fromkeys(h.layer.uid for h in hits))
     verb = "feeds" if len(layers) == 1 else "feed"
+    passes = " in every loop pass but possibly one" if any(h.layer.follow().but_one for h in hits) else ""
     return f"on {named_layers([h.layer for h in hits])}, which {verb} {' and '.join(acts[:2])}" + (
-        f" and {len(acts) - 2} more" if len(acts) > 2 else "")
+        f" and {len(acts) - 2} more" if len(acts) > 2 else "") + passes
+
+
+def _by_index(site: InitSite, hits: list[Hit]) -> tuple[Note, ...]:
+    """A layer built once per pass of a loop that picks the activation by the pass's index: the finding holds for
+    every pass but possibly the one the test picks, and cannot say which that is."""
+    notes = []
+    for hit in hits:
+        follow = hit.layer.follow_under(site.path)
+        if follow.but_one is not None and follow.passes is not None:
+            notes.append(Note(
+                f"{named_layers([hit.layer])} is built in each of the loop's {follow.passes} passes; the pass where "
+                f"`{follow.test}` (if any, not known here) feeds {follow.but_one.display} instead, so at least "
+                f"{follow.passes - 1} of the {follow.passes} copies feed {hit.act.display}"))
+    return tuple(notes)
 
 
 def _reached(site: InitSite, hits: list[Hit]) -> tuple[Note, ...]:

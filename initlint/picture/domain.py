@@ -273,6 +273,18 @@ class ChoiceVal:
 
 
 @dataclass(frozen=True)
+class IndexChoice:
+    """A list item one loop pass appends by its index (picture.index_choice): ``odd`` in at most one pass (the
+    one where ``test`` holds, not known which), ``rest`` in every other; ``passes`` is the loop's count when
+    known."""
+
+    rest: ActVal
+    odd: ActVal
+    passes: int | None
+    test: str  # ``i == sigmoid_layer``
+
+
+@dataclass(frozen=True)
 class MixedModules:
     """A variable that holds one of several different modules (a heterogeneous ModuleList)."""
 

@@ -17,6 +17,7 @@ from initlint.picture.domain import (
     INIT_METHOD_NAMES,
     ActVal,
     ClassInfo,
+    IndexChoice,
     InRepeat,
     LayerVal,
     SeqVal,
@@ -242,6 +243,8 @@ class FlowAnalyzer:
                 continue
             if isinstance(item, ActVal):
                 return Follow(ACT, item.act)
+            if isinstance(item, IndexChoice):
+                return Follow(ACT, item.rest.act, but_one=item.odd.act, passes=item.passes, test=item.test)
             if isinstance(item, LayerVal):
                 if any(self.layers[u].is_composite for u in item.uids):
                     return Follow(UNKNOWN)

@@ -23,6 +23,7 @@ from initlint.picture.domain import (
     Targets,
 )
 from initlint.picture.eval import Evaluator
+from initlint.picture.index_choice import LoopIndex
 from initlint.picture.model import Binding, Condition, Layer
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class Frame:
         self.returns: list[Any] = []
         self.module_level = False
         self.loop_stack: list[int | None] = []
+        self.loop_indices: list[LoopIndex | None] = []  # per loop of loop_stack: its index (index_choice)
         self.shared_depth = 0
         self.imports = builder.imports  # replaced by a copy when the function imports names itself
         self.owner: ClassInfo | None = info  # the class that defines the running method (for super())

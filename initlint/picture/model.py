@@ -78,6 +78,16 @@ class Follow:
     # (index, count) when this use meets one part of the layer's output split in ``count``
     # (``a, b = x.chunk(2, 1)``): the parts together decide what the layer feeds (``combined``)
     part: tuple[int, int] | None = None
+    # a loop that picks the activation by its index (picture.index_choice): ``activation`` follows in every
+    # pass but possibly one, where ``but_one`` does (``test`` holds there); ``passes``: the loop's count
+    but_one: Activation | None = None
+    passes: int | None = None
+    test: str = field(default="", compare=False)
+
+    def settled(self) -> Follow:
+        """What can be said for every value the loop's other side takes: with 2 passes or more, some pass meets
+        ``activation``; with one pass, or an unknown count (could be one), nothing."""
+        return self if self.but_one is None or (self.passes or 0) >= 2 else UNKNOWN_FOLLOW
 
 
 UNKNOWN_FOLLOW = Follow(UNKNOWN)
@@ -94,7 +104,7 @@ def combined(follows: list[Follow]) -> Follow:
     if not parted:
         return follows[0] if len(set(follows)) == 1 else UNKNOWN_FOLLOW
     counts = {f.part[1] for f in parted if f.part is not None}
-    if len(parted) != len(follows) or len(counts) != 1:
+    if len(parted) != len(follows) or len(counts) != 1 or any(f.but_one is not None for f in parted):
         return UNKNOWN_FOLLOW
     by_part: dict[int, set[Follow]] = {}
     for f in parted:
@@ -207,7 +217,7 @@ class Layer:
 
     def follow(self) -> Follow:
         """The single thing all uses of this layer's output meet, or UNKNOWN when they disagree."""
-        return combined(self.follows)
+        return combined(self.follows).settled()
 
     def follow_under(self, path: tuple[Condition, ...]) -> Follow:
         """What the output meets in the runs of an init under ``path``: the follows an option's other arms
@@ -216,7 +226,7 @@ class Layer:
         if not path or not any(f.when for f in self.follows):
             return self.follow()
         kept = [f for f in self.follows if not any(mine.contradicts(theirs) for mine in path for theirs in f.when)]
-        return combined(kept)
+        return combined(kept).settled()
 
     def fans(self, param: str = "weight") -> tuple[int, int] | None:
         """torch's ``_calculate_fan_in_and_fan_out`` for a parameter, when its shape is known."""

@@ -18,6 +18,7 @@ from initlint.picture.domain import (
     Closure,
     DispatchVal,
     FuncRef,
+    IndexChoice,
     LayerVal,
     NameOf,
     OpaqueVal,
@@ -32,6 +33,7 @@ from initlint.picture.domain import (
     union,
 )
 from initlint.picture.frame import Frame
+from initlint.picture.index_choice import index_arms, loop_index
 from initlint.picture.model import Condition
 from initlint.picture.syntax import (
     function_params,
@@ -111,8 +113,10 @@ class Statements(Frame, StatementWalker):
     def while_statement(self, stmt: cst.While) -> None:
         self._forget_loop_carried(stmt.body)
         self.loop_stack.append(None)
+        self.loop_indices.append(None)
         self.run(statements(stmt.body))
         self.loop_stack.pop()
+        self.loop_indices.pop()
 
     def function_definition(self, stmt: cst.FunctionDef) -> None:
         """A nested ``def`` sees the enclosing call's plain values (``init_type``, ``init_gain``): CycleGAN's
@@ -262,6 +266,8 @@ class Statements(Frame, StatementWalker):
             elif isinstance(stmt.orelse, cst.Else):
                 self.run(statements(stmt.orelse.body))
             return
+        if self._index_choice(stmt):
+            return
         narrowed = narrowing.narrow(stmt.test, self.narrowing_context())
         self.env.update(narrowed.rebound)
         true_env, false_env = narrowed.true_env, narrowed.false_env
@@ -315,6 +321,21 @@ class Statements(Frame, StatementWalker):
         self.env = joined
         # the syntax of a name the two branches assign differently is not one expression any more
         self.sources = {name: node for name, node in self.sources.items() if sources_true.get(name) is node}
+
+    def _index_choice(self, stmt: cst.If) -> bool:
+        """``if i == sigmoid_layer: layers.append(nn.Sigmoid()) else: layers.append(nn.ReLU())`` in a loop
+        over ``i``: one IndexChoice item (picture.index_choice), not both activations one after the other."""
+        arms = index_arms(stmt, self.loop_indices[-1] if self.loop_indices and not self.unrolling else None)
+        target = self._container(arms.target) if arms is not None else None
+        if arms is None or target is None:
+            return False
+        odd, rest = self.value(arms.odd), self.value(arms.rest)
+        if not isinstance(odd, ActVal) or not isinstance(rest, ActVal):
+            return False
+        if self.branch_depth:
+            target.unsure_from = len(target.items) if target.unsure_from is None else target.unsure_from
+        target.items.append(IndexChoice(rest, odd, self.loop_stack[-1], arms.test))
+        return True
 
     def conditions(self, test: cst.BaseExpression, taken: bool,
                    narrowed: narrowing.Narrowed) -> tuple[Condition, ...]:
@@ -374,11 +395,14 @@ class Statements(Frame, StatementWalker):
         lists = list({id(v): v for v in lists}.values())
         lists_before = {id(v): len(v.items) for v in lists}
         self.loop_stack.append(count)
+        builtin = isinstance(iterable, cst.Call) and self.imports.resolve(iterable.func) is None
+        self.loop_indices.append(loop_index(stmt, builtin, self.b.syntax_fact("assigned", stmt.body, _assigned_names)))
         self.shared_depth += 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.run(statements(stmt.body))
         self.loop_anchor = saved_anchor
         self.shared_depth -= 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.loop_stack.pop()
+        self.loop_indices.pop()
         for seq in lists:
             start = lists_before.get(id(seq), 0)
             if len(seq.items) > start:
