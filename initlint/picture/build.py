@@ -23,6 +23,7 @@ from initlint.picture.domain import (
     DispatchVal,
     FuncRef,
     LayerVal,
+    MixedModules,
     SeqVal,
     SubVal,
     seq_labels,
@@ -378,6 +379,9 @@ class PictureBuilder:
             return out
         if isinstance(value, DispatchVal):
             return list(value.scope)
+        if isinstance(value, MixedModules):
+            # ``SELayer(c) if use_se else nn.Identity()``: ``modules()`` visits whichever one is there
+            return [entry for option in value.values for entry in self.scope_of_value(option, path, depth + 1)]
         return []
 
     def containers_of_value(self, value: Any, path: str, depth: int = 0) -> list[tuple[str, str]]:
