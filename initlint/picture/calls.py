@@ -73,6 +73,8 @@ class Calls(Frame):
             # ``copy.deepcopy(ff)`` or an alias of it (``c = copy.deepcopy; c(ff)``): the same kind of module
             args = positional(node)
             return self.value(args[0]) if args else UNKNOWN
+        if resolved in torchspec.SCALE_KEEPING_WRAPPERS:
+            return self.weight_normed(node)
         if isinstance(func, cst.Name) and func.value == "partial" or resolved == "functools.partial":
             args = positional(node)
             inner = self.value(args[0]) if args else UNKNOWN
@@ -90,6 +92,17 @@ class Calls(Frame):
         for arg in node.args:
             self.value(arg.value)
         return UNKNOWN
+
+    def weight_normed(self, node: cst.Call) -> Any:
+        """``weight_norm(m)`` is ``m``, computing the weight it had (torchspec.SCALE_KEEPING_WRAPPERS); from
+        now on its ``weight`` (or the ``name=`` it wraps) is computed, so later inits on it set nothing."""
+        bound = bound_args(node, ("module", "name", "dim"))
+        module = self.value(bound["module"]) if "module" in bound else UNKNOWN
+        name = string_value(bound["name"]) if "name" in bound else "weight"
+        if isinstance(module, LayerVal) and name is not None and self.b.collecting:
+            for uid in module.uids:
+                self.b.picture.layers[uid].reparametrized.add(name)
+        return module
 
     def setattr_self(self, node: cst.Call) -> bool:
         """``setattr(self, 'fc%i' % i, nn.Linear(...))`` (the builtin): an attribute like ``self.fc0 = ...``,

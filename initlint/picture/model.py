@@ -175,6 +175,8 @@ class Layer:
     repeat: int | None = None  # how many copies a loop builds, when known
     when: tuple[Condition, ...] = ()  # the ``if`` tests it is built under (``getattr(nn, rnn_type)``'s option)
     functional: str | None = None  # for a Parameter used through F.linear / F.conv*
+    # parameters a ``weight_norm`` wrap turned into a computed value: an init on them afterwards sets nothing
+    reparametrized: set[str] = field(default_factory=set)
     statement: object = field(default=None, repr=False, compare=False)  # the statement that builds it
     assigned_text: str | None = None  # ``self.lstm`` in ``self.lstm = nn.LSTM(...)``
     node: object = field(default=None, repr=False, compare=False)

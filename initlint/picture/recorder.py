@@ -90,7 +90,7 @@ class Recorder(Frame):
             if undecided:
                 self._maybe_touched(r for r, _, _ in value.entries)
                 return Targets([], True, sliced, first_slice, param_names=names)
-            if ok:
+            if ok and ref.param not in self.b.picture.layers[ref.layer].reparametrized:
                 refs.append(ref)
         return Targets(refs, True, sliced, first_slice, param_names=names)
 
@@ -108,6 +108,8 @@ class Recorder(Frame):
 
     def _has_param(self, uid: int, pname: str) -> bool:
         layer = self.b.picture.layers[uid]
+        if pname in layer.reparametrized:
+            return False  # ``weight_norm`` recomputes it (IL507 says so): the init does not set the layer
         if pname in layer.params:
             return True
         match = re.fullmatch(r"(weight|bias)_(ih|hh)_l(\d+)(_reverse)?", pname)

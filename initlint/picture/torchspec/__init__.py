@@ -48,6 +48,7 @@ from initlint.picture.torchspec.inits import (
     INIT_SIGNATURES,
     KAIMING,
     MIN_DIMS,
+    SCALE_KEEPING_WRAPPERS,
     TENSOR_INIT_METHODS,
     XAVIER,
 )
@@ -80,7 +81,7 @@ __all__ = [
     "DEFAULT_LEAKY_SLOPE", "DEPRECATED_ALIASES", "DISPLAY_NAMES", "FAN_BASED", "FUNCTIONAL_LAYERS", "GATED_UNIT",
     "GATE_PARTS", "INIT_SIGNATURES", "KAIMING", "LAYER_SIGNATURES", "MEETS_ACTIVATION", "MEETS_RESIDUAL", "MIN_DIMS",
     "MODULE_ARGS", "NONLINEARITY_GAIN_NAMES", "NORMS", "NORM_FUNCTIONS", "PARTS", "PRELU_INIT_SLOPE", "RECTIFIERS",
-    "RECURRENT", "RECURRENT_CELLS", "REFERENCE_FORMS", "RRELU_MEAN_SLOPE", "SATURATING", "TENSOR_INIT_METHODS",
+    "RECURRENT", "RECURRENT_CELLS", "REFERENCE_FORMS", "RRELU_MEAN_SLOPE", "SATURATING", "SCALE_KEEPING_WRAPPERS", "TENSOR_INIT_METHODS",
     "TRANSPARENT_FUNCTIONS", "TRANSPARENT_METHODS", "TRANSPARENT_MODULES", "VARIANCE_GAINS", "XAVIER", "Activation",
     "Part", "activation_for_function", "activation_for_module", "activation_of", "attribute", "calculate_gain",
     "child_args", "composite_args", "default_init", "fmt", "gates", "is_instance", "layer_params", "part_args",

@@ -85,3 +85,12 @@ DATA_DRIVEN_KINDS: frozenset[str] = frozenset({
     "Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
 })
 DATA_DRIVEN_FUNC = "lsuv"  # InitSite.func of such a call: no rule judges its scale (it measures its own)
+
+# Wrappers that return the module they are given with its weight reparametrized as g * v / ||v||, g set to
+# ||v|| when it is wrapped: the module computes the same weight at the start, so an init before the wrap is
+# the init the layer starts from (one after it is IL507's). Not spectral_norm: it divides by sigma(W) on
+# every forward, so no init's scale survives it.
+SCALE_KEEPING_WRAPPERS: frozenset[str] = frozenset({
+    "torch.nn.utils.weight_norm",
+    "torch.nn.utils.parametrizations.weight_norm",
+})
