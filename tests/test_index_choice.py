@@ -98,3 +98,14 @@ def test_a_test_the_loop_changes_is_no_index_choice():
     layer = _layer(src)
     assert all(f.but_one is None for f in layer.follows)
     expect(src, sites={"torch.tensor(W)": {"mlp.*.weight"}})
+
+
+def test_a_fixed_std_in_such_a_loop_is_not_judged_since_one_pass_may_want_another_std():
+    """normal_(std=0.01) is far under He for the ReLU passes, but one pass may feed Sigmoid and want Glorot:
+    IL202 names no number that holds for every pass, so it says nothing (the site reaches the loop's layer)."""
+    src = _mlp(init="nn.init.normal_(layer.weight, std=0.01)")
+    assert [f.code for f in check_source(_src(src), "m.py") if f.code == "IL202"] == []
+    layer = _layer(src)
+    assert layer.follow().but_one is not None
+    (site,) = [s for s in picture_of(_src(src)).inits if s.func == "normal_"]
+    assert [ref.layer for ref in site.targets] == [layer.uid]

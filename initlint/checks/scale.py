@@ -105,6 +105,8 @@ def _scaled_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, l
         follow = layer.follow_under(site.path + arm)
         if arm and layer.follow_under(site.path).kind != UNKNOWN:
             continue  # known in every run: judged once, without the option
+        if follow.but_one is not None:
+            continue  # one loop pass may meet another activation: a std's verdict would not hold for it
         if follow.kind == ACT and follow.activation is not None:
             act: Activation | None = follow.activation
             assert act is not None
