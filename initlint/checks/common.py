@@ -18,6 +18,7 @@ from initlint.picture.model import (
     RMATMUL,
     UNKNOWN,
     Condition,
+    Follow,
     InitSite,
     Layer,
     ParamRef,
@@ -356,7 +357,7 @@ def fmt(value: float) -> str:
 
 # Activations that end a network or gate a value rather than feed the next layer: a small init before them
 # is a choice (start the gate half open, the policy near uniform), not a scale error.
-GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid", "gated"})
+GATE_ACTIVATIONS = frozenset({"sigmoid", "softmax", "hardsigmoid", catalog.GATED_UNIT})
 
 
 def squashed_output(layer: Layer) -> bool:
@@ -487,6 +488,19 @@ def option_arms(picture: Picture, site: InitSite,
             continue
         arms.extend(when for when in whens if when not in arms)
     return arms
+
+
+def in_arm(site: InitSite, arm: tuple[Condition, ...]) -> InitSite:
+    """The site as judged in one of option_arms' arms: its path names the option, so the finding does."""
+    return replace(site, path=site.path + arm) if arm else site
+
+
+def follow_in_arm(layer: Layer, site: InitSite, arm: tuple[Condition, ...]) -> Follow | None:
+    """What the layer's output meets in the runs of ``arm`` (every run when empty); None for a layer whose
+    activation every run knows, which the pass without an arm judges once."""
+    if arm and layer.follow_under(site.path).kind != UNKNOWN:
+        return None
+    return layer.follow_under(site.path + arm)
 
 
 PER_OPTION_NO_FIX = ("the call runs whatever the option is and only this option's activation wants another init: "

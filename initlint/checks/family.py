@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from initlint.checks.common import (
     built_here,
     exponent,
     fmt,
+    follow_in_arm,
     gain_is_explicit,
     gain_too_small,
+    in_arm,
     init_alias,
     init_std,
     kaiming_mode,
@@ -35,7 +37,7 @@ from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import Fix, call_fix, fix_builder
 from initlint.picture import catalog
 from initlint.picture.catalog import Activation
-from initlint.picture.model import ACT, UNKNOWN, Condition, InitSite, Layer, ParamRef, Picture
+from initlint.picture.model import ACT, Condition, InitSite, Layer, ParamRef, Picture
 
 GAIN_TOLERANCE = 0.10
 OUTPUT_SATURATION_RATIO = 2.0  # on a squashed output, IL102 only when He's std exceeds Glorot's by this
@@ -57,7 +59,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
         if site.in_slice:
             continue
         for arm in ((), *option_arms(picture, site, effective)):
-            judged = replace(site, path=site.path + arm) if arm else site
+            judged = in_arm(site, arm)
             pairs = list(_judged_layers(picture, site, effective, arm))
             for code, hits in _classify(judged, pairs, settings.off_scale_factor, picture).items() if pairs else ():
                 found = _finding(picture, code, judged, hits, filename)
@@ -136,10 +138,8 @@ def _judged_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, l
     """Layers whose main weight this site initializes last and whose output meets a known activation; with
     ``arm``, the layers whose activation only that option's arm makes known (option_arms)."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow_under(site.path + arm)
-        if arm and layer.follow_under(site.path).kind != UNKNOWN:
-            continue  # known in every run: judged once, without the option
-        if follow.kind == ACT and follow.activation is not None:
+        follow = follow_in_arm(layer, site, arm)
+        if follow is not None and follow.kind == ACT and follow.activation is not None:
             yield layer, follow.activation
 
 

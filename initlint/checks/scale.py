@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from initlint.checks.common import (
     GATE_ACTIVATIONS,
@@ -17,8 +17,10 @@ from initlint.checks.common import (
     exponent,
     finding,
     fmt,
+    follow_in_arm,
     gain_too_small,
     gain_wanted,
+    in_arm,
     init_std,
     labels,
     layer_gain,
@@ -43,7 +45,6 @@ from initlint.picture.model import (
     ACT,
     GATED,
     LINEAR,
-    UNKNOWN,
     Condition,
     InitSite,
     Layer,
@@ -79,7 +80,7 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
 def _judged(picture: Picture, site: InitSite, effective: dict[ParamRef, list[InitSite]], factor: float,
             filename: str, arm: tuple[Condition, ...]) -> Iterator[Finding]:
     """IL202 for one site, in every run (no ``arm``) or in one arm of the option that chooses the activation."""
-    judged = replace(site, path=site.path + arm) if arm else site
+    judged = in_arm(site, arm)
     scaled = list(_scaled_layers(picture, site, effective, arm))
     if site.func in SCALE_FUNCS:
         hits = list(_off_scale(site, scaled, factor))
@@ -102,9 +103,9 @@ def _scaled_layers(picture: Picture, site: InitSite, effective: dict[ParamRef, l
     """The layers this site initializes last whose scale reaches an activation or the next layer, with that
     activation (None: straight into another layer); with ``arm``, those only that option's arm makes known."""
     for layer in weights_set_last(picture, site, effective):
-        follow = layer.follow_under(site.path + arm)
-        if arm and layer.follow_under(site.path).kind != UNKNOWN:
-            continue  # known in every run: judged once, without the option
+        follow = follow_in_arm(layer, site, arm)
+        if follow is None:
+            continue
         if follow.but_one is not None:
             continue  # one loop pass may meet another activation: a std's verdict would not hold for it
         if follow.kind == ACT and follow.activation is not None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 RECTIFIERS = frozenset(
     {"relu", "relu6", "leaky_relu", "prelu", "rrelu", "elu", "celu", "gelu", "silu", "mish", "hardswish"}
 )
-SATURATING = frozenset({"tanh", "sigmoid", "softmax", "softsign", "hardtanh", "gated"})
 # A layer whose output is split into parts that go to tanh and to sigmoid (WaveNet's gated unit, a hand-written
 # LSTM cell's gates): one weight, saturating in every part; Glorot's gain 1 is the usual init for it.
 GATED_UNIT = "gated"
 GATE_PARTS = frozenset({"tanh", "sigmoid"})
+SATURATING = frozenset({"tanh", "sigmoid", "softmax", "softsign", "hardtanh", GATED_UNIT})
 
 # Module class (torch.nn.X) -> (functional name, positional index of the slope argument or None)
 ACTIVATION_MODULES: dict[str, str] = {
