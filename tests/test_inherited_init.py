@@ -106,11 +106,15 @@ def test_base_class_init_method_reaches_the_subclass_in_another_file(tmp_path: P
     own scenario, reported at the base's init call and naming the subclass's layers and their file. Sizes
     from ``opt.*`` stay unknown, so only what holds for every size is said."""
     findings = run(project(tmp_path))
-    assert where(findings, tmp_path) == [("nets/base_net.py", XAVIER, "IL202"),
+    assert where(findings, tmp_path) == [("nets/base_net.py", XAVIER, "IL101"),
+                                         ("nets/base_net.py", XAVIER, "IL202"),
                                          ("nets/base_net.py", XAVIER_UNIFORM, "IL101"),
                                          ("nets/base_net.py", ORTHOGONAL, "IL202")]
     rows = by_row(findings)
-    xavier, = rows[XAVIER]
+    family, xavier = rows[XAVIER]  # the family lacks ReLU's gain (IL101) and the gain is a std (IL202)
+    assert family.code == "IL101" and family.message.startswith(
+        "With `init_type='xavier'`: Xavier init on `stem` and `body`, which feed ReLU")
+    assert family.fix == xavier.fix  # one rewrite, if any: the two findings never fight over the call
     assert xavier.message.startswith("With `init_type='xavier'`: `xavier_normal_` with gain=0.02 initializes "
                                      "`ToyGenerator.stem` (Conv2d(?, ?, 3), generators.py:10)")
     assert "for every size its std is at most 0.02 times He's" in xavier.message
@@ -171,7 +175,7 @@ class KaimingGenerator(BaseNet):
                 nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
 """
     findings = run(project(tmp_path, generators))
-    assert [row for _, row, _ in where(findings, tmp_path)] == [XAVIER, XAVIER_UNIFORM, ORTHOGONAL]
+    assert [row for _, row, _ in where(findings, tmp_path)] == [XAVIER, XAVIER, XAVIER_UNIFORM, ORTHOGONAL]
     assert all("KaimingGenerator" not in f.message for f in findings)
     assert all("ToyGenerator" in f.message for f in findings)
 
@@ -192,7 +196,8 @@ class ToyDiscriminator(BaseNet):
     uniform, = by_row(findings)[XAVIER_UNIFORM]
     assert "`ToyGenerator.stem` (Conv2d(?, ?, 3), generators.py:10)" in uniform.message
     assert "`ToyDiscriminator.conv` (Conv2d(3, 64, 4), generators.py:23)" in uniform.message
-    xavier, = by_row(findings)[XAVIER]
+    family, xavier = by_row(findings)[XAVIER]
+    assert "`ToyGenerator.stem`" in family.message and "`ToyDiscriminator.conv`" in family.message
     assert "`ToyGenerator.stem`" in xavier.message and "`ToyDiscriminator.conv`" in xavier.message
     # the discriminator's first conv has known sizes, so the default option is judged with its numbers
     normal, = by_row(findings)[NORMAL]
@@ -236,6 +241,7 @@ class Elsewhere(other.BaseNet):
     write(tmp_path, {"control.py": source.replace("(other.BaseNet)", "(BaseNet)")})
     # Linear(64, 64) before ReLU: normal_(0, 0.02) is 8.8x below He's sqrt(2/64) too
     assert where(run(tmp_path / "control.py"), tmp_path) == [("control.py", NORMAL, "IL202"),
+                                                             ("control.py", XAVIER, "IL101"),
                                                              ("control.py", XAVIER, "IL202"),
                                                              ("control.py", XAVIER_UNIFORM, "IL101"),
                                                              ("control.py", ORTHOGONAL, "IL202")]

@@ -214,8 +214,9 @@ netD = init_net(D())
 
 def test_a_closure_sees_the_options_of_the_call_that_applies_it_and_names_the_default() -> None:
     got = findings(CYCLEGAN)
-    assert [(code, line) for code, line, _ in got] == [("IL202", 10), ("IL202", 12)]
-    normal, xavier = got[0][2], got[1][2]
+    assert [(code, line) for code, line, _ in got] == [("IL101", 12), ("IL202", 10), ("IL202", 12)]
+    family, normal, xavier = got[0][2], got[1][2], got[2][2]
+    assert family.startswith("With `init_type='xavier'`: Xavier init on `net.0`")
     wanted = math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(48)
     assert normal.startswith("With `init_type='normal'` (the default): `normal_` with std=0.02 gives `net.0` "
                              "(Conv2d(3, 64, 4)")

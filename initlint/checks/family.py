@@ -157,8 +157,11 @@ def _classify(site: InitSite, pairs: list[tuple[Layer, Activation]],
     out: dict[str, list[Hit]] = {}
     gain = site_gain(site)
     for layer, act in pairs:
-        if gain_too_small(site, layer, act, factor) is not None:
-            continue  # ``gain=0.02``: a std meant for normal_, a scale mistake whatever the family (IL202)
+        if gain_too_small(site, layer, act, factor) is not None and not (
+                act.family == "rectifier" and site.func in catalog.XAVIER):
+            # ``gain=0.02``: a std meant for normal_, a scale mistake (IL202's). Only Xavier before a
+            # rectifier is also the wrong family, whatever its gain: IL101 says so too, with IL202's rewrite.
+            continue
         fans = _fans(layer)
         shape = layer.params.get("" if layer.kind == "Parameter" else "weight")
         computed = layer.fans("" if layer.kind == "Parameter" else "weight")  # what torch's init reads
