@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import textwrap
 
+import pytest
+
 from initlint.analysis import check_source, picture_of
 from initlint.explain import silence_reason
 from initlint.picture.catalog import fmt
@@ -400,6 +402,69 @@ def test_a_command_line_default_passed_to_the_constructor_is_named_with_the_size
     assert [(code, line) for code, line, _ in got] == [("IL202", 14)]
     assert ("(sizes from `Net(256)` at line 19, the file's only call, with `--hidden` at its default 256)"
             in got[0][2])
+
+
+MAIN_GUARD = """\
+import argparse
+import torch.nn as nn
+
+
+class D(nn.Module):
+    def __init__(self, nc, ndf):
+        super().__init__()
+        self.main = nn.Sequential(nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+                                  nn.Conv2d(ndf, 1, 4, 1, 0, bias=False))
+
+    def forward(self, x):
+        return self.main(x)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nc", type=int, default=3)
+    parser.add_argument("--ndf", type=int, default=64)
+    opt = parser.parse_args()
+    nc = int(opt.nc)
+    ndf = int(opt.ndf)
+
+    def weights_init(m):
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            m.weight.data.normal_(0.0, 0.02)
+
+    netD = D(nc, ndf)
+    netD.apply(weights_init)
+"""
+
+
+def test_a_script_parsing_its_options_in_the_main_guard_sizes_its_model_from_the_defaults() -> None:
+    """The WGAN-style script: parser, ``int(opt.nc)`` and the init routine all under ``if __name__ ==
+    "__main__":``, which is what running the script runs. Its defaults size the model as at module level, and
+    the guard is not named as an option."""
+    got = findings(MAIN_GUARD)
+    assert [(code, line) for code, line, _ in got] == [("IL202", _lines(MAIN_GUARD, "normal_(")[0])]
+    message = got[0][2]
+    assert message.startswith("`normal_` with std=0.02 gives `main.0` (Conv2d(3, 64, 4), line 8) std 0.02")
+    assert f"(sizes from `D(3, 64)` at line {_lines(MAIN_GUARD, 'netD = D(')[0]}, the file's only call, with `--ndf` at its default 64 and `--nc` " \
+           "at its default 3)" in message
+    assert "__name__" not in message
+    torch = pytest.importorskip("torch")
+    conv = torch.nn.Conv2d(3, 64, 4, 2, 1, bias=False)
+    torch.nn.init.kaiming_normal_(conv.weight, a=0.2, nonlinearity="leaky_relu")
+    wanted = math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(48)
+    assert conv.weight.std().item() == pytest.approx(wanted, rel=0.05)
+    assert f"wants 1.39/sqrt(fan_in) = {fmt(wanted)}: {fmt(wanted / 0.02)}x too small" in message
+
+
+def test_a_parser_under_any_other_test_gives_no_sizes() -> None:
+    """Only the main guard runs straight through when the script runs: a parser under another ``if`` may
+    never run, so its defaults size nothing (the init call is still seen, on unsized layers)."""
+    source = MAIN_GUARD.replace('if __name__ == "__main__":', "if len(sys.argv) > 1:").replace(
+        "import argparse", "import argparse\nimport sys")
+    assert findings(source) == []
+    layers, _, reason = explained(source)[_lines(source, "normal_(")[0]]
+    assert layers[0].startswith("main.0 (Conv2d(?, ?, 4))")
+    assert reason.startswith("no rule objects")
 
 
 def test_each_option_is_judged_with_the_activation_its_own_arm_assigns() -> None:

@@ -87,6 +87,10 @@ class Calls(Frame):
             return self.instantiate(callee.qualified, node)
         if isinstance(callee, FuncRef):
             return self.call_local(callee, node)
+        if isinstance(func, cst.Name) and resolved is None and callee is UNKNOWN:
+            number = self.number(node)  # ``nc = int(opt.nc)``, ``n = max(k, 1)``: the builtin of known numbers
+            if number is not UNKNOWN:
+                return number
         if _may_initialize(func):
             self.b.picture.opaque_init.add(self.root)
         for arg in node.args:

@@ -3,9 +3,10 @@
 Training scripts size their models from ``parser.add_argument('--ndf', type=int, default=64)`` and
 ``opt = parser.parse_args()`` (``ndf = int(opt.ndf)``, ``nn.Conv2d(opt.channels, 64, 3)``). Without the command
 line the defaults are what the script runs with unless told otherwise: a scenario, never a fact, so a finding
-built on one says so (``--ndf`` at its default 64). Only straight-line module-level code is read: a parser
-built in a function, an option without a default, ``required=True`` or a ``parse_args`` we cannot see give
-nothing.
+built on one says so (``--ndf`` at its default 64). Only straight-line module-level code is read, and the body
+of the script's main guard (``if __name__ == "__main__":``, which is what runs when the script is run): a
+parser built in a function, an option without a default, ``required=True`` or a ``parse_args`` we cannot see
+give nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import libcst as cst
 from initlint.picture.domain import UNKNOWN, is_number
 from initlint.picture.eval import Evaluator
 from initlint.picture.imports import ImportTable
-from initlint.picture.syntax import positional, statements, string_value
+from initlint.picture.syntax import is_main_guard, positional, statements, string_value
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class CliOptions:
 
     def read(self, module: cst.Module, imports: ImportTable, consts: Evaluator) -> None:
         parsers: dict[str, dict[str, CliDefault]] = {}
-        for stmt in statements(module.body):
+        for stmt in script_statements(module):
             if not isinstance(stmt, (cst.Assign, cst.Expr)):
                 continue
             value = stmt.value
@@ -69,6 +70,18 @@ class CliOptions:
     def lookup(self, path: str) -> Any:
         default = self.defaults.get(path)
         return UNKNOWN if default is None else default.value
+
+
+def script_statements(module: cst.Module) -> list[cst.CSTNode]:
+    """The module's statements, with the body of a main guard (``if __name__ == "__main__":``, either
+    order, no ``else``) in its place: what ``python script.py`` runs, straight through."""
+    out: list[cst.CSTNode] = []
+    for stmt in statements(module.body):
+        if isinstance(stmt, cst.If) and stmt.orelse is None and is_main_guard(stmt.test):
+            out.extend(statements(stmt.body))
+        else:
+            out.append(stmt)
+    return out
 
 
 def _method_of(func: cst.BaseExpression, names: tuple[str, ...]) -> str | None:

@@ -25,7 +25,7 @@ from initlint.picture.domain import (
     _Narrowable,
 )
 from initlint.picture.model import Condition
-from initlint.picture.syntax import names_in, positional, string_value
+from initlint.picture.syntax import is_main_guard, names_in, positional, string_value
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ def conditions(test: cst.BaseExpression, taken: bool, narrowed: Narrowed) -> tup
     holds for, so for them it is no option."""
     if is_presence_test(test) or narrowed.true_env or narrowed.false_env or narrowed.rebound:
         return ()
+    if taken and is_main_guard(test):
+        return ()  # ``if __name__ == "__main__":`` is what running the script runs: no option to name
     subject, value, flipped = _option(test)
     return (Condition(symbolic.text(test), taken, subject, value, key=id(test), flipped=flipped),)
 
