@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from initlint.analysis import check_source, picture_of
 from initlint.config import Settings
 
@@ -1522,6 +1524,46 @@ def test_dcgan_classname_dispatch():
         ("IL102", "kaiming_normal_(m.weight.data)"),
     )
     assert "main.3" in got[0].message and "main.0" not in got[0].message
+
+
+CLASSNAME_TESTS = {
+    "inline find": 'm.__class__.__name__.find("Conv") != -1',
+    "inline in": '"Conv" in m.__class__.__name__',
+    "type() in": '"Conv" in type(m).__name__',
+    "type() startswith": 'type(m).__name__.startswith("Conv")',
+}
+
+
+@pytest.mark.parametrize("test", CLASSNAME_TESTS.values(), ids=CLASSNAME_TESTS.keys())
+def test_the_class_name_test_written_in_place_dispatches_like_the_variable(test: str) -> None:
+    """``m.__class__.__name__`` / ``type(m).__name__`` tested in place, without a ``classname`` variable:
+    the same dispatch. The BatchNorm arm's init reaches only the norm (silent), the Conv arm only the convs."""
+    source = f"""
+        import torch.nn as nn
+
+        class D(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.main = nn.Sequential(nn.Conv2d(3, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4),
+                                          nn.BatchNorm2d(128), nn.LeakyReLU(0.2), nn.Conv2d(128, 1, 4))
+
+            def forward(self, x):
+                return self.main(x)
+
+        def weights_init(m):
+            if {test}:
+                nn.init.normal_(m.weight, 0.0, 0.02)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.normal_(m.weight, 1.0, 0.02)
+
+        net = D()
+        net.apply(weights_init)
+        """
+    got = expect(source, ("IL202", "normal_(m.weight, 0.0, 0.02)"), families=("IL2",),
+                 sites={"normal_(m.weight, 1.0, 0.02)": {"main.3.weight"}})
+    assert "`main.0` (Conv2d(3, 64, 4)" in got[0].message
+    assert targets_at(_src(source), line_of(_src(source), "normal_(m.weight, 0.0, 0.02)")) == {
+        "main.0.weight", "main.2.weight", "main.5.weight"}
 
 
 def test_isinstance_with_tuple_in_inherited_init():

@@ -467,6 +467,84 @@ def test_a_parser_under_any_other_test_gives_no_sizes() -> None:
     assert reason.startswith("no rule objects")
 
 
+PINNED = """\
+import torch.nn as nn
+from torch.nn import init
+
+
+def weights_init_xavier(m):
+    if isinstance(m, nn.Linear):
+        init.xavier_normal_(m.weight, gain=1)
+
+
+def weights_init_kaiming(m):
+    if isinstance(m, nn.Linear):
+        init.kaiming_normal_(m.weight, a=0, mode="fan_in")
+
+
+def init_weights(net, init_type="normal"):
+    if init_type == "xavier":
+        net.apply(weights_init_xavier)
+    elif init_type == "kaiming":
+        net.apply(weights_init_kaiming)
+    else:
+        def init_func(m):
+            if isinstance(m, nn.Linear):
+                if init_type == "orthogonal":
+                    init.orthogonal_(m.weight)
+                else:
+                    init.normal_(m.weight, 0.0, 0.02)
+        net.apply(init_func)
+
+
+class Gate(nn.Module):
+    def __init__(self, n=256, kind="kaiming"):
+        super().__init__()
+        self.squeeze = nn.Linear(n, n // 4, bias=False)
+        self.excite = nn.Linear(n // 4, n, bias=False)
+        init_weights(self, init_type={passed})
+
+    def forward(self, x):
+        return x * self.excite(self.squeeze(x).relu()).sigmoid()
+"""
+
+
+def test_an_option_the_call_fixes_with_a_literal_runs_only_its_arm() -> None:
+    """``init_weights(self, init_type='kaiming')``: the ``if`` on what the call fixed has one answer, so the
+    xavier arm's routine never reaches these layers (and is not run alone on them as a routine nothing calls),
+    and the finding names no option."""
+    source = PINNED.format(passed='"kaiming"')
+    got = findings(source)
+    assert [(code, line) for code, line, _ in got] == [("IL102", _lines(source, "kaiming_normal_(")[0])]
+    assert got[0][2].startswith("He init on `excite`, which feeds Sigmoid")
+    seen = explained(source)
+    assert _lines(source, "xavier_normal_(")[0] not in seen and _lines(source, "normal_(m.weight, 0.0")[0] not in seen
+    torch = pytest.importorskip("torch")
+    excite = torch.nn.Linear(64, 256, bias=False)
+    torch.nn.init.kaiming_normal_(excite.weight, a=0, mode="fan_in")
+    glorot = math.sqrt(2 / (64 + 256))
+    assert excite.weight.std().item() / glorot == pytest.approx(math.sqrt(5), rel=0.05)  # He is 2.24x Glorot
+
+
+def test_a_literal_in_the_closure_arm_reaches_the_nested_test_too() -> None:
+    """``'orthogonal'`` passed: the nested ``init_func`` captures the fixed value, so only its orthogonal arm runs
+    (gain 1 before ReLU: IL103); the normal_ arm is no option of this call."""
+    source = PINNED.format(passed='"orthogonal"')
+    got = findings(source)
+    assert [(code, line) for code, line, _ in got] == [("IL103", _lines(source, "orthogonal_(")[0])]
+    assert not got[0][2].startswith("With")
+    assert _lines(source, "normal_(m.weight, 0.0")[0] not in explained(source)
+
+
+def test_an_option_passed_by_name_stays_open() -> None:
+    """``init_type=kind``: a name holding the constructor's option, not a value the call fixes; every arm is
+    its own scenario, the default named."""
+    got = findings(PINNED.format(passed="kind"))
+    assert [code for code, _, _ in got] == ["IL101", "IL102", "IL103", "IL202"]
+    assert got[3][2].startswith("With `init_type` other than 'xavier', 'kaiming' and 'orthogonal': `normal_`")
+    assert got[1][2].startswith("With `init_type='kaiming'` (the default): He init on `excite`")
+
+
 def test_each_option_is_judged_with_the_activation_its_own_arm_assigns() -> None:
     arms = "if act == 'relu':\n            self.act = nn.ReLU()\n        else:\n            self.act = nn.Tanh()"
     source = OPTION_ACTIVATION.format(choose=arms).replace(

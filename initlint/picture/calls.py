@@ -178,6 +178,7 @@ class Calls(Frame):
         self.b._applied.add(id(ref.node))
         child.enter(ref)
         child.passed_defaults = self._passed_defaults(node, skip_self)
+        child.passed_literals = _literal_arguments(node, skip_self)
         result = child.call_function(ref.node, args, kwargs, self_bound=ref.bound_self, owner=owner)
         return result
 
@@ -513,3 +514,26 @@ def _looks_scalar(node: cst.BaseExpression) -> bool:
 
 def _is_module_like(qualified: str) -> bool:
     return qualified[:1].isupper() or "." in qualified and qualified.rsplit(".", 1)[-1][:1].isupper()
+
+
+def _literal_arguments(node: cst.Call, skip_self: bool) -> set[int | str]:
+    """The arguments written as a literal (``'kaiming'``, ``0.02``, ``True``, ``-1``), by position (after
+    ``self`` when it is skipped) or keyword: values the call fixes, unlike a name that may hold an option."""
+    out: set[int | str] = set()
+    index = -1 if skip_self else 0
+    for arg in node.args:
+        if arg.star:
+            break
+        if _is_literal(arg.value):
+            out.add(arg.keyword.value if arg.keyword is not None else index)
+        if arg.keyword is None:
+            index += 1
+    return out
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node = node.expression
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))

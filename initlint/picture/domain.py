@@ -109,6 +109,7 @@ class FuncRef:
 class Closure:
     values: dict[str, Any]
     defaults: dict[str, str]
+    pinned: frozenset[str] = frozenset()  # of those values, the ones the enclosing call fixed (Frame.pinned)
 
 
 class _Narrowable:

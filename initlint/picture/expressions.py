@@ -69,6 +69,11 @@ class Expressions(Frame):
             if node.attr.value == "__name__" and isinstance(node.value, cst.Attribute) \
                     and node.value.attr.value == "__class__" and isinstance(node.value.value, cst.Name):
                 return ClassNameOf(node.value.value.value)
+            if node.attr.value == "__name__" and isinstance(node.value, cst.Call) \
+                    and isinstance(node.value.func, cst.Name) and node.value.func.value == "type" \
+                    and len(node.value.args) == 1 and isinstance(node.value.args[0].value, cst.Name) \
+                    and self.imports.resolve(node.value.func) is None and "type" not in self.env:
+                return ClassNameOf(node.value.args[0].value.value)  # ``type(m).__name__``
             base = self.value(node.value) if not isinstance(node.value, cst.Name) or \
                 node.value.value in self.env or node.value.value == "self" else None
             names = self.rnn_param_names(base, node.attr.value)

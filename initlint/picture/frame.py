@@ -62,6 +62,10 @@ class Frame:
         self.defaults: dict[str, str] = {}
         # the caller's defaults passed on as arguments: parameter index or keyword -> where they come from
         self.passed_defaults: dict[int | str, str] = {}
+        # parameters the call fixed with a literal (``init_weights(m, init_type='kaiming')``): an ``if`` on them
+        # alone has one answer, so the other arms are no option of this run
+        self.pinned: set[str] = set()
+        self.passed_literals: set[int | str] = set()  # the call's literal arguments: index or keyword
 
     def place_layer(self, layer: Layer, node: cst.Call) -> None:
         """The statement that builds a new layer, and how it names it (``self.lstm``), for fixes and messages."""

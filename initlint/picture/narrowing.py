@@ -226,6 +226,22 @@ class _Narrower:
     def _uncertain(value: Any) -> Any:
         return value.made_uncertain() if isinstance(value, _Narrowable) else value
 
+    def _name_ref(self, node: cst.BaseExpression) -> Any:
+        """What a test's subject names: a variable's value (``classname`` bound to ``m.__class__.__name__``),
+        or the class name of a variable written in place (``m.__class__.__name__``, ``type(m).__name__``);
+        None for anything else."""
+        if isinstance(node, cst.Name):
+            return self.env.get(node.value)
+        if isinstance(node, cst.Attribute) and node.attr.value == "__name__":
+            owner = node.value
+            if isinstance(owner, cst.Attribute) and owner.attr.value == "__class__" and isinstance(owner.value, cst.Name):
+                return ClassNameOf(owner.value.value)
+            if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "type" \
+                    and len(owner.args) == 1 and isinstance(owner.args[0].value, cst.Name) \
+                    and "type" not in self.env and "type" not in self.ctx.module_env:
+                return ClassNameOf(owner.args[0].value.value)
+        return None
+
     def _predicate(self, test: cst.BaseExpression) -> tuple[str, Pred, bool] | None:
         """(variable, predicate, negated) for the tests dispatch code uses."""
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance":
@@ -239,8 +255,8 @@ class _Narrower:
             base = test.func.value
             method = test.func.attr.value
             args = positional(test)
-            if isinstance(base, cst.Name) and method in ("startswith", "endswith") and len(args) == 1:
-                ref = self.env.get(base.value)
+            if self._name_ref(base) is not None and method in ("startswith", "endswith") and len(args) == 1:
+                ref = self._name_ref(base)
                 text = string_value(args[0])
                 if text is not None and isinstance(ref, NameOf):
                     return ref.var, Pred(method, text), False
@@ -274,23 +290,23 @@ class _Narrower:
                     if all(n is not None for n in names):
                         return ref.var, Pred("oneof", frozenset(names)), negated
             # 'weight' in name / 'Conv' in classname
-            if isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, cst.Name):
+            if isinstance(op, (cst.In, cst.NotIn)) and self._name_ref(right) is not None:
                 text = string_value(left)
-                ref = self.env.get(right.value)
+                ref = self._name_ref(right)
                 if text is not None and isinstance(ref, NameOf):
                     return ref.var, Pred("contains", text), isinstance(op, cst.NotIn)
                 if text is not None and isinstance(ref, ClassNameOf):
                     return ref.var, Pred("kindcontains", text), isinstance(op, cst.NotIn)
             # name == 'fc.weight'
-            if isinstance(op, (cst.Equal, cst.NotEqual)) and isinstance(left, cst.Name):
+            if isinstance(op, (cst.Equal, cst.NotEqual)) and self._name_ref(left) is not None:
                 text = string_value(right)
-                ref = self.env.get(left.value)
+                ref = self._name_ref(left)
                 if text is not None and isinstance(ref, NameOf):
                     return ref.var, Pred("equals", text), isinstance(op, cst.NotEqual)
             # classname.find('Conv') != -1
             if isinstance(left, cst.Call) and isinstance(left.func, cst.Attribute) \
-                    and left.func.attr.value == "find" and isinstance(left.func.value, cst.Name):
-                ref = self.env.get(left.func.value.value)
+                    and left.func.attr.value == "find" and self._name_ref(left.func.value) is not None:
+                ref = self._name_ref(left.func.value)
                 args = positional(left)
                 text = string_value(args[0]) if args else None
                 if isinstance(ref, (ClassNameOf, NameOf)) and text is not None and self.ctx.number(right) == -1:

@@ -37,6 +37,7 @@ from initlint.picture.index_choice import index_arms, loop_index
 from initlint.picture.model import Condition
 from initlint.picture.syntax import (
     function_params,
+    names_in,
     positional,
     statements,
 )
@@ -54,12 +55,15 @@ class Statements(Frame, StatementWalker):
         for index, param in enumerate(params):
             name = param.name.value
             self.defaults.pop(name, None)  # a parameter shadows a captured name
+            pinned = False
             if index < len(args):
                 self.env[name] = args[index]
                 passed = self.passed_defaults.get(index)
+                pinned = index in self.passed_literals
             elif name in kwargs:
                 self.env[name] = kwargs[name]
                 passed = self.passed_defaults.get(name)
+                pinned = name in self.passed_literals
             elif param.default is not None:
                 self.env[name] = self.value(param.default)
                 passed = "the default" if is_plain(self.env[name]) or isinstance(self.env[name], bool) else None
@@ -68,6 +72,10 @@ class Statements(Frame, StatementWalker):
                 passed = None
             if passed is not None:
                 self.defaults[name] = passed
+            if pinned and is_plain(self.env[name]):
+                self.pinned.add(name)
+            else:
+                self.pinned.discard(name)
         if fn.params.star_arg and isinstance(fn.params.star_arg, cst.Param):
             self.env[fn.params.star_arg.name.value] = UNKNOWN
         self.run(statements(fn.body))
@@ -123,7 +131,7 @@ class Statements(Frame, StatementWalker):
         ``init_weights(net, init_type='normal', init_gain=0.02)`` applies such a closure."""
         owner = self.info.name if self.info else None
         values = {name: value for name, value in self.env.items() if is_plain(value)} if not self.module_level else {}
-        closure = Closure(values, dict(self.defaults)) if values else None
+        closure = Closure(values, dict(self.defaults), frozenset(self.pinned & set(values))) if values else None
         self.env[stmt.name.value] = FuncRef(stmt, owner, closure=closure)
 
     def enter(self, ref: FuncRef) -> None:
@@ -131,6 +139,7 @@ class Statements(Frame, StatementWalker):
         if ref.closure is not None:
             self.env.update(ref.closure.values)
             self.defaults.update(ref.closure.defaults)
+            self.pinned.update(ref.closure.pinned)
 
     def import_statement(self, stmt: cst.Import | cst.ImportFrom) -> None:
         """An import inside a function binds its names there (module-level ones are in the import table)."""
@@ -255,10 +264,24 @@ class Statements(Frame, StatementWalker):
             if isinstance(previous, (cst.BinaryOperation, cst.UnaryOperation)) and not previous.lpar else previous
         self.sources[name] = cst.BinaryOperation(left=left, operator=binary(), right=stmt.value)
 
+    def _skipped_arm(self, arm: cst.CSTNode | None) -> None:
+        """The arm a call's literal rules out (``net.apply(weights_init_xavier)`` when it passed 'kaiming'):
+        the routines it names are the code's, called under the other option, so they are not run alone on
+        every layer of the file as routines nothing calls (build._run_unapplied_functions)."""
+        if arm is None:
+            return
+        for name in set(names_in(arm)):
+            if name in self.b.functions and self.imports.names.get(name, f"<local>.{name}") == f"<local>.{name}":
+                self.b._applied.add(id(self.b.functions[name]))
+
     def if_statement(self, stmt: cst.If) -> None:
-        known = self.number(stmt.test) if self.unrolling else UNKNOWN
+        pinned = self.pinned and (names := set(names_in(stmt.test))) and names <= self.pinned
+        known = self.number(stmt.test) if self.unrolling or pinned else UNKNOWN
         if isinstance(known, bool):
-            # inside a loop run item by item, ``if v == "M":`` has one answer per item
+            # inside a loop run item by item, ``if v == "M":`` has one answer per item; so has a test of what
+            # the call fixed (``init_type == 'xavier'`` in ``init_weights(m, init_type='kaiming')``)
+            if pinned:
+                self._skipped_arm(stmt.orelse if known else stmt.body)
             if known:
                 self.run(statements(stmt.body))
             elif isinstance(stmt.orelse, cst.If):
