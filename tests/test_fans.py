@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 from torch import nn
 
@@ -526,13 +527,18 @@ LAYER_INIT = """
 
 def test_helper_reached_with_another_gain_does_not_lend_it_to_every_layer() -> None:
     """cleanrl's ``layer_init``: the critic's ``std=0.01`` is not the gain of the hidden layers built with
-    the default sqrt(2) (once reported as gain=0.01 on them); one site cannot hold both, so it says nothing
-    about the gain. With one gain everywhere the same site is judged (0.01 before ReLU: IL202)."""
+    the default sqrt(2) (once reported as gain=0.01 on them). The call is judged per caller (picture.callers):
+    the hidden layers with sqrt(2) before ReLU, the critic head with 0.01, both fine. With one gain everywhere
+    the same site is judged (0.01 before ReLU: IL202)."""
     mixed = LAYER_INIT.replace("STD", "0.01")
     expect(mixed, families=("IL2",), sites={"torch.nn.init.orthogonal_(layer.weight, std)":
                                             {"critic.weight", "network.0.weight", "network.2.weight"}})
-    site = next(s for s in picture_of(_src(mixed)).inits if s.func == "orthogonal_")
-    assert site.args["gain"] is not None and not isinstance(site.args["gain"], float)
+    picture = picture_of(_src(mixed))
+    parts = {tuple(sorted(picture.layer(t.layer).path for t in s.targets)): s for s in picture.inits
+             if s.func == "orthogonal_"}
+    assert set(parts) == {("network.0", "network.2"), ("critic",)}
+    assert parts[("network.0", "network.2")].args["gain"] == pytest.approx(math.sqrt(2))
+    assert parts[("critic",)].args["gain"] == 0.01 and parts[("critic",)].callers == "gain=0.01"
     same = LAYER_INIT.replace("std=STD", "std=0.01").replace("layer_init(nn.Linear(256, 448))",
                                                               "layer_init(nn.Linear(256, 448), std=0.01)")
     same = same.replace("layer_init(nn.Linear(448, 448))", "layer_init(nn.Linear(448, 448), std=0.01)")

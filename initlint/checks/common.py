@@ -54,10 +54,20 @@ def finding(code: str, site: InitSite, message: str, filename: str, fix: Fix | N
     """A finding at an init call; ``fix`` is the fix, or (a string) the reason there is none. A call that runs
     under an option (``if init_method == 'xavier':``) is judged as that option's scenario and says so."""
     span = site.location
+    fingerprint = site_fingerprint(site)
+    if site.callers is not None:  # one part of a helper's call (picture.callers): its callers' arguments
+        fix = PER_CALLER_NO_FIX
+        fingerprint = f"{fingerprint} [{site.callers}]" if fingerprint is not None else None
     found = Finding(code, message, span.file or filename, span.line, span.column, span.end_line, span.end_column,
-                    fingerprint=site_fingerprint(site), **fix_fields(elsewhere(span, fix)))
+                    fingerprint=fingerprint, **fix_fields(elsewhere(span, fix)))
     named = scenario(site)
+    if site.callers is not None:
+        named = f"the callers that give `{site.callers}`" + (f", {named}" if named else "")
     return with_scenario(found, named) if named else found
+
+
+PER_CALLER_NO_FIX = ("the helper's call serves callers that pass other arguments: the fix belongs at the "
+                     "callers that pass these, which is the author's call")
 
 
 def with_scenario(found: Finding, named: str) -> Finding:

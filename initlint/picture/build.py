@@ -15,6 +15,7 @@ import libcst as cst
 
 from initlint.picture.bindings import Mentions, Scout, has_unfilled_sizes, mentions
 from initlint.picture.budget import MAX_NESTING, MAX_SOURCE_NAMES, Work
+from initlint.picture.callers import Reaches, split_by_callers
 from initlint.picture.calls import dispatch_args
 from initlint.picture.cli_options import CliOptions
 from initlint.picture.domain import (
@@ -76,6 +77,8 @@ class PictureBuilder:
         self._applied: set[int] = set()  # ids of functions analysed with a known dispatch scope
         self.sites: dict[tuple[int, str], InitSite] = {}  # init sites by (call node, function)
         self.site_inputs: dict[tuple[int, str], dict[str, object]] = {}  # what each site's arguments read
+        # per site: the evaluated arguments of each reach and the parameters it reached (recorder.same_inputs)
+        self.site_reaches: dict[tuple[int, str], Reaches] = {}
         self.children: dict[int, list[int]] = {}  # a layer's own sub-layers (MultiheadAttention.out_proj)
         self.child_paths: dict[int, tuple[int, str]] = {}  # sub-layer -> (parent, path under it: "layers.*")
         self.clones: dict[int, dict[int, int]] = {}  # TransformerEncoder uid -> {original layer: its copy}
@@ -106,6 +109,7 @@ class PictureBuilder:
             self._run_class(info)
         self._run_module_level()
         self._run_unapplied_functions()
+        self.picture.inits = split_by_callers(self.picture.inits, self.sites, self.site_reaches)
         analyzer = FlowAnalyzer(self)
         analyzer.sequences()
         for info in self.classes.values():

@@ -28,6 +28,7 @@ from initlint.picture.domain import (
     is_number,
 )
 from initlint.picture.dynamic_attrs import attribute_key
+from initlint.picture.eval import numeric_function
 from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
 from initlint.picture.model import Binding, Condition, Layer
@@ -68,6 +69,8 @@ class Calls(Frame):
             chosen = self.nn_class_by_name(func)
             if chosen is not None:
                 return self.layers_by_name(chosen, node)
+        if numeric_function(resolved) is not None:
+            return self.number(node)  # ``std=np.sqrt(2)``, ``math.sqrt(5)``: a number when its arguments are
         callee = self.value(func) if resolved is None else ClassRef(resolved)
         if resolved in COPIES or isinstance(callee, ClassRef) and callee.qualified in COPIES:
             # ``copy.deepcopy(ff)`` or an alias of it (``c = copy.deepcopy; c(ff)``): the same kind of module

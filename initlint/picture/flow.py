@@ -257,6 +257,19 @@ class FlowAnalyzer:
             return Follow(UNKNOWN)
         return None
 
+    def first_layers(self, items: list[Any]) -> tuple[int, ...]:
+        """The layers a sequence's input meets first (none when that is an activation, a composite or
+        anything else we cannot see through)."""
+        for item in items:
+            if isinstance(item, TransVal):
+                continue
+            if isinstance(item, LayerVal) and not any(self.layers[u].is_composite for u in item.uids):
+                return item.uids
+            if isinstance(item, SeqVal) and item.kind == "Sequential":
+                return self.first_layers([unwrap(i) for i in flatten(item.items)])
+            return ()
+        return ()
+
     def exit_acted(self, seq: SeqVal) -> frozenset[int]:
         """Layers of a Sequential whose output leaves it after one final activation."""
         items = [unwrap(i) for i in flatten(seq.items) if not isinstance(unwrap(i), TransVal)]

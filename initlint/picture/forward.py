@@ -337,7 +337,7 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         right_flow = right if isinstance(right, Flow) else EMPTY
         if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
             if left_flow.live and right_flow.live:
-                skip = _skip_add(left_flow, right_flow)
+                skip = _skip_add(left_flow, right_flow) or self._branch_add(left_flow, right_flow)
                 if skip is not None:
                     self.a.emit(skip[1], Follow(RESIDUAL))
                     return skip[0]
@@ -358,6 +358,29 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
             return EMPTY
         self.a.emit(join_flows(left_flow, right_flow), Follow(UNKNOWN))
         return EMPTY
+
+    def _branch_add(self, left: Flow, right: Flow) -> tuple[Flow, Flow] | None:
+        """``features + hidden`` with ``features = self.extra(hidden)``: one side's layers all run on the
+        other's output (within a few layers), so it is a residual branch off it, added back to its own input.
+        Only plain layer flows (no module class's result or forward input, no split part): the sum carries the
+        skip on and the branch ends there."""
+        for skip, branch in ((left, right), (right, left)):
+            if not _plain(skip) or not _plain(branch):
+                continue
+            starts = skip.pending | skip.acted
+            ends = branch.pending | branch.acted
+            if starts and ends and not starts & ends and self._downstream(starts, ends):
+                return skip, branch
+        return None
+
+    def _downstream(self, starts: frozenset[int], ends: frozenset[int], hops: int = 3) -> bool:
+        """Every layer of ``ends`` is reached from ``starts`` through what each layer feeds."""
+        layers = self.b.picture.layers
+        frontier, seen = set(starts), set(starts)
+        for _ in range(hops):
+            frontier = {other for uid in frontier for other in layers[uid].feeds} - seen
+            seen |= frontier
+        return ends <= seen - set(starts)
 
     def call(self, node: cst.Call) -> Any:
         if self.side_use(node):
@@ -508,6 +531,7 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         if first is None:
             return inflow
         self.a.emit(inflow, first)
+        self.a.link(inflow, self.a.first_layers(items))
         return Flow(self.a.exit_layers(seq), acted=self.a.exit_acted(seq))
 
     def torch_call(self, resolved: str, node: cst.Call, args: list[cst.BaseExpression]) -> Any:
@@ -570,6 +594,10 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         for arg in node.args:
             self.consume(self.ev(arg.value), Follow(UNKNOWN))
         return EMPTY
+
+
+def _plain(flow: Flow) -> bool:
+    return not (flow.outputs_of or flow.acted_of or flow.input_of or flow.const) and flow.part is None
 
 
 def _skip_add(left: Flow, right: Flow) -> tuple[Flow, Flow] | None:

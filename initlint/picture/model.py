@@ -388,6 +388,9 @@ class InitSite:
     name_var: str | None = None  # ``name`` in ``for name, p in ....named_parameters()`` when the target is p
     scope: SiteScope | None = None
     param_names: dict[ParamRef, str] = field(default_factory=dict)  # names in a named_parameters() loop
+    # one part of a helper's call whose callers pass different arguments (``orthogonal_init(fc1)``,
+    # ``orthogonal_init(head, gain=0.01)``): the arguments these targets' callers give (``gain=1.0``)
+    callers: str | None = None
 
     def span_of(self, node: object) -> Span:
         assert self.locator is not None
@@ -461,6 +464,8 @@ class Picture:
     def in_residual_branch(self, uid: int, hops: int = 3) -> bool:
         """The layer starts a short branch whose last layer is added to a skip connection (an MLP or conv
         block of a residual network): the branch as a whole is meant to start small."""
+        if RESIDUAL in self.layers[uid].after_act:
+            return True  # its activation's output is what the branch adds to the skip: the branch's last layer
         frontier, seen = {uid}, {uid}
         for _ in range(hops):
             nxt: set[int] = set()

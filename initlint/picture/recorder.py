@@ -34,6 +34,9 @@ def _tensor_base(tensor: cst.BaseExpression) -> cst.BaseExpression:
         node = node.value
     return node
 
+# ``w.uniform_(from=..., to=...)``: the names the site keeps for them (as tensor_init does)
+_ARG_NAMES = {"from": "a", "to": "b"}
+
 
 class Recorder(Frame):
     def targets(self, node: cst.BaseExpression) -> Targets | None:
@@ -139,7 +142,7 @@ class Recorder(Frame):
         signature = torchspec.INIT_SIGNATURES[name]
         raw = bound_args(node, ("tensor",) + signature)
         if tensor is not None and found is not None and found.refs and key in self.b.sites:
-            self.same_inputs(key, raw)
+            self.same_inputs(key, raw, found.refs)
             self.b.record_site(self._reached_again(found, tensor, order), key)  # what a repeat needs
             return
         expanded = self.starred_return(node, ("tensor",) + signature)
@@ -176,6 +179,7 @@ class Recorder(Frame):
             self.b.picture.deprecated.append(site)
         if found and found.refs:
             self.b.site_inputs[key] = self.inputs(bound_args(node, ("tensor",) + signature))
+            self.b.site_reaches[key] = [(dict(evaluated), list(found.refs))]
             self.b.record_site(site, key)
 
     def data_driven_init(self, node: cst.Call) -> Any:
@@ -215,7 +219,7 @@ class Recorder(Frame):
         key = (id(node), func)
         raw = bound_args(node, names)
         if key in self.b.sites:
-            self.same_inputs(key, raw)
+            self.same_inputs(key, raw, found.refs)
             self.b.record_site(self._reached_again(found, target, order), key)
             return
         expanded = self.starred_return(node, names)
@@ -246,6 +250,7 @@ class Recorder(Frame):
             param_names=dict(found.param_names),
         )
         self.b.site_inputs[key] = self.inputs(bound_args(node, names))
+        self.b.site_reaches[key] = [(dict(evaluated), list(found.refs))]
         self.b.record_site(site, key)
 
     def inputs(self, raw: dict[str, cst.BaseExpression]) -> dict[str, object]:
@@ -261,13 +266,18 @@ class Recorder(Frame):
                     out[f"{arg}:{name}"] = value  # modules and dispatch variables are evaluated per layer
         return out
 
-    def same_inputs(self, key: tuple[int, str], raw: dict[str, cst.BaseExpression]) -> None:
+    def same_inputs(self, key: tuple[int, str], raw: dict[str, cst.BaseExpression], refs: list[ParamRef]) -> None:
         """A call reached again (a helper called once per layer) whose arguments read other values than the
-        first time (``layer_init(layer, std=0.01)`` after ``layer_init(layer)``): one site cannot give each
-        layer its own value, so the differing arguments become unknown and nothing is evaluated per layer."""
+        first time (``layer_init(layer, std=0.01)`` after ``layer_init(layer)``): the one site's differing
+        arguments become unknown and nothing is evaluated per layer; what this reach gave which parameters is
+        kept, for the site to be split by its callers' arguments once the picture is built (split_by_callers)."""
         first = self.b.site_inputs.get(key)
         if first is None:
             return
+        reaches = self.b.site_reaches.get(key)
+        if reaches is not None:
+            values = {_ARG_NAMES.get(k, k): self.number(v) for k, v in raw.items() if k != "tensor"}
+            reaches.append((values, list(refs)))
         now = self.inputs(raw)
         differ = {k.split(":", 1)[0] for k in set(first) | set(now) if first.get(k, UNKNOWN) != now.get(k, UNKNOWN)}
         if not differ:
