@@ -7,7 +7,6 @@ construction interpreter uses (walker.py).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -57,6 +56,7 @@ from initlint.picture.side_uses import (
     module_bindings,
     module_loggers,
 )
+from initlint.picture.skips import branch_add, skip_add
 from initlint.picture.syntax import function_params, keyword, positional, statements
 from initlint.picture.walker import StatementWalker
 
@@ -337,7 +337,7 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         right_flow = right if isinstance(right, Flow) else EMPTY
         if isinstance(operator, (cst.Add, cst.Subtract, cst.AddAssign, cst.SubtractAssign)):
             if left_flow.live and right_flow.live:
-                skip = _skip_add(left_flow, right_flow) or self._branch_add(left_flow, right_flow)
+                skip = skip_add(left_flow, right_flow) or branch_add(left_flow, right_flow, self.b.picture.layers)
                 if skip is not None:
                     self.a.emit(skip[1], Follow(RESIDUAL))
                     return skip[0]
@@ -358,29 +358,6 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
             return EMPTY
         self.a.emit(join_flows(left_flow, right_flow), Follow(UNKNOWN))
         return EMPTY
-
-    def _branch_add(self, left: Flow, right: Flow) -> tuple[Flow, Flow] | None:
-        """``features + hidden`` with ``features = self.extra(hidden)``: one side's layers all run on the
-        other's output (within a few layers), so it is a residual branch off it, added back to its own input.
-        Only plain layer flows (no module class's result or forward input, no split part): the sum carries the
-        skip on and the branch ends there."""
-        for skip, branch in ((left, right), (right, left)):
-            if not _plain(skip) or not _plain(branch):
-                continue
-            starts = skip.pending | skip.acted
-            ends = branch.pending | branch.acted
-            if starts and ends and not starts & ends and self._downstream(starts, ends):
-                return skip, branch
-        return None
-
-    def _downstream(self, starts: frozenset[int], ends: frozenset[int], hops: int = 3) -> bool:
-        """Every layer of ``ends`` is reached from ``starts`` through what each layer feeds."""
-        layers = self.b.picture.layers
-        frontier, seen = set(starts), set(starts)
-        for _ in range(hops):
-            frontier = {other for uid in frontier for other in layers[uid].feeds} - seen
-            seen |= frontier
-        return ends <= seen - set(starts)
 
     def call(self, node: cst.Call) -> Any:
         if self.side_use(node):
@@ -594,18 +571,3 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         for arg in node.args:
             self.consume(self.ev(arg.value), Follow(UNKNOWN))
         return EMPTY
-
-
-def _plain(flow: Flow) -> bool:
-    return not (flow.outputs_of or flow.acted_of or flow.input_of or flow.const) and flow.part is None
-
-
-def _skip_add(left: Flow, right: Flow) -> tuple[Flow, Flow] | None:
-    """``x + self.up(...)`` with ``x`` the forward's input and nothing else: a skip connection, so the other
-    side's layers end a residual branch (as when the input was not followed); the sum carries the input on.
-    The sum and the branch, or None."""
-    for skip, branch in ((left, right), (right, left)):
-        if skip.input_of and skip == Flow(input_of=skip.input_of) and (branch.pending or branch.acted
-                                                                        or branch.outputs_of or branch.acted_of):
-            return Flow(input_of=skip.input_of | branch.input_of), replace(branch, input_of=frozenset())
-    return None
