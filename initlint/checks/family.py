@@ -32,6 +32,7 @@ from initlint.checks.common import (
     weights_set_last,
 )
 from initlint.checks.hand_forms import GLOROT, HE, HandForm, hand_form
+from initlint.checks.per_instance import instance_groups, told_per_instance
 from initlint.config import DEFAULT_OFF_SCALE_FACTOR, Settings
 from initlint.findings import Finding, Note, Number, short_title
 from initlint.fix import Fix, call_fix, fix_builder
@@ -64,6 +65,9 @@ def check(picture: Picture, filename: str, settings: Settings) -> Iterator[Findi
             for code, hits in _classify(judged, pairs, settings.off_scale_factor, picture).items() if pairs else ():
                 found = _finding(picture, code, judged, hits, filename)
                 yield told_per_option(found) if arm else found
+        for call, pairs in instance_groups(picture, site, list(weights_set_last(picture, site, effective))):
+            for code, hits in _classify(site, pairs, settings.off_scale_factor, picture).items():
+                yield told_per_instance(_finding(picture, code, site, hits, filename), call, site)
     yield from _rectifier_init_on_gates(picture, effective, filename)
 
 

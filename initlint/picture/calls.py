@@ -31,7 +31,7 @@ from initlint.picture.dynamic_attrs import attribute_key
 from initlint.picture.eval import numeric_function
 from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
-from initlint.picture.model import Binding, Condition, Layer
+from initlint.picture.model import Binding, Condition, InstanceCall, Layer
 from initlint.picture.syntax import (
     bound_args,
     function_params,
@@ -99,6 +99,21 @@ class Calls(Frame):
         for arg in node.args:
             self.value(arg.value)
         return UNKNOWN
+
+    def instance_call(self, cls: str, node: cst.Call) -> InstanceCall:
+        """The call building an instance of the file's class ``cls``, with the ``__init__`` parameters it
+        passes (by keyword, or by position after ``self``)."""
+        found = self.b.method(self.b.classes[cls], "__init__")
+        if found is None or any(arg.star for arg in node.args):
+            return InstanceCall(cls, None, self.b.module.code_for_node(node), node)
+        init = found[0]
+        params = [p.name.value for p in function_params(init)]
+        params = params[1:] if params and params[0] in ("self", "cls") else params
+        count = len([a for a in node.args if a.keyword is None])
+        keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        passed = frozenset(params[:count]) | frozenset(keywords) if count <= len(params) else None
+        calls, assigned = self.b.syntax_fact("calls and locals of a function", init, calls_and_locals)
+        return InstanceCall(cls, passed, self.b.module.code_for_node(node), node, calls, assigned)
 
     def weight_normed(self, node: cst.Call) -> Any:
         """``weight_norm(m)`` is ``m``, computing the weight it had (torchspec.SCALE_KEEPING_WRAPPERS); from
@@ -271,7 +286,9 @@ class Calls(Frame):
                 act = self.activation_class(name)
                 if act is not None:
                     return ActVal(act)  # class Swish(nn.Module): forward returns x * torch.sigmoid(x)
-                return SubVal(name)
+                if self.b.collecting:
+                    self.b.picture.instances.setdefault(id(node), self.instance_call(name, node))
+                return SubVal(name, made_by=id(node))
             if name in self.b.functions:
                 return self.call_local(FuncRef(self.b.functions[name], None), node)
             return UNKNOWN
@@ -540,3 +557,42 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value in ("True", "False", "None")
     return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString))
+
+
+def calls_and_locals(fn: cst.FunctionDef) -> tuple[frozenset[int], frozenset[str]]:
+    """The ids of the calls written in ``fn`` and the plain names it assigns (``gain = ...``, loop targets)."""
+    collector = _CallsAndLocals()
+    fn.body.visit(collector)
+    return frozenset(collector.calls), frozenset(collector.names)
+
+
+class _CallsAndLocals(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: set[int] = set()
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.add(id(node))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.names.update(n.value for n in _target_names(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.names.update(n.value for n in _target_names(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names.update(n.value for n in _target_names(node.target))
+
+    def visit_For(self, node: cst.For) -> None:
+        self.names.update(n.value for n in _target_names(node.target))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.names.update(n.value for n in _target_names(node.target))
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    return []

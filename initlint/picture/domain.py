@@ -93,6 +93,9 @@ class ClassRef:
 @dataclass(frozen=True)
 class SubVal:
     cls: str
+    # the ``Net(...)`` call that built this instance (its id), when one did: what tells the uses of one
+    # instance apart from another's (picture.instances); not part of what the value is
+    made_by: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class Flow:
     input_of: frozenset[str] = frozenset()
     # (index, count): the pending layers' output split in ``count`` parts and this is one (``a, b = x.chunk(2)``)
     part: tuple[int, int] | None = None
+    # (class, instantiation id) of the instances whose result this is (picture.instances)
+    made_by: frozenset[tuple[str, int]] = frozenset()
 
     @property
     def live(self) -> bool:
@@ -63,6 +65,7 @@ def join_flows(*flows: Flow) -> Flow:
     outputs: frozenset[str] = frozenset()
     acted_of: frozenset[str] = frozenset()
     input_of: frozenset[str] = frozenset()
+    made_by: frozenset[tuple[str, int]] = frozenset()
     parts = {flow.part for flow in flows if flow.pending}
     for flow in flows:
         pending |= flow.pending
@@ -70,9 +73,11 @@ def join_flows(*flows: Flow) -> Flow:
         outputs |= flow.outputs_of
         acted_of |= flow.acted_of
         input_of |= flow.input_of
+        made_by |= flow.made_by
     # the same part of two split outputs (``a + ca``) is still that part; mixed with anything else, it is not
     part = parts.pop() if len(parts) == 1 else None
-    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of, input_of=input_of, part=part)
+    return Flow(pending, acted=acted, outputs_of=outputs, acted_of=acted_of, input_of=input_of, part=part,
+                made_by=made_by)
 
 
 def activated(flow: Flow) -> Flow:
@@ -308,6 +313,8 @@ class ClassPorts:
         self.uses: dict[str, list[Follow]] = {}  # class -> what its result meets
         self.acted_uses: dict[str, list[str]] = {}  # class -> what its result meets after one activation
         self.returned_by: dict[str, set[str]] = {}  # class -> classes whose forward returns its result
+        # (class, returning class) -> the instances of the class whose result that forward returns
+        self.returned_instances: dict[tuple[str, str], set[int | None]] = {}
         self.acted_returned_by: dict[str, set[str]] = {}  # ... returns it after one activation
         self.feeds: dict[str, set[int]] = {}  # class -> layers its result reaches next
         self.exits: list[tuple[str, int, bool]] = []  # (class, layer, after an activation) a forward returns
@@ -325,10 +332,15 @@ class ClassPorts:
             self.exits += [(returning_from, uid, False) for uid in flow.pending]
             self.exits += [(returning_from, uid, True) for uid in flow.acted]
         for cls in flow.outputs_of:
+            # the instances whose result this is (a sum of two meets the same use for each); None: not known
+            calls: list[int | None] = [call for owner, call in sorted(flow.made_by) if owner == cls]
+            made = calls or [None]
             if returned:
-                self.returned_by.setdefault(cls, set()).add(returning_from)  # type: ignore[arg-type]
+                assert returning_from is not None
+                self.returned_by.setdefault(cls, set()).add(returning_from)
+                self.returned_instances.setdefault((cls, returning_from), set()).update(made)
             else:
-                self.uses.setdefault(cls, []).append(follow)
+                self.uses.setdefault(cls, []).extend(replace(follow, instance=instance) for instance in made)
         for cls in flow.acted_of:
             if returned:
                 self.acted_returned_by.setdefault(cls, set()).add(returning_from)  # type: ignore[arg-type]
@@ -346,7 +358,9 @@ class ClassPorts:
             if found is None:
                 follows.append(Follow(OUTPUT))
             else:
-                follows += found[0]
+                # the uses of the outer class's result are this class's instance's (when one is returned)
+                for instance in sorted(self.returned_instances.get((cls, outer), {None}), key=lambda i: i or 0):
+                    follows += [replace(f, instance=instance) for f in found[0]]
                 feeds |= found[1]
         return (follows, feeds) if follows else None
 

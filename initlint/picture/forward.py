@@ -494,7 +494,8 @@ class MethodFlow(MatrixProducts, SplitParts, StatementWalker):
         if isinstance(callee, SubVal) and callee.cls in self.b.classes:
             self.a.emit(inflow, Follow(UNKNOWN))
             self.a.ports.fed_into(inflow, callee.cls)
-            return Flow(outputs_of=frozenset({callee.cls}))
+            made = frozenset({(callee.cls, callee.made_by)}) if callee.made_by is not None else frozenset()
+            return Flow(outputs_of=frozenset({callee.cls}), made_by=made)
         if isinstance(callee, MixedModules):
             kinds = {type(v) for v in callee.values}
             if kinds == {ActVal} and len(set(callee.values)) == 1:

@@ -17,7 +17,7 @@ from initlint.picture.torchspec import Activation
 
 __all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Binding", "Condition", "Follow",
            "InitSite",
-           "Layer", "Locator", "ParamRef", "Picture", "Reach", "SiteExplanation", "SiteScope", "Span", "Stack"]  # ParamRef lives in domain
+           "InstanceCall", "Layer", "Locator", "ParamRef", "Picture", "Reach", "SiteExplanation", "SiteScope", "Span", "Stack"]  # ParamRef lives in domain
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ class Follow:
     but_one: Activation | None = None
     passes: int | None = None
     test: str = field(default="", compare=False)
+    # the instantiation (picture.instances key) whose result this use meets, for the output layer of a wrapper
+    # class whose instances meet different activations in their parents: not part of what the follow is
+    instance: int | None = field(default=None, compare=False)
 
     def settled(self) -> Follow:
         """What can be said for every value the loop's other side takes: with 2 passes or more, some pass meets
@@ -150,6 +153,19 @@ class Binding:
         agree = (f" and {more} more calls that agree" if more > 1 else " and 1 more call that agrees" if more
                  else ", the file's only call")
         return f"`{self.text}`{where}{agree}"
+
+
+@dataclass(frozen=True)
+class InstanceCall:
+    """Where the file builds one kind of instance of its own module class: ``LinearNorm(i, o, bias=False)``,
+    and which ``__init__`` parameters that call passes (None: not known, a ``*args``/``**kw`` call)."""
+
+    cls: str
+    passed: frozenset[str] | None
+    text: str
+    node: object = field(repr=False, compare=False)
+    init_calls: frozenset[int] = frozenset()  # ids of the calls written in the class's own ``__init__``
+    init_locals: frozenset[str] = frozenset()  # names that ``__init__`` assigns (not its parameters)
 
 
 @dataclass
@@ -443,6 +459,8 @@ class Picture:
     linked: object = field(default=None, repr=False, compare=False)  # ``linking.Linked``: taken from other files
     # class name -> the constructor arguments every instantiation in the file agrees on (bindings.py)
     bindings: dict[str, Binding] = field(default_factory=dict)
+    # id of a ``Net(...)`` call -> the instance it builds (SubVal.made_by, Follow.instance)
+    instances: dict[int, InstanceCall] = field(default_factory=dict)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def source_lines(self) -> list[str]:
