@@ -100,9 +100,11 @@ def test_the_fix_for_an_in_out_kernel_is_kaiming_over_its_size0() -> None:
     assert math.isclose(float(kernel.std()), math.sqrt(2 / 64), rel_tol=0.02)
 
 
-def test_a_kernel_built_twice_before_relu_and_log_softmax_is_not_judged() -> None:
+def test_a_kernel_built_twice_before_relu_and_log_softmax_is_judged_per_instance() -> None:
     """One class for ``gc1`` (-> ReLU) and ``gc2`` (-> log_softmax): the class's weight meets two activations,
-    so what follows it is unknown and the Glorot choice (the GCN paper's) is not judged."""
+    so what follows it alone is unknown; the instance ``gc1`` meets ReLU, and the init is the same for both
+    instances, so Xavier is judged on ``gc1`` (checks/per_instance.py), told for that instance and without a
+    rewrite, while ``gc2`` before log_softmax is not judged."""
     code = """
         import torch
         from torch import nn
@@ -131,7 +133,11 @@ def test_a_kernel_built_twice_before_relu_and_log_softmax_is_not_judged() -> Non
     (kernel,) = [layer for layer in picture.layers.values() if layer.path == "kernel"]
     assert kernel.functional == "rmatmul" and {f.activation.name for f in kernel.follows} == {"relu", "softmax"}
     assert _follows(code, "xavier_uniform_") == {"kernel": "unknown"}
-    expect(code, families=("IL1",), sites={"nn.init.xavier_uniform_(self.kernel)": {"kernel"}})
+    (found,) = expect(code, ("IL101", "nn.init.xavier_uniform_(self.kernel)"), families=("IL1",),
+                      sites={"nn.init.xavier_uniform_(self.kernel)": {"kernel"}})
+    assert found.message.startswith("With the instances built by `GraphConv(n_in, n_hidden)` (line 17): Xavier "
+                                    "init on `kernel`, which feeds ReLU")
+    assert found.fix is None
 
 
 def test_a_kernel_used_only_before_softmax_is_silent() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from initlint.lines import split_lines
 from initlint.picture import torchspec
 from initlint.picture.domain import ParamRef, SubVal
+from initlint.picture.instances import InstanceCall
 from initlint.picture.torchspec import Activation
 
 __all__ = ["ACT", "GATED", "LINEAR", "NORM", "OUTPUT", "RESIDUAL", "UNKNOWN", "UNKNOWN_FOLLOW", "Binding", "Condition", "Follow",
@@ -153,19 +154,6 @@ class Binding:
         agree = (f" and {more} more calls that agree" if more > 1 else " and 1 more call that agrees" if more
                  else ", the file's only call")
         return f"`{self.text}`{where}{agree}"
-
-
-@dataclass(frozen=True)
-class InstanceCall:
-    """Where the file builds one kind of instance of its own module class: ``LinearNorm(i, o, bias=False)``,
-    and which ``__init__`` parameters that call passes (None: not known, a ``*args``/``**kw`` call)."""
-
-    cls: str
-    passed: frozenset[str] | None
-    text: str
-    node: object = field(repr=False, compare=False)
-    init_calls: frozenset[int] = frozenset()  # ids of the calls written in the class's own ``__init__``
-    init_locals: frozenset[str] = frozenset()  # names that ``__init__`` assigns (not its parameters)
 
 
 @dataclass
