@@ -102,3 +102,45 @@ def test_an_init_reading_a_local_is_not_judged_per_instance() -> None:
     source = _src(WRAPPER.replace("INIT", init))
     assert _findings(source) == []
     assert [s.func for s in picture_of(source).inits] == ["xavier_uniform_"]
+
+
+IN_SEQUENTIAL = """
+import torch.nn as nn
+from torch.nn import init
+
+
+class Linear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features, bias=bias)
+        init.xavier_uniform_(self.linear.weight)
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+class FeedForward(nn.Module):
+    def __init__(self, dim=144, expansion=4):
+        super().__init__()
+        self.sequential = nn.Sequential(nn.LayerNorm(dim), Linear(dim, dim * expansion), nn.SiLU(),
+                                        Linear(dim * expansion, dim))
+        self.out = Linear(dim, dim)
+
+    def forward(self, x):
+        return self.out(self.sequential(x)).sigmoid()
+"""
+
+
+def test_an_instance_inside_a_sequential_is_told_apart() -> None:
+    """The conformer's ``Linear`` wrapper: the instance inside the Sequential before SiLU is judged (Xavier on
+    an expanding layer, 0.447x He's std), the others (into a Linear, and before a sigmoid) are not."""
+    source = _src(IN_SEQUENTIAL)
+    got = _findings(source)
+    assert [(f.code, f.row) for f in got] == [("IL101", line_of(source, "init.xavier_uniform_("))]
+    assert got[0].message.startswith("With the instances built by `Linear(dim, dim * expansion)` (line "
+                                     f"{line_of(source, 'Linear(dim, dim * expansion)')}): Xavier init on "
+                                     "`linear`, which feeds SiLU")
+    torch = pytest.importorskip("torch")
+    layer = torch.nn.Linear(144, 576)
+    torch.nn.init.xavier_uniform_(layer.weight)
+    assert layer.weight.std().item() / math.sqrt(2 / 144) == pytest.approx(math.sqrt(144 / 720), rel=0.05)

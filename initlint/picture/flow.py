@@ -166,7 +166,7 @@ class FlowAnalyzer:
         items = [unwrap(i) for i in flatten(value.items, twice=True)]
         for index, item in enumerate(items):
             if isinstance(item, SubVal) and item.cls in self.b.classes:
-                self._class_in_sequence(item.cls, items, index, exit_follow)
+                self._class_in_sequence(item, items, index, exit_follow)
                 continue
             if not isinstance(item, LayerVal) or self._all_norm(item):
                 continue
@@ -187,12 +187,13 @@ class FlowAnalyzer:
                     self.emit(Flow(acted=flow.pending), exit_follow)
         self._record_stack(value)
 
-    def _class_in_sequence(self, cls: str, items: list[Any], index: int, exit_follow: Follow | None) -> None:
+    def _class_in_sequence(self, item: SubVal, items: list[Any], index: int, exit_follow: Follow | None) -> None:
         """A module class of the file inside a Sequential (a ``Linear`` wrapper before ``Swish()``): what its
         result meets there is a use of the class (ClassPorts); at the end of a Sequential we do not follow
         out, unknown."""
         follow, at = self._next(items, index + 1)
-        flow = Flow(outputs_of=frozenset({cls}))
+        made = frozenset({(item.cls, item.made_by)}) if item.made_by is not None else frozenset()
+        flow = Flow(outputs_of=frozenset({item.cls}), made_by=made)
         if follow is None:
             self.emit(flow, exit_follow or UNKNOWN_FOLLOW)
             return
