@@ -11,6 +11,7 @@ import difflib
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -239,10 +240,9 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
     """``fix_source``, with the rule code of every fix that went in (for ``--show-fixes``)."""
     codes: list[str] = []
     findings = check_source(source, filename, settings)
-    tried: set[tuple[str, str, str]] = set()  # every finding-and-fix applied so far (``_key``)
+    failed: set[tuple[str, str, str]] = set()  # finding-and-fix kinds (``_key``) that did not work: never again
     for _ in range(MAX_ROUNDS):
-        # A fix whose finding comes back the same after it went in did not work: never apply it twice.
-        offered = [f for f in findings if f.fix is None or _key(f) not in tried]
+        offered = [f for f in findings if f.fix is None or _key(f) not in failed]
         candidate, applied = apply_edits(source, offered, unsafe)
         if not applied or candidate == source:
             break
@@ -251,17 +251,39 @@ def fix_source_codes(source: str, filename: str, settings: Settings,
             # Retry without the fixes that break the code on their own (or, if only their mix does, all but one).
             broken = {_key(f) for f in applied
                       if f.fix is not None and not _parses(apply_edits(source, [f], unsafe)[0], filename)}
-            tried |= broken or set(sorted(keys)[1:]) or keys
+            failed |= broken or set(sorted(keys)[1:]) or keys
             continue
         after = check_source(candidate, filename, settings)
-        back = keys & {_key(f) for f in after if f.fix is not None}
+        back = _came_back(findings, applied, after)
+        # A kind that seems back may only have met a new finding of its kind made by another fix of the round
+        # (a rewrite that keeps the old call in an ``else``): applied alone, its fixes do go away.
+        back = {key for key in back if not _works_alone(key, source, findings, applied, filename, settings, unsafe)}
         if back:
-            tried |= back
+            failed |= back
             continue  # those fixes changed nothing their findings see: drop the round, retry without them
-        tried |= keys
         source, findings = candidate, after
         codes += [f.code for f in applied]
     return source, codes, findings
+
+
+def _works_alone(key: tuple[str, str, str], source: str, findings: list[Finding], applied: list[Finding],
+                 filename: str, settings: Settings, unsafe: bool) -> bool:
+    mine = [f for f in applied if f.fix is not None and _key(f) == key]
+    candidate, done = apply_edits(source, mine, unsafe)
+    if not done or candidate == source or not _parses(candidate, filename):
+        return False
+    return not _came_back(findings, done, check_source(candidate, filename, settings))
+
+
+def _came_back(before: list[Finding], applied: list[Finding], after: list[Finding]) -> set[tuple[str, str, str]]:
+    """The kinds of fix (``_key``) whose findings did not go away: as many fixable findings of that kind
+    after the round as before it, less those fixed. Counted, since one call written three times in a file
+    (``init.xavier_normal(m.weight.data)``) gives three findings of one kind, each fixed in its own place."""
+    def count(found: list[Finding]) -> Counter[tuple[str, str, str]]:
+        return Counter(_key(f) for f in found if f.fix is not None)
+
+    was, fixed, now = count(before), count(applied), count(after)
+    return {key for key in fixed if now[key] > was[key] - fixed[key]}
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
