@@ -33,6 +33,7 @@ from initlint.picture.frame import Frame
 from initlint.picture.imports import dotted
 from initlint.picture.model import Binding, Condition, InstanceCall, Layer
 from initlint.picture.syntax import (
+    assigned_names,
     bound_args,
     function_params,
     names_in,
@@ -560,39 +561,14 @@ def _is_literal(node: cst.BaseExpression) -> bool:
 
 
 def calls_and_locals(fn: cst.FunctionDef) -> tuple[frozenset[int], frozenset[str]]:
-    """The ids of the calls written in ``fn`` and the plain names it assigns (``gain = ...``, loop targets)."""
-    collector = _CallsAndLocals()
-    fn.body.visit(collector)
-    return frozenset(collector.calls), frozenset(collector.names)
-
-
-class _CallsAndLocals(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: set[int] = set()
-        self.names: set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.add(id(node))
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names.update(n.value for n in _target_names(node.target))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names.update(n.value for n in _target_names(node.target))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names.update(n.value for n in _target_names(node.target))
-
-    def visit_For(self, node: cst.For) -> None:
-        self.names.update(n.value for n in _target_names(node.target))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names.update(n.value for n in _target_names(node.target))
-
-
-def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
-    if isinstance(target, cst.Name):
-        return [target]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    return []
+    """The ids of the calls written in ``fn`` itself (not in a nested function) and the names it assigns."""
+    calls: set[int] = set()
+    stack: list[cst.CSTNode] = [fn.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Call):
+            calls.add(id(node))
+        stack.extend(node.children)
+    return frozenset(calls), frozenset(assigned_names(fn.body))

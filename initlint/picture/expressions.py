@@ -35,6 +35,7 @@ from initlint.picture.eval import arithmetic, within_float_range
 from initlint.picture.frame import Frame
 from initlint.picture.narrowing import option_branch
 from initlint.picture.syntax import (
+    class_name_subject,
     positional,
     string_value,
 )
@@ -66,14 +67,9 @@ class Expressions(Frame):
                 if found is not None:
                     return FuncRef(found[0], found[1].name, True)
                 return UNKNOWN
-            if node.attr.value == "__name__" and isinstance(node.value, cst.Attribute) \
-                    and node.value.attr.value == "__class__" and isinstance(node.value.value, cst.Name):
-                return ClassNameOf(node.value.value.value)
-            if node.attr.value == "__name__" and isinstance(node.value, cst.Call) \
-                    and isinstance(node.value.func, cst.Name) and node.value.func.value == "type" \
-                    and len(node.value.args) == 1 and isinstance(node.value.args[0].value, cst.Name) \
-                    and self.imports.resolve(node.value.func) is None and "type" not in self.env:
-                return ClassNameOf(node.value.args[0].value.value)  # ``type(m).__name__``
+            subject = class_name_subject(node)  # ``m.__class__.__name__``, ``type(m).__name__``
+            if subject is not None and not (subject[1] and ("type" in self.env or "type" in self.imports.names)):
+                return ClassNameOf(subject[0])
             base = self.value(node.value) if not isinstance(node.value, cst.Name) or \
                 node.value.value in self.env or node.value.value == "self" else None
             names = self.rnn_param_names(base, node.attr.value)

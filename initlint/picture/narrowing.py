@@ -25,7 +25,7 @@ from initlint.picture.domain import (
     _Narrowable,
 )
 from initlint.picture.model import Condition
-from initlint.picture.syntax import is_main_guard, names_in, positional, string_value
+from initlint.picture.syntax import class_name_subject, is_main_guard, names_in, positional, string_value
 
 
 @dataclass(frozen=True)
@@ -232,15 +232,10 @@ class _Narrower:
         None for anything else."""
         if isinstance(node, cst.Name):
             return self.env.get(node.value)
-        if isinstance(node, cst.Attribute) and node.attr.value == "__name__":
-            owner = node.value
-            if isinstance(owner, cst.Attribute) and owner.attr.value == "__class__" and isinstance(owner.value, cst.Name):
-                return ClassNameOf(owner.value.value)
-            if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "type" \
-                    and len(owner.args) == 1 and isinstance(owner.args[0].value, cst.Name) \
-                    and "type" not in self.env and "type" not in self.ctx.module_env:
-                return ClassNameOf(owner.args[0].value.value)
-        return None
+        subject = class_name_subject(node)
+        if subject is None or subject[1] and ("type" in self.env or "type" in self.ctx.module_env):
+            return None
+        return ClassNameOf(subject[0])
 
     def _predicate(self, test: cst.BaseExpression) -> tuple[str, Pred, bool] | None:
         """(variable, predicate, negated) for the tests dispatch code uses."""

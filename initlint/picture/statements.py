@@ -36,6 +36,7 @@ from initlint.picture.frame import Frame
 from initlint.picture.index_choice import index_arms, loop_index
 from initlint.picture.model import Condition
 from initlint.picture.syntax import (
+    assigned_names,
     function_params,
     names_in,
     positional,
@@ -386,7 +387,7 @@ class Statements(Frame, StatementWalker):
     def _forget_loop_carried(self, body: cst.BaseSuite) -> None:
         """A number the loop body reassigns (``in_channels = v``, ``dim *= 2``) differs from one pass to the
         next: inside and after the loop it is unknown, unless the body sets it before reading it."""
-        for name in self.b.syntax_fact("assigned", body, _assigned_names):
+        for name in self.b.syntax_fact("assigned", body, assigned_names):
             if name in self.env and is_plain(self.env[name]):
                 self.env[name] = UNKNOWN
 
@@ -419,7 +420,7 @@ class Statements(Frame, StatementWalker):
         lists_before = {id(v): len(v.items) for v in lists}
         self.loop_stack.append(count)
         builtin = isinstance(iterable, cst.Call) and self.imports.resolve(iterable.func) is None
-        self.loop_indices.append(loop_index(stmt, builtin, self.b.syntax_fact("assigned", stmt.body, _assigned_names)))
+        self.loop_indices.append(loop_index(stmt, builtin, self.b.syntax_fact("assigned", stmt.body, assigned_names)))
         self.shared_depth += 1 if isinstance(value, (DispatchVal, ParamSetVal, LayerVal)) else 0
         self.run(statements(stmt.body))
         self.loop_anchor = saved_anchor
@@ -499,27 +500,6 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
 def _leaves(body: cst.CSTNode) -> bool:
     """A ``break``, ``continue`` or ``return`` somewhere in a loop body (not in nested functions)."""
     return any(isinstance(node, (cst.Break, cst.Continue, cst.Return)) for node in _walk(body))
-
-
-def _assigned_names(body: cst.CSTNode) -> set[str]:
-    names: set[str] = set()
-    stack: list[cst.CSTNode] = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)):
-            names |= _target_names(node.target)
-        stack.extend(node.children)
-    return names
-
-
-def _target_names(target: cst.BaseExpression) -> set[str]:
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return {n for e in target.elements for n in _target_names(e.value)}
-    return set()
 
 
 def _guarded(found: tuple[Condition, ...], left: list[cst.CSTNode]) -> tuple[Condition, ...]:

@@ -110,3 +110,41 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
     names = [side for side in sides if isinstance(side, cst.Name) and side.value == "__name__"]
     strings = [side for side in sides if string_value(side) == "__main__"]
     return len(names) == 1 and len(strings) == 1
+
+
+def assigned_names(body: cst.CSTNode) -> set[str]:
+    """The plain names a block assigns (``x = ...``, ``x += 1``, ``x: int = ...``, ``for x in``, ``(x :=
+    ...)``), not counting nested functions, classes and lambdas."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr)):
+            names |= _target_names(node.target)
+        stack.extend(node.children)
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for e in target.elements for n in _target_names(e.value)}
+    return set()
+
+
+def class_name_subject(node: cst.BaseExpression) -> tuple[str, bool] | None:
+    """``m.__class__.__name__`` -> ("m", False), ``type(m).__name__`` -> ("m", True): the variable whose
+    class name the expression is, and whether it calls ``type`` (the caller checks it is the builtin)."""
+    if not isinstance(node, cst.Attribute) or node.attr.value != "__name__":
+        return None
+    owner = node.value
+    if isinstance(owner, cst.Attribute) and owner.attr.value == "__class__" and isinstance(owner.value, cst.Name):
+        return owner.value.value, False
+    if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "type" \
+            and len(owner.args) == 1 and owner.args[0].keyword is None and not owner.args[0].star \
+            and isinstance(owner.args[0].value, cst.Name):
+        return owner.args[0].value.value, True
+    return None
